@@ -1,0 +1,28 @@
+// A wtr reporter that writes the real pass/fail counts of a run to a JSON file,
+// so scripts/test.mjs can end with one plain `N passed, N failed` line.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+function countGroup(group, counts) {
+  for (const test of group.tests ?? []) {
+    if (test.skipped) counts.skipped++;
+    else if (test.passed) counts.passed++;
+    else counts.failed++;
+  }
+  for (const suite of group.suites ?? []) countGroup(suite, counts);
+}
+
+export function countReporter(file) {
+  return {
+    onTestRunFinished({ sessions }) {
+      const counts = { passed: 0, failed: 0, skipped: 0, files: sessions.length, fileErrors: 0 };
+      for (const session of sessions) {
+        if (session.testResults) countGroup(session.testResults, counts);
+        // A file that failed to load or threw outside a test counts as a failure of its own.
+        if (!session.passed && (session.errors?.length ?? 0) > 0) counts.fileErrors++;
+      }
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, JSON.stringify(counts));
+    },
+  };
+}

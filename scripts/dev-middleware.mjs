@@ -1,0 +1,40 @@
+// Middleware shared by the test runner and the demo server.
+
+/** Makes pages cross-origin isolated, so SharedArrayBuffer (and Python interrupts) work. */
+export function crossOriginIsolation() {
+  return async (ctx, next) => {
+    ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
+    ctx.set('Cross-Origin-Embedder-Policy', 'require-corp');
+    ctx.set('Cross-Origin-Resource-Policy', 'same-origin');
+    await next();
+  };
+}
+
+/** Serves test fixtures that are built on request, such as a tiny pure-Python wheel. */
+export function testFixtures() {
+  return async (ctx, next) => {
+    if (ctx.path.startsWith('/__fixtures__/')) {
+      const { serveFixture } = await import('./fixtures.mjs');
+      if (await serveFixture(ctx)) return;
+    }
+    await next();
+  };
+}
+
+/**
+ * Source files are TypeScript, but the code names its siblings with `.js` (as the built
+ * package has them), e.g. `new URL('./pool-worker.js', import.meta.url)`. Serve the
+ * `.ts` source for such a request; the esbuild plugin then compiles it.
+ */
+export function typescriptSources(rootDir = process.cwd()) {
+  return async (ctx, next) => {
+    if (ctx.path.endsWith('.js') && !ctx.path.includes('/node_modules/')) {
+      const { existsSync } = await import('node:fs');
+      const { join } = await import('node:path');
+      const file = join(rootDir, decodeURIComponent(ctx.path));
+      const ts = file.slice(0, -3) + '.ts';
+      if (!existsSync(file) && existsSync(ts)) ctx.url = ctx.path.slice(0, -3) + '.ts' + (ctx.search ?? '');
+    }
+    await next();
+  };
+}

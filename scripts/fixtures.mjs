@@ -1,0 +1,33 @@
+// Test fixtures built on request. Pyodide's npm package ships no wheels and there is no
+// network, so package loading is tested with a tiny pure-Python wheel built here.
+import { strToU8, zipSync } from 'fflate';
+
+function wheel(name, version, files) {
+  const distInfo = `${name}-${version}.dist-info`;
+  const all = {
+    ...files,
+    [`${distInfo}/METADATA`]: `Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\n`,
+    [`${distInfo}/WHEEL`]: 'Wheel-Version: 1.0\nGenerator: pyodide-pool-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n',
+    [`${distInfo}/top_level.txt`]: `${name}\n`,
+  };
+  const record = Object.keys(all).map((path) => `${path},,`).concat(`${distInfo}/RECORD,,`).join('\n');
+  all[`${distInfo}/RECORD`] = record + '\n';
+  return zipSync(Object.fromEntries(Object.entries(all).map(([path, text]) => [path, strToU8(text)])));
+}
+
+const FIXTURES = {
+  '/__fixtures__/tinypkg-1.0.0-py3-none-any.whl': () =>
+    wheel('tinypkg', '1.0.0', {
+      'tinypkg/__init__.py': 'from .greeting import greet\nVERSION = "1.0.0"\n',
+      'tinypkg/greeting.py': 'def greet(name):\n    return f"hello {name} from tinypkg"\n',
+    }),
+};
+
+/** Answers a fixture request; false when the path is not a fixture (a 404 follows). */
+export async function serveFixture(ctx) {
+  const make = FIXTURES[ctx.path];
+  if (!make) return false;
+  ctx.type = 'application/octet-stream';
+  ctx.body = Buffer.from(make());
+  return true;
+}

@@ -1,0 +1,37 @@
+/** Shared test helpers: where Pyodide is served and small waiting utilities. */
+import { effect, type ReadonlySignal } from '@preact/signals-core';
+
+/** The dev server serves the repository root, so Pyodide comes verbatim from node_modules. */
+export const indexURL = '/node_modules/pyodide/';
+
+/** Resolves once `predicate(signal.value)` holds; rejects after `ms`. */
+export function until<T>(sig: ReadonlySignal<T>, predicate: (value: T) => boolean, ms = 30_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    let dispose = () => {};
+    const timer = setTimeout(() => {
+      dispose();
+      reject(new Error(`condition not reached in ${ms} ms; last value: ${JSON.stringify(sig.value)}`));
+    }, ms);
+    dispose = effect(() => {
+      const value = sig.value;
+      if (predicate(value)) {
+        clearTimeout(timer);
+        queueMicrotask(() => dispose());
+        resolve(value);
+      }
+    });
+  });
+}
+
+/** The rejection of `promise` (fails if it resolves). */
+export async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    const value = await promise;
+    throw new Error(`expected a rejection, got ${JSON.stringify(value)}`);
+  } catch (err) {
+    return err as Error;
+  }
+}
+
+/** Python that spins until interrupted (no sleep: sleep cannot be interrupted). */
+export const SPIN = 'while True:\n    pass';

@@ -1,0 +1,109 @@
+/**
+ * Plain-data conversion between structured-cloned JavaScript values and Python, inside a
+ * worker. Pyodide's own converters get us most of the way; these helpers fix the parts
+ * the contract defines differently (`null` ⇄ `None`, `Date` → `datetime`).
+ *
+ * @internal
+ */
+import type { PyodideAPI } from 'pyodide';
+import type { PyProxy } from 'pyodide/ffi';
+
+/** Options for `toJs` that give plain data only: dicts become objects, no proxies. */
+const TO_JS = { dict_converter: Object.fromEntries, create_pyproxies: false } as const;
+
+/** True when `value` is a Python object seen from JavaScript. */
+export function isPyProxy(pyodide: PyodideAPI, value: unknown): value is PyProxy {
+  return value instanceof pyodide.ffi.PyProxy;
+}
+
+/**
+ * Pyodide turns `null` into `jsnull`, not `None`. Inputs are our own structured clone,
+ * so they can be rewritten in place: `null` becomes `undefined`, which turns into `None`.
+ */
+export function nullsToUndefined(value: unknown): unknown {
+  if (value === null) return undefined;
+  if (typeof value !== 'object' || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = nullsToUndefined(value[i]);
+  } else if (value instanceof Map) {
+    for (const [k, v] of value) value.set(k, nullsToUndefined(v));
+  } else if (value instanceof Set) {
+    if (value.has(null)) {
+      value.delete(null);
+      value.add(undefined);
+    }
+  } else if (!(value instanceof Date) && !(value instanceof RegExp)) {
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) record[key] = nullsToUndefined(record[key]);
+  }
+  return value;
+}
+
+/**
+ * Python's `None` reaches JavaScript as `undefined` from `toJs`; the contract says `null`.
+ * The value is freshly made by `toJs`, so it is rewritten in place.
+ */
+export function undefinedToNull(value: unknown): unknown {
+  if (value === undefined) return null;
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = undefinedToNull(value[i]);
+  } else if (value instanceof Map) {
+    for (const [k, v] of value) value.set(k, undefinedToNull(v));
+  } else if (value instanceof Set) {
+    if (value.has(undefined)) {
+      value.delete(undefined);
+      value.add(null);
+    }
+  } else {
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) record[key] = undefinedToNull(record[key]);
+  }
+  return value;
+}
+
+/**
+ * Converts a task's `inputs` object to a Python dict. Dates become timezone-aware
+ * `datetime`s; everything else follows Pyodide's `toPy` (objects → dict, arrays → list,
+ * Map → dict, Set → set, typed arrays → memoryview).
+ */
+export function inputsToPython(
+  pyodide: PyodideAPI,
+  inputs: Record<string, unknown>,
+  makeDatetime: (ms: number) => PyProxy,
+): PyProxy {
+  const made: PyProxy[] = [];
+  try {
+    return pyodide.toPy(nullsToUndefined(inputs), {
+      depth: -1,
+      defaultConverter: (value: unknown) => {
+        if (value instanceof Date) {
+          const dt = makeDatetime(value.getTime());
+          made.push(dt);
+          return dt;
+        }
+        return value;
+      },
+    }) as PyProxy;
+  } finally {
+    for (const proxy of made) proxy.destroy();
+  }
+}
+
+/**
+ * Converts a Python value to plain data, or says which Python type stood in the way.
+ * Never leaves a proxy behind: `value` itself is not destroyed (the caller owns it).
+ */
+export function pythonToPlain(
+  pyodide: PyodideAPI,
+  value: unknown,
+  unconvertibleType: (value: PyProxy) => string | undefined,
+): { value: unknown } | { problem: string; pythonType: string } {
+  if (!isPyProxy(pyodide, value)) return { value: value === undefined ? null : value };
+  try {
+    return { value: undefinedToNull(value.toJs(TO_JS)) };
+  } catch {
+    const pythonType = unconvertibleType(value) ?? value.type;
+    return { problem: `cannot convert a Python '${pythonType}' to plain data`, pythonType };
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * pyodide-pool — the pool core. No DOM, no Lit, no framework.
+ *
+ * @example
+ * import { PyodidePool } from 'pyodide-pool';
+ * const pool = new PyodidePool({ indexURL: '/pyodide/' });
+ * console.log(await pool.run('sum(range(10))')); // 45
+ *
+ * @packageDocumentation
+ */
+export { PyodidePool } from './pool.js';
+export type { PoolState } from './pool.js';
+export { Task } from './task.js';
+export type { TaskOptions, TaskProgress, TaskStatus } from './task.js';
+export type { PoolOptions } from './options.js';
+export type { WorkerInfo } from './worker-handle.js';
+export type { OutputEvent } from './protocol.js';
+export {
+  ConversionError,
+  PoolError,
+  PoolTerminatedError,
+  PythonError,
+  QueueFullError,
+  TaskCancelledError,
+  TaskTimeoutError,
+  WorkerBootError,
+  WorkerCrashedError,
+} from './errors.js';
+export type { PythonErrorInit } from './errors.js';

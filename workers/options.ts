@@ -1,0 +1,102 @@
+/** Options of `new PyodidePool()`. Every field is optional. */
+export interface PoolOptions {
+  /** Workers booted eagerly and kept alive. Default 1. */
+  min?: number;
+  /** Upper bound on workers. Default `max(1, navigator.hardwareConcurrency - 1)`. */
+  max?: number;
+  /** Milliseconds an idle worker above `min` lives before it is retired. Default 30 000. */
+  idleTimeout?: number;
+  /** Where the Pyodide runtime files are served (relative to the page). Default `'/pyodide/'`. */
+  indexURL?: string;
+  /** Pyodide package names or wheel URLs, loaded on every worker before it is ready. */
+  packages?: string[];
+  /** Python run once per worker after packages; every task sees the names it defines. */
+  setup?: string;
+  /** Default per-task timeout in ms, counted from when a task starts running. None by default. */
+  timeout?: number;
+  /** Waiting tasks beyond this are refused with `QueueFullError`. Default Infinity. */
+  maxQueue?: number;
+  /** Boot workers after the first from a memory snapshot (falls back silently). Default true. */
+  snapshot?: boolean;
+  /**
+   * Milliseconds a running task has to stop after KeyboardInterrupt before its worker is
+   * terminated and replaced (a wedged interpreter, or code that swallows the interrupt).
+   * Default 1 000.
+   */
+  interruptGrace?: number;
+  /** URL of the worker script, for bundlers that move it. Default: `pool-worker.js` beside this module. */
+  workerURL?: string | URL;
+}
+
+/** Options with every default applied and every value checked. @internal */
+export interface ResolvedOptions {
+  min: number;
+  max: number;
+  idleTimeout: number;
+  indexURL: string;
+  packages: string[];
+  setup: string;
+  timeout: number | undefined;
+  maxQueue: number;
+  snapshot: boolean;
+  interruptGrace: number;
+}
+
+const here = () => globalThis.location?.href;
+
+function count(name: string, value: unknown, fallback: number, least: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < least) {
+    throw new RangeError(`PyodidePool: '${name}' must be an integer ≥ ${least}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Checks a duration in ms: a positive number, or undefined. @internal */
+export function duration(name: string, value: unknown): number | undefined {
+  if (value === undefined || value === Infinity) return undefined;
+  if (typeof value !== 'number' || !(value > 0)) {
+    throw new RangeError(`'${name}' must be a positive number of milliseconds, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Resolve a URL against the page, so the worker (whose base URL differs) sees the same file. @internal */
+export function absoluteURL(url: string): string {
+  return new URL(url, here()).href;
+}
+
+/** A package spec that is a URL (a wheel file) rather than a Pyodide package name. */
+function isURL(spec: string): boolean {
+  return spec.includes('/') || spec.endsWith('.whl');
+}
+
+/** Apply defaults and check values; throws RangeError / TypeError naming the bad option. @internal */
+export function resolveOptions(options: PoolOptions = {}): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) throw new TypeError('PyodidePool: options must be an object');
+  const cores = globalThis.navigator?.hardwareConcurrency ?? 2;
+  const min = count('min', options.min, 1, 0);
+  const max = count('max', options.max, Math.max(1, min, cores - 1), 1);
+  if (min > max) throw new RangeError(`PyodidePool: 'min' (${min}) is larger than 'max' (${max})`);
+  const packages = options.packages ?? [];
+  if (!Array.isArray(packages) || packages.some((p) => typeof p !== 'string' || p.trim() === '')) {
+    throw new TypeError("PyodidePool: 'packages' must be an array of package names or wheel URLs");
+  }
+  if (options.setup !== undefined && typeof options.setup !== 'string') throw new TypeError("PyodidePool: 'setup' must be Python source text");
+  if (options.indexURL !== undefined && typeof options.indexURL !== 'string') throw new TypeError("PyodidePool: 'indexURL' must be a string");
+  let indexURL = absoluteURL(options.indexURL ?? '/pyodide/');
+  if (!indexURL.endsWith('/')) indexURL += '/';
+  const maxQueue = options.maxQueue === undefined || options.maxQueue === Infinity ? Infinity : count('maxQueue', options.maxQueue, 0, 0);
+  return {
+    min,
+    max,
+    idleTimeout: count('idleTimeout', options.idleTimeout, 30_000, 0),
+    indexURL,
+    packages: packages.map((p) => (isURL(p) ? absoluteURL(p) : p.trim())),
+    setup: options.setup ?? '',
+    timeout: duration('timeout', options.timeout),
+    maxQueue,
+    snapshot: options.snapshot ?? true,
+    interruptGrace: count('interruptGrace', options.interruptGrace, 1_000, 0),
+  };
+}

@@ -1,0 +1,416 @@
+import { batch, computed, signal, type ReadonlySignal } from '@preact/signals-core';
+import {
+  ConversionError,
+  PoolTerminatedError,
+  PythonError,
+  QueueFullError,
+  TaskCancelledError,
+  TaskTimeoutError,
+  WorkerBootError,
+  WorkerCrashedError,
+} from './errors.js';
+import { duration, resolveOptions, type PoolOptions, type ResolvedOptions } from './options.js';
+import type { WorkerMessage } from './protocol.js';
+import { SnapshotStore } from './snapshot-store.js';
+import { TaskQueue } from './task-queue.js';
+import { Task, TaskRecord, type TaskOptions } from './task.js';
+import { BootFailed, WorkerHandle, type WorkerInfo } from './worker-handle.js';
+
+/** The pool's live state. Every field is a read-only `@preact/signals-core` signal. */
+export interface PoolState {
+  workers: ReadonlySignal<readonly WorkerInfo[]>;
+  queued: ReadonlySignal<number>;
+  running: ReadonlySignal<number>;
+  completed: ReadonlySignal<number>;
+  /** Settled with an error, cancelled included. */
+  failed: ReadonlySignal<number>;
+  /** True once `ready()` would resolve. */
+  ready: ReadonlySignal<boolean>;
+}
+
+/** Boot failures in a row (of the retryable kind) before the pool gives up. */
+const MAX_BOOT_FAILURES = 3;
+
+/**
+ * A pool of warm Pyodide workers that runs Python code off the main thread.
+ *
+ * @example
+ * const pool = new PyodidePool({ max: 4, indexURL: '/pyodide/', setup: 'def double(x):\n    return 2 * x' });
+ * await pool.ready();
+ * await pool.run('double(x) + 1', { inputs: { x: 20 } });   // 41
+ * await pool.map('item * 2', [1, 2, 3]);                      // [2, 4, 6]
+ * await pool.terminate();
+ */
+export class PyodidePool {
+  readonly state: PoolState;
+  /** What this page allows: `interrupt` is true when cross-origin isolated (SharedArrayBuffer). */
+  readonly capabilities: { readonly interrupt: boolean };
+  readonly #options: ResolvedOptions;
+  readonly #workerURL: URL | string;
+  #workers: WorkerHandle[] = [];
+  readonly #queue = new TaskQueue<TaskRecord>();
+  readonly #snapshots: SnapshotStore;
+  #nextTaskId = 1;
+  #nextWorkerId = 1;
+  #bootFailures = 0;
+  #bootError: WorkerBootError | undefined;
+  #terminated = false;
+  /** With `min: 0`, `ready()` still wants one warm worker. */
+  #wantOne = false;
+  #readyPromise: Promise<void>;
+  #resolveReady!: () => void;
+  #rejectReady!: (error: unknown) => void;
+  readonly #workersSignal = signal<readonly WorkerInfo[]>([]);
+  readonly #queued = signal(0);
+  readonly #running = signal(0);
+  readonly #completed = signal(0);
+  readonly #failed = signal(0);
+  readonly #ready = signal(false);
+
+  constructor(options: PoolOptions = {}) {
+    this.#options = resolveOptions(options);
+    this.#workerURL = options.workerURL ?? new URL('./pool-worker.js', import.meta.url);
+    this.capabilities = Object.freeze({
+      interrupt: globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function',
+    });
+    this.#snapshots = new SnapshotStore(this.#options.snapshot);
+    this.state = {
+      workers: computed(() => this.#workersSignal.value),
+      queued: computed(() => this.#queued.value),
+      running: computed(() => this.#running.value),
+      completed: computed(() => this.#completed.value),
+      failed: computed(() => this.#failed.value),
+      ready: computed(() => this.#ready.value),
+    };
+    this.#readyPromise = new Promise((resolve, reject) => {
+      this.#resolveReady = resolve;
+      this.#rejectReady = reject;
+    });
+    this.#readyPromise.catch(() => {});
+    this.#ensureWorkers();
+  }
+
+  /** The options in force, defaults applied. */
+  get options(): Readonly<ResolvedOptions> {
+    return this.#options;
+  }
+
+  /** Resolves when `min` workers (at least one) are warm; rejects if they cannot start. */
+  ready(): Promise<void> {
+    if (!this.#terminated && this.#workers.length === 0 && !this.#bootError) {
+      this.#wantOne = true;
+      this.#ensureWorkers();
+    }
+    return this.#readyPromise;
+  }
+
+  /**
+   * Queue Python code and get its {@link Task} handle at once.
+   * Throws `QueueFullError` when `maxQueue` tasks already wait, `PoolTerminatedError`
+   * after `terminate()`, and `TypeError` / `RangeError` for bad arguments.
+   *
+   * @example
+   * const task = pool.submit('from worker_pool import progress\nprogress(0.5)\n6 * 7', {
+   *   onOutput: (event) => console.log(event),
+   * });
+   * await task.result; // 42
+   */
+  submit<T = unknown>(code: string, options: TaskOptions = {}): Task<T> {
+    if (typeof code !== 'string') throw new TypeError('PyodidePool.submit: code must be a string of Python source');
+    const { inputs, signal: abort, priority = 0, onOutput } = options;
+    if (inputs !== undefined && inputs !== null && (typeof inputs !== 'object' || Array.isArray(inputs))) {
+      throw new TypeError('PyodidePool.submit: inputs must be an object whose keys become Python globals');
+    }
+    if (typeof priority !== 'number' || Number.isNaN(priority)) throw new TypeError('PyodidePool.submit: priority must be a number');
+    if (onOutput !== undefined && typeof onOutput !== 'function') throw new TypeError('PyodidePool.submit: onOutput must be a function');
+    const timeout = options.timeout === undefined ? this.#options.timeout : duration('timeout', options.timeout);
+    if (this.#terminated) throw new PoolTerminatedError();
+    if (this.#queue.size >= this.#options.maxQueue && !this.#idleWorker()) {
+      throw new QueueFullError(`The pool's queue is full (maxQueue ${this.#options.maxQueue})`);
+    }
+    const record: TaskRecord = new TaskRecord(this.#nextTaskId++, code, inputs ?? undefined, priority, timeout, onOutput, (reason) =>
+      this.#cancel(record, reason),
+    );
+    if (abort?.aborted) {
+      this.#settle(record, new TaskCancelledError(abort.reason), 'cancelled');
+      return record.task as Task<T>;
+    }
+    record.watch(abort);
+    if (this.#bootError) {
+      this.#settle(record, this.#bootError);
+      return record.task as Task<T>;
+    }
+    this.#queue.push(record);
+    this.#queued.value++;
+    this.#pump();
+    return record.task as Task<T>;
+  }
+
+  /**
+   * Run Python code and get the value of its final expression.
+   *
+   * @example
+   * await pool.run('sum(range(n))', { inputs: { n: 10 } }); // 45
+   */
+  async run<T = unknown>(code: string, options?: TaskOptions): Promise<T> {
+    return await this.submit<T>(code, options).result;
+  }
+
+  /**
+   * Run `code` once per item, with the item as the Python global `item`; results come
+   * back in input order. The first failure rejects and cancels the tasks still pending.
+   *
+   * @example
+   * await pool.map('item * 2', [1, 2, 3]); // [2, 4, 6]
+   */
+  async map<T = unknown>(code: string, items: Iterable<unknown>, options: Omit<TaskOptions, 'inputs'> = {}): Promise<T[]> {
+    const tasks: Task<T>[] = [];
+    try {
+      for (const item of items) tasks.push(this.submit<T>(code, { ...options, inputs: { item } }));
+      return await Promise.all(tasks.map((t) => t.result));
+    } catch (err) {
+      for (const task of tasks) task.cancel(err);
+      throw err;
+    }
+  }
+
+  /** End every worker. Unsettled tasks reject with `PoolTerminatedError`. Idempotent. */
+  async terminate(): Promise<void> {
+    if (this.#terminated) return;
+    this.#terminated = true;
+    const error = new PoolTerminatedError();
+    batch(() => {
+      for (const record of this.#queue.drain()) this.#settle(record, error);
+      for (const worker of this.#workers) {
+        if (worker.task) this.#settle(worker.task, error);
+        worker.terminate();
+      }
+      this.#workers = [];
+      this.#running.value = 0;
+      this.#queued.value = 0;
+      this.#ready.value = false;
+      this.#publishWorkers();
+    });
+    this.#rejectReady(error);
+    this.#snapshots.clear();
+  }
+
+  // ---- scheduling ----------------------------------------------------------------
+
+  #idleWorker(): WorkerHandle | undefined {
+    return this.#workers.find((w) => w.status === 'idle');
+  }
+
+  /** Hand waiting tasks to idle workers (pull: a free worker takes the next task), then size the pool. */
+  #pump(): void {
+    if (this.#terminated) return;
+    batch(() => {
+      for (const worker of this.#workers) {
+        while (worker.status === 'idle' && this.#queue.size > 0) this.#dispatch(worker, this.#queue.shift()!);
+      }
+      this.#ensureWorkers();
+      this.#publishWorkers();
+    });
+  }
+
+  #dispatch(worker: WorkerHandle, record: TaskRecord): void {
+    this.#queued.value--;
+    try {
+      worker.run(record);
+    } catch (err) {
+      this.#settle(record, new ConversionError(`inputs could not be sent to the worker: ${(err as Error).message}`));
+      return;
+    }
+    clearTimeout(worker.idleTimer);
+    this.#running.value++;
+    record.status.value = 'running';
+    if (record.timeout !== undefined) {
+      const timeout = record.timeout;
+      record.timer = setTimeout(() => this.#stop(record, { kind: 'timeout', timeout }), timeout);
+    }
+  }
+
+  /** Start workers until `min` exist, or while waiting tasks outnumber starting workers (up to `max`). */
+  #ensureWorkers(): void {
+    if (this.#terminated || this.#bootError) return;
+    const { min, max } = this.#options;
+    const want = Math.max(min, this.#wantOne ? 1 : 0);
+    let starting = this.#workers.filter((w) => w.status === 'starting').length;
+    while (this.#workers.length < want || (this.#queue.size > starting && this.#workers.length < max)) {
+      this.#spawn();
+      starting++;
+    }
+  }
+
+  #spawn(): void {
+    const worker = new WorkerHandle(
+      this.#nextWorkerId++,
+      this.#workerURL,
+      { message: (w, m) => this.#onMessage(w, m), died: (w, reason) => this.#onDied(w, reason) },
+      this.capabilities.interrupt,
+    );
+    this.#workers.push(worker);
+    this.#publishWorkers();
+    void this.#boot(worker);
+  }
+
+  async #boot(worker: WorkerHandle): Promise<void> {
+    const { indexURL, packages, setup } = this.#options;
+    const lease = await this.#snapshots.lease();
+    if (worker.dead) return lease.release(undefined, false);
+    try {
+      const result = await worker.boot({ indexURL, packages, setup, makeSnapshot: lease.make, snapshot: lease.bytes });
+      lease.release(result.snapshot);
+    } catch (err) {
+      lease.release(undefined, false);
+      this.#bootFailed(worker, err);
+      return;
+    }
+    if (worker.dead || this.#terminated) return;
+    this.#bootFailures = 0;
+    worker.status = 'idle';
+    if (this.#warmCount() >= Math.max(1, this.#options.min) && !this.#ready.value) {
+      this.#ready.value = true;
+      this.#resolveReady();
+    }
+    this.#becameIdle(worker);
+  }
+
+  #bootFailed(worker: WorkerHandle, err: unknown): void {
+    worker.terminate();
+    this.#remove(worker);
+    if (this.#terminated) return;
+    const failure = err instanceof BootFailed ? err.failure : { kind: 'runtime' as const, message: String(err) };
+    if (failure.kind === 'snapshot') {
+      // This Pyodide cannot restore the snapshot: boot normally from now on; not the worker's fault.
+      this.#snapshots.disable();
+    } else if (failure.kind === 'config' || ++this.#bootFailures >= MAX_BOOT_FAILURES) {
+      this.#break(new WorkerBootError(`Could not start a Pyodide worker: ${failure.message}`, { cause: err, packageName: failure.packageName }));
+      return;
+    }
+    this.#pump();
+  }
+
+  /** Boot keeps failing: reject `ready()` and everything waiting; refuse new work. */
+  #break(error: WorkerBootError): void {
+    this.#bootError = error;
+    this.#rejectReady(error);
+    batch(() => {
+      for (const record of this.#queue.drain()) this.#settle(record, error);
+      this.#queued.value = 0;
+      this.#publishWorkers();
+    });
+  }
+
+  #warmCount(): number {
+    return this.#workers.filter((w) => w.status === 'idle' || w.status === 'busy').length;
+  }
+
+  #becameIdle(worker: WorkerHandle): void {
+    clearTimeout(worker.graceTimer);
+    worker.status = 'idle';
+    this.#pump();
+    if (worker.status === 'idle' && this.#workers.length > this.#options.min) {
+      worker.idleTimer = setTimeout(() => {
+        if (worker.status === 'idle' && this.#workers.length > this.#options.min) {
+          worker.terminate();
+          this.#remove(worker);
+        }
+      }, this.#options.idleTimeout);
+    }
+  }
+
+  // ---- worker events -----------------------------------------------------------
+
+  #onMessage(worker: WorkerHandle, message: WorkerMessage): void {
+    const record = worker.task;
+    if (message.t === 'locked' || !record || message.id !== record.id) return;
+    if (message.t === 'out') {
+      if (!record.settled) record.output(message.ev);
+      return;
+    }
+    worker.task = undefined;
+    worker.tasksRun++;
+    worker.heapBytes = message.heap;
+    batch(() => {
+      this.#running.value--;
+      if (record.stop) this.#settle(record, stopError(record.stop), record.stop.kind === 'cancel' ? 'cancelled' : 'failed');
+      else if (message.t === 'done') this.#settle(record, undefined, 'done', message.value);
+      else if (message.error.kind === 'python') this.#settle(record, new PythonError(message.error));
+      else this.#settle(record, new ConversionError(message.error.message, message.error.pythonType || undefined));
+      this.#becameIdle(worker);
+    });
+  }
+
+  #onDied(worker: WorkerHandle, reason: string): void {
+    batch(() => {
+      const record = worker.task;
+      this.#remove(worker);
+      if (record) {
+        this.#running.value--;
+        if (record.stop) this.#settle(record, stopError(record.stop), record.stop.kind === 'cancel' ? 'cancelled' : 'failed');
+        else this.#settle(record, new WorkerCrashedError(`The worker running task ${record.id} died: ${reason}`));
+      }
+      this.#pump();
+    });
+  }
+
+  #remove(worker: WorkerHandle): void {
+    this.#workers = this.#workers.filter((w) => w !== worker);
+    this.#publishWorkers();
+  }
+
+  // ---- cancel, timeout, settle ---------------------------------------------------
+
+  #cancel(record: TaskRecord, reason: unknown): void {
+    if (record.settled) return;
+    if (this.#queue.delete(record)) {
+      this.#queued.value--;
+      this.#settle(record, new TaskCancelledError(reason), 'cancelled');
+    } else if (record.worker) {
+      this.#stop(record, { kind: 'cancel', reason });
+    }
+  }
+
+  /**
+   * Stop a running task: KeyboardInterrupt when the page allows it, keeping the worker
+   * warm; if it has not stopped within `interruptGrace` (or cannot be interrupted), the
+   * worker is terminated and replaced. The task settles when its worker is free again.
+   */
+  #stop(record: TaskRecord, request: NonNullable<TaskRecord['stop']>): void {
+    const worker = record.worker;
+    if (record.settled || record.stop || !worker) return;
+    record.stop = request;
+    if (worker.interrupt()) {
+      worker.graceTimer = setTimeout(() => {
+        if (worker.task === record) this.#recycle(worker);
+      }, this.#options.interruptGrace);
+    } else {
+      this.#recycle(worker);
+    }
+  }
+
+  /** Terminate a worker whose task must stop now, settle that task, and carry on. */
+  #recycle(worker: WorkerHandle): void {
+    worker.terminate();
+    this.#onDied(worker, 'terminated to stop its task');
+  }
+
+  #settle(record: TaskRecord, error: unknown, status: 'done' | 'failed' | 'cancelled' = 'failed', value?: unknown): void {
+    batch(() => {
+      if (status === 'done') {
+        if (record.resolve(value)) this.#completed.value++;
+      } else if (record.reject(error, status)) {
+        this.#failed.value++;
+      }
+    });
+  }
+
+  #publishWorkers(): void {
+    this.#workersSignal.value = this.#workers.map((w) => w.info());
+  }
+}
+
+function stopError(stop: NonNullable<TaskRecord['stop']>): Error {
+  return stop.kind === 'cancel' ? new TaskCancelledError(stop.reason) : new TaskTimeoutError(stop.timeout);
+}

@@ -1,0 +1,91 @@
+/**
+ * The one message protocol between the main thread and a pool worker. Both sides import
+ * these types, so neither guesses the other's shapes.
+ *
+ * Two channels per worker:
+ * - control (Comlink over the Worker itself): `boot()`, called once, slow, rare;
+ * - tasks (a dedicated MessagePort handed over at boot): `run` down, `out` / `done` /
+ *   `fail` up. This is the hot path, so it is plain `postMessage` with small objects.
+ *
+ * @internal
+ */
+
+/** What a worker needs to start. */
+export interface BootConfig {
+  /** Absolute URL of the Pyodide runtime folder (ends with `/`). */
+  indexURL: string;
+  /** Pyodide package names or absolute wheel URLs. */
+  packages: string[];
+  /** Python run once after packages, in the namespace every task starts from. */
+  setup: string;
+  /** Name of the Web Lock the worker holds for its whole life (death detection). */
+  lockName: string;
+  /** One byte of SharedArrayBuffer used to raise KeyboardInterrupt, when isolated. */
+  interruptBuffer?: Uint8Array;
+  /** Boot normally, then return a memory snapshot for the next workers. */
+  makeSnapshot?: boolean;
+  /** Boot from this snapshot instead of a normal start (the worker owns this copy). */
+  snapshot?: Uint8Array;
+}
+
+/** What `boot()` returns once the worker is warm. */
+export interface BootResult {
+  /** How the interpreter started. */
+  mode: 'normal' | 'snapshot';
+  /** Milliseconds spent in `boot()` inside the worker. */
+  bootMs: number;
+  /** wasm heap size in bytes. */
+  heapBytes: number;
+  /** Pyodide's version string. */
+  pyodideVersion: string;
+  /** The snapshot, when `makeSnapshot` was asked and it could be made. */
+  snapshot?: Uint8Array;
+  /** Why no snapshot could be made, when one was asked for. */
+  snapshotError?: string;
+}
+
+/** A boot failure, reported as data so the class survives the boundary. */
+export interface BootFailure {
+  /**
+   * `config`: the same config will fail again (bad package, setup error, bad indexURL);
+   * `snapshot`: restoring the snapshot failed (boot normally instead); `runtime`: anything else.
+   */
+  kind: 'config' | 'snapshot' | 'runtime';
+  message: string;
+  packageName?: string;
+}
+
+/** The control API a worker exposes through Comlink. */
+export interface WorkerControl {
+  boot(config: BootConfig, port: MessagePort): Promise<BootResult | { failure: BootFailure }>;
+}
+
+/** Output a task produces while it runs, in order. */
+export type OutputEvent =
+  | { type: 'stdout' | 'stderr'; text: string }
+  | { type: 'progress'; fraction: number; message: string | undefined }
+  | { type: 'data'; data: unknown };
+
+/** Why a task failed inside the worker. */
+export interface TaskFailure {
+  kind: 'python' | 'conversion';
+  pythonType: string;
+  message: string;
+  traceback: string;
+  line?: number;
+}
+
+/** Main thread → worker, on the task port. */
+export interface RunMessage {
+  t: 'run';
+  id: number;
+  code: string;
+  inputs: Record<string, unknown> | undefined;
+}
+
+/** Worker → main thread, on the task port. `locked`: the worker holds its life lock. */
+export type WorkerMessage =
+  | { t: 'locked' }
+  | { t: 'out'; id: number; ev: OutputEvent }
+  | { t: 'done'; id: number; value: unknown; heap: number }
+  | { t: 'fail'; id: number; error: TaskFailure; heap: number };

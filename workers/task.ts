@@ -1,0 +1,152 @@
+import { signal, type ReadonlySignal, type Signal } from '@preact/signals-core';
+import type { OutputEvent } from './protocol.js';
+import type { WorkerHandle } from './worker-handle.js';
+
+/** Where a task is in its life. `done`, `failed` and `cancelled` are final. */
+export type TaskStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+/** The last `progress()` report of a task. */
+export interface TaskProgress {
+  fraction: number;
+  message: string | undefined;
+}
+
+/** Per-task options of `pool.submit()` / `pool.run()`. */
+export interface TaskOptions {
+  /** Plain data; each key becomes a Python global of the task. */
+  inputs?: Record<string, unknown>;
+  /** Aborting it cancels the task (queued: dropped; running: interrupted). */
+  signal?: AbortSignal;
+  /** Milliseconds the task may run, counted from when it starts running. */
+  timeout?: number;
+  /** Higher runs first; equal priorities run in submission order. Default 0. */
+  priority?: number;
+  /** Receives the task's output events in order, while it runs. */
+  onOutput?: (event: OutputEvent) => void;
+}
+
+/**
+ * A submitted task: its live state as signals and its outcome as a promise.
+ *
+ * @example
+ * const task = pool.submit('print("hi")\n6 * 7');
+ * task.status.value;   // 'queued' | 'running' | …
+ * await task.result;   // 42
+ * task.stdout.value;   // 'hi\n'
+ */
+export class Task<T = unknown> {
+  /** Unique within its pool. */
+  readonly id: number;
+  readonly status: ReadonlySignal<TaskStatus>;
+  /** Everything the task printed to stdout so far. */
+  readonly stdout: ReadonlySignal<string>;
+  /** The last progress report, or undefined. */
+  readonly progress: ReadonlySignal<TaskProgress | undefined>;
+  /**
+   * Settles exactly once: with the value of the code's final expression, or with a
+   * `PoolError`. Marked as handled, so an unobserved failure is not reported as an
+   * unhandled rejection (its status says it failed); `pool.run()` does not do that.
+   */
+  readonly result: Promise<T>;
+  readonly #cancel: (reason?: unknown) => void;
+
+  /** @internal Tasks are made by `pool.submit()`. */
+  constructor(record: TaskRecord) {
+    this.id = record.id;
+    this.status = record.status;
+    this.stdout = record.stdout;
+    this.progress = record.progress;
+    this.result = record.promise as Promise<T>;
+    this.#cancel = (reason) => record.cancelRequested(reason);
+  }
+
+  /** Cancel: a queued task is dropped, a running one is interrupted. No-op once settled. */
+  cancel(reason?: unknown): void {
+    this.#cancel(reason);
+  }
+}
+
+/** Why a running task is being stopped. */
+export type StopRequest = { kind: 'cancel'; reason: unknown } | { kind: 'timeout'; timeout: number };
+
+/**
+ * The pool's own view of a task: everything needed to schedule, stop and settle it.
+ * @internal
+ */
+export class TaskRecord {
+  readonly status: Signal<TaskStatus> = signal('queued');
+  readonly stdout = signal('');
+  readonly progress = signal<TaskProgress | undefined>(undefined);
+  readonly promise: Promise<unknown>;
+  readonly task: Task;
+  settled = false;
+  /** Set when cancel or timeout asked a running task to stop. */
+  stop: StopRequest | undefined;
+  worker: WorkerHandle | undefined;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  #resolve!: (value: unknown) => void;
+  #reject!: (error: unknown) => void;
+  #detachSignal: (() => void) | undefined;
+
+  constructor(
+    readonly id: number,
+    readonly code: string,
+    readonly inputs: Record<string, unknown> | undefined,
+    readonly priority: number,
+    readonly timeout: number | undefined,
+    readonly onOutput: ((event: OutputEvent) => void) | undefined,
+    readonly cancelRequested: (reason?: unknown) => void,
+  ) {
+    this.promise = new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    this.promise.catch(() => {});
+    this.task = new Task(this);
+  }
+
+  /** Follow an AbortSignal; call once. */
+  watch(abort: AbortSignal | undefined): void {
+    if (!abort) return;
+    const onAbort = () => this.cancelRequested(abort.reason);
+    abort.addEventListener('abort', onAbort, { once: true });
+    this.#detachSignal = () => abort.removeEventListener('abort', onAbort);
+  }
+
+  /** Route one output event to the signals and the caller's listener. */
+  output(event: OutputEvent): void {
+    if (event.type === 'stdout') this.stdout.value += event.text;
+    else if (event.type === 'progress') this.progress.value = { fraction: event.fraction, message: event.message };
+    if (!this.onOutput) return;
+    try {
+      this.onOutput(event);
+    } catch (err) {
+      // A throwing listener must not break the pool or the task; report it like an event handler would.
+      reportError(err);
+    }
+  }
+
+  /** Settle with a value. Returns false if the task had already settled. */
+  resolve(value: unknown): boolean {
+    if (!this.#finish('done')) return false;
+    this.#resolve(value);
+    return true;
+  }
+
+  /** Settle with an error. Returns false if the task had already settled. */
+  reject(error: unknown, status: 'failed' | 'cancelled' = 'failed'): boolean {
+    if (!this.#finish(status)) return false;
+    this.#reject(error);
+    return true;
+  }
+
+  #finish(status: TaskStatus): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    clearTimeout(this.timer);
+    this.#detachSignal?.();
+    this.worker = undefined;
+    this.status.value = status;
+    return true;
+  }
+}
