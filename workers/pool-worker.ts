@@ -240,7 +240,7 @@ function runTask(message: RunMessage): void {
     }
   } catch (err) {
     if (!(err instanceof pyodide.ffi.PythonError) && /fatal error/i.test(String((err as Error)?.message))) {
-      // The interpreter is gone for good; dying releases our lock and the pool replaces us.
+      // The interpreter is gone for good; closing tells the pool, which replaces us.
       self.close();
       return;
     }
@@ -251,6 +251,14 @@ function runTask(message: RunMessage): void {
     currentId = -1;
   }
 }
+
+// Code that closes the worker (Python: `import js; js.close()`) would leave the pool
+// dispatching to a worker that is about to vanish; say so first, then close.
+const nativeClose = self.close.bind(self);
+self.close = () => {
+  port?.postMessage({ t: 'closing' } satisfies WorkerMessage);
+  nativeClose();
+};
 
 const control: WorkerControl = { boot };
 Comlink.expose(control);

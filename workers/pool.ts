@@ -324,7 +324,7 @@ export class PyodidePool {
 
   #onMessage(worker: WorkerHandle, message: WorkerMessage): void {
     const record = worker.task;
-    if (message.t === 'locked' || !record || message.id !== record.id) return;
+    if (message.t === 'locked' || message.t === 'closing' || !record || message.id !== record.id) return;
     if (message.t === 'out') {
       if (!record.settled) record.output(message.ev);
       return;

@@ -83,9 +83,13 @@ export interface RunMessage {
   inputs: Record<string, unknown> | undefined;
 }
 
-/** Worker → main thread, on the task port. `locked`: the worker holds its life lock. */
+/**
+ * Worker → main thread, on the task port. `locked`: the worker holds its life lock;
+ * `closing`: code in the worker called `close()` (e.g. Python's `js.close()`).
+ */
 export type WorkerMessage =
   | { t: 'locked' }
+  | { t: 'closing' }
   | { t: 'out'; id: number; ev: OutputEvent }
   | { t: 'done'; id: number; value: unknown; heap: number }
   | { t: 'fail'; id: number; error: TaskFailure; heap: number };

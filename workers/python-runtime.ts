@@ -50,18 +50,18 @@ def _flush():
             pass
 
 
-def _describe(exc, src):
+def _describe(exc, filename, src):
     global error_info
-    _remember_source("<task>", src)
+    _remember_source(filename, src)
     tb = exc.__traceback__
     # Hide this runtime's own frames: the user should see their code only.
     while tb is not None and tb.tb_frame.f_code.co_filename == "${RUNTIME_FILENAME}":
         tb = tb.tb_next
     line = None
     for frame, lineno in traceback.walk_tb(tb):
-        if frame.f_code.co_filename == "<task>":
+        if frame.f_code.co_filename == filename:
             line = lineno
-    if isinstance(exc, SyntaxError) and exc.filename == "<task>":
+    if isinstance(exc, SyntaxError) and exc.filename == filename:
         line = exc.lineno
     text = "".join(traceback.format_exception(type(exc), exc, tb))
     message = exc.msg if isinstance(exc, SyntaxError) else str(exc)
@@ -79,23 +79,17 @@ def run(src, inputs):
             exec(body, ns)
         return eval(expr, ns) if expr is not None else None
     except BaseException as exc:
-        _describe(exc, src)
+        _describe(exc, "<task>", src)
         raise
     finally:
         _flush()
 
 
 def run_setup(src):
-    global error_info
-    _remember_source("<setup>", src)
     try:
         exec(compile(src, "<setup>", "exec"), _SETUP)
     except BaseException as exc:
-        tb = exc.__traceback__
-        while tb is not None and tb.tb_frame.f_code.co_filename == "${RUNTIME_FILENAME}":
-            tb = tb.tb_next
-        text = "".join(traceback.format_exception(type(exc), exc, tb))
-        error_info = [type(exc).__name__, str(exc), text, getattr(exc, "lineno", None)]
+        _describe(exc, "<setup>", src)
         raise
     finally:
         _flush()

@@ -66,8 +66,10 @@ export class WorkerHandle {
     this.#port = channel.port1;
     this.#remotePort = channel.port2;
     this.#port.onmessage = (event: MessageEvent<WorkerMessage>) => {
-      if (event.data.t === 'locked') this.#watchLock();
-      else this.#events.message(this, event.data);
+      const message = event.data;
+      if (message.t === 'locked') this.#watchLock();
+      else if (message.t === 'closing') this.#die('the worker closed itself');
+      else this.#events.message(this, message);
     };
     this.#interrupt = interruptible ? new Uint8Array(new SharedArrayBuffer(1)) : undefined;
   }

@@ -55,11 +55,11 @@ describe('running Python', () => {
     };
     const code = `[
       type(obj).__name__, type(obj['a']).__name__, obj['a'][3] is None,
-      bytes(raw), list(floats.cast('d')), map['k'],
+      bytes(raw), floats.format, floats.tolist(), map['k'],
       when.year, when.month, when.hour, when.tzinfo is not None,
       big == 2 ** 70,
     ]`;
-    expect(await pool.run(code, { inputs })).to.deep.equal(['dict', 'list', true, new Uint8Array([1, 2, 3]), [1.5, 2.5], 1, 2024, 1, 3, true, true]);
+    expect(await pool.run(code, { inputs })).to.deep.equal(['dict', 'list', true, new Uint8Array([1, 2, 3]), 'd', [1.5, 2.5], 1, 2024, 1, 3, true, true]);
   });
 
   it('converts results to plain data', async () => {

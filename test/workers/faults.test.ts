@@ -1,0 +1,98 @@
+// Faults: workers that die under a task, terminate() with work in flight, boots that fail.
+// These tests are about crashing and terminating, so each boots its own pool.
+import { expect } from 'chai';
+import { PoolTerminatedError, PyodidePool, WorkerBootError, WorkerCrashedError } from '../../workers/index.js';
+import { indexURL, rejection, SPIN, until } from '../helpers.js';
+
+describe('faults', () => {
+  it('notices a worker that closes itself, rejects its task and carries on with the queue', async () => {
+    const pool = new PyodidePool({ indexURL, min: 1, max: 1 });
+    try {
+      await pool.ready();
+      const [first] = pool.state.workers.value;
+      // After close() the worker posts nothing more and ends: no event reaches the Worker object.
+      const crash = pool.submit('import js\njs.close()\n"never delivered"');
+      const next = pool.submit('"after the crash"');
+      const err = await rejection(crash.result);
+      expect(err).to.be.instanceOf(WorkerCrashedError);
+      expect(crash.status.value).to.equal('failed');
+      expect(await next.result).to.equal('after the crash');
+      expect(pool.state.workers.value.map((w) => w.id)).not.to.include(first!.id);
+    } finally {
+      await pool.terminate();
+    }
+  });
+
+  it('notices a worker that vanishes without a word (Web Lock) and replaces it', async () => {
+    const pool = new PyodidePool({ indexURL, min: 1, max: 1 });
+    try {
+      await pool.ready();
+      const [first] = pool.state.workers.value;
+      // The prototype's native close() bypasses the worker's own announcement: only the
+      // life lock the worker holds can tell the pool that it is gone.
+      await pool.run('import js\njs.Object.getPrototypeOf(js.self).close.call(js.self)\n1').catch(() => undefined);
+      await until(pool.state.workers, (ws) => ws.length === 1 && ws[0]!.id !== first!.id && ws[0]!.status === 'idle');
+      expect(await pool.run('"replaced"')).to.equal('replaced');
+    } finally {
+      await pool.terminate();
+    }
+  });
+
+  it('terminate() rejects running and queued tasks and ends every worker', async () => {
+    const pool = new PyodidePool({ indexURL, min: 1, max: 1 });
+    await pool.ready();
+    const running = pool.submit(SPIN);
+    const queued = pool.submit('1');
+    await until(running.status, (s) => s === 'running');
+    await pool.terminate();
+    expect(await rejection(running.result)).to.be.instanceOf(PoolTerminatedError);
+    expect(await rejection(queued.result)).to.be.instanceOf(PoolTerminatedError);
+    expect(pool.state.workers.value).to.deep.equal([]);
+    expect(pool.state.running.value).to.equal(0);
+    expect(pool.state.queued.value).to.equal(0);
+    expect(() => pool.submit('1')).to.throw(PoolTerminatedError);
+    expect(await rejection(pool.run('1'))).to.be.instanceOf(PoolTerminatedError);
+    await pool.terminate(); // idempotent
+  });
+
+  it('terminate() while workers are still booting rejects ready() and the queue', async () => {
+    const pool = new PyodidePool({ indexURL, min: 1 });
+    const task = pool.submit('1');
+    await pool.terminate();
+    expect(await rejection(pool.ready())).to.be.instanceOf(PoolTerminatedError);
+    expect(await rejection(task.result)).to.be.instanceOf(PoolTerminatedError);
+  });
+
+  it('rejects ready() and queued tasks with a clear error when Pyodide cannot be loaded', async () => {
+    const pool = new PyodidePool({ indexURL: '/no-pyodide-here/', min: 1 });
+    const task = pool.submit('1');
+    const err = (await rejection(pool.ready())) as WorkerBootError;
+    expect(err).to.be.instanceOf(WorkerBootError);
+    expect(err.message).to.contain('/no-pyodide-here/');
+    expect(await rejection(task.result)).to.equal(err);
+    // New work is refused with the same error instead of hanging.
+    expect(await rejection(pool.run('1'))).to.equal(err);
+    expect(pool.state.workers.value).to.deep.equal([]);
+    await pool.terminate();
+  });
+
+  it('rejects with the setup error when setup raises', async () => {
+    const pool = new PyodidePool({ indexURL, setup: 'x = 1\nraise RuntimeError("broken setup")' });
+    const err = (await rejection(pool.ready())) as WorkerBootError;
+    expect(err).to.be.instanceOf(WorkerBootError);
+    expect(err.message).to.contain('RuntimeError: broken setup');
+    expect(err.message).to.contain('setup line 2');
+    await pool.terminate();
+  });
+
+  it('gives up after a few crashes while booting instead of looping forever', async () => {
+    // A worker script that dies at once: every boot fails the same way.
+    const script = URL.createObjectURL(new Blob(['throw new Error("bad worker")'], { type: 'text/javascript' }));
+    const pool = new PyodidePool({ indexURL, workerURL: script });
+    const err = (await rejection(pool.ready())) as WorkerBootError;
+    expect(err).to.be.instanceOf(WorkerBootError);
+    expect(err.message).to.match(/died while starting/);
+    await pool.terminate();
+    URL.revokeObjectURL(script);
+  });
+});
