@@ -29,6 +29,9 @@ export interface WorkerEvents {
   died(handle: WorkerHandle, reason: string): void;
 }
 
+/** A boot that has not answered by then will not: treat it as failed rather than hang. */
+const BOOT_TIMEOUT_MS = 120_000;
+
 let lockSeq = 0;
 const lockPrefix = `pyodide-pool:${Math.random().toString(36).slice(2)}:`;
 
@@ -76,8 +79,10 @@ export class WorkerHandle {
 
   /** Boot the interpreter. Rejects with {@link BootFailed} on failure or death. */
   async boot(config: Omit<BootConfig, 'lockName' | 'interruptBuffer'>): Promise<BootResult> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const died = new Promise<never>((_, reject) => {
       this.#onDeath = (reason) => reject(new BootFailed({ kind: 'runtime', message: `the worker died while starting (${reason})` }));
+      timer = setTimeout(() => this.#die(`no answer within ${BOOT_TIMEOUT_MS / 1000} s`), BOOT_TIMEOUT_MS);
     });
     const control = Comlink.wrap<WorkerControl>(this.#worker);
     const full: BootConfig = { ...config, lockName: this.#lockName, interruptBuffer: this.#interrupt };
@@ -85,7 +90,7 @@ export class WorkerHandle {
     const outcome = await Promise.race([
       control.boot(Comlink.transfer(full, transfers), Comlink.transfer(this.#remotePort, [this.#remotePort])),
       died,
-    ]);
+    ]).finally(() => clearTimeout(timer));
     if ('failure' in outcome) throw new BootFailed(outcome.failure);
     this.#onDeath = undefined;
     this.bootMode = outcome.mode;
