@@ -1,0 +1,138 @@
+// Booting: memory snapshots, packages, sizing (min/max growth, idle retirement).
+// These tests are about booting, so each boots its own pool.
+import { effect } from '@preact/signals-core';
+import { expect } from 'chai';
+import { PyodidePool, WorkerBootError } from '../../workers/index.js';
+import { indexURL, rejection, until } from '../helpers.js';
+
+const WHEEL = '/__fixtures__/tinypkg-1.0.0-py3-none-any.whl';
+const SETUP = 'import random\nGREETING = "from setup"\n\ndef shout(s):\n    return s.upper()\n';
+
+/** Runs `code` once on each of `n` workers at the same time (each task holds its worker briefly). */
+async function onEachWorker(pool: PyodidePool, code: string, n: number): Promise<unknown[]> {
+  const hold = 'import time\nend = time.monotonic() + 0.3\nwhile time.monotonic() < end:\n    pass\n';
+  return Promise.all(Array.from({ length: n }, () => pool.run(hold + code)));
+}
+
+describe('booting', () => {
+  it('boots the first worker normally and the others from its snapshot, with setup in place', async () => {
+    const pool = new PyodidePool({ indexURL, min: 2, max: 2, setup: SETUP });
+    try {
+      await pool.ready();
+      const workers = pool.state.workers.value;
+      expect(workers.map((w) => w.bootMode).sort()).to.deep.equal(['normal', 'snapshot']);
+      const results = await onEachWorker(pool, 'shout(GREETING)', 2);
+      expect(results).to.deep.equal(['FROM SETUP', 'FROM SETUP']);
+    } finally {
+      await pool.terminate();
+    }
+  });
+
+  it('gives restored workers random streams of their own', async () => {
+    const pool = new PyodidePool({ indexURL, min: 2, max: 2, setup: SETUP });
+    try {
+      await pool.ready();
+      const draws = (await onEachWorker(pool, '[random.random() for _ in range(3)]', 2)) as number[][];
+      expect(draws[0]).not.to.deep.equal(draws[1]);
+    } finally {
+      await pool.terminate();
+    }
+  });
+
+  it('boots every worker normally with snapshot: false', async () => {
+    const pool = new PyodidePool({ indexURL, min: 2, max: 2, snapshot: false, setup: SETUP });
+    try {
+      await pool.ready();
+      expect(pool.state.workers.value.map((w) => w.bootMode)).to.deep.equal(['normal', 'normal']);
+      expect(await onEachWorker(pool, 'GREETING', 2)).to.deep.equal(['from setup', 'from setup']);
+    } finally {
+      await pool.terminate();
+    }
+  });
+
+  it('falls back to normal boots when setup holds something a snapshot cannot keep', async () => {
+    // A JavaScript object referenced from Python cannot go into a memory snapshot.
+    const pool = new PyodidePool({ indexURL, min: 2, max: 2, setup: 'import js\nHOLD = js.Object.new()\nN = 5' });
+    try {
+      await pool.ready();
+      expect(pool.state.workers.value.map((w) => w.bootMode)).to.deep.equal(['normal', 'normal']);
+      expect(await onEachWorker(pool, 'N', 2)).to.deep.equal([5, 5]);
+    } finally {
+      await pool.terminate();
+    }
+  });
+
+  it('loads a package from a wheel URL on every worker, snapshot-restored ones included', async () => {
+    const pool = new PyodidePool({ indexURL, min: 2, max: 2, packages: [WHEEL], setup: 'import tinypkg' });
+    try {
+      await pool.ready();
+      // The submodule is imported lazily: its file must exist on the restored worker too.
+      const results = await onEachWorker(pool, 'from tinypkg.greeting import greet\ngreet("pool")', 2);
+      expect(results).to.deep.equal(['hello pool from tinypkg', 'hello pool from tinypkg']);
+    } finally {
+      await pool.terminate();
+    }
+  });
+
+  it('rejects ready() and tasks with an error naming a package that cannot be fetched', async () => {
+    const pool = new PyodidePool({ indexURL, packages: ['/__fixtures__/missing-1.0.0-py3-none-any.whl'] });
+    const task = pool.submit('1');
+    const err = (await rejection(pool.ready())) as WorkerBootError;
+    expect(err).to.be.instanceOf(WorkerBootError);
+    expect(err.message).to.contain('missing-1.0.0-py3-none-any.whl');
+    expect(err.packageName).to.contain('missing-1.0.0-py3-none-any.whl');
+    expect(await rejection(task.result)).to.equal(err);
+    await pool.terminate();
+  });
+
+  it('rejects with an error naming an unknown package', async () => {
+    const pool = new PyodidePool({ indexURL, packages: ['no-such-package-xyz'] });
+    const err = (await rejection(pool.ready())) as WorkerBootError;
+    expect(err).to.be.instanceOf(WorkerBootError);
+    expect(err.packageName).to.equal('no-such-package-xyz');
+    expect(err.message).to.contain('no-such-package-xyz');
+    await pool.terminate();
+  });
+
+  it('grows on demand up to max and retires idle workers above min', async () => {
+    const pool = new PyodidePool({ indexURL, min: 1, max: 2, idleTimeout: 300 });
+    try {
+      await pool.ready();
+      expect(pool.state.workers.value).to.have.length(1);
+      let most = 0;
+      const stop = effect(() => {
+        most = Math.max(most, pool.state.workers.value.length);
+      });
+      // Three tasks of a second each: the queue asks for a second worker, never a third.
+      const busy = pool.map('import time\nend = time.monotonic() + 1\nwhile time.monotonic() < end:\n    pass\nitem', [1, 2, 3]);
+      await until(pool.state.workers, (ws) => ws.length === 2 && ws.every((w) => w.status !== 'starting'));
+      expect(await busy).to.deep.equal([1, 2, 3]);
+      stop();
+      expect(most).to.equal(2);
+      // Idle for idleTimeout, the worker above min is retired.
+      await until(pool.state.workers, (ws) => ws.length === 1 && ws[0]!.status === 'idle', 10_000);
+    } finally {
+      await pool.terminate();
+    }
+  });
+
+  it('with min: 0 boots nothing until asked, then one worker for ready()', async () => {
+    const pool = new PyodidePool({ indexURL, min: 0, max: 2, idleTimeout: 60_000 });
+    try {
+      expect(pool.state.workers.value).to.deep.equal([]);
+      await pool.ready();
+      expect(pool.state.ready.value).to.equal(true);
+      expect(pool.state.workers.value).to.have.length(1);
+      expect(await pool.run('2 + 2')).to.equal(4);
+    } finally {
+      await pool.terminate();
+    }
+  });
+
+  it('rejects bad options at once', () => {
+    expect(() => new PyodidePool({ indexURL, min: 3, max: 2 })).to.throw(RangeError, /min/);
+    expect(() => new PyodidePool({ indexURL, max: 0 })).to.throw(RangeError, /max/);
+    expect(() => new PyodidePool({ indexURL, packages: 'numpy' as unknown as string[] })).to.throw(TypeError, /packages/);
+    expect(() => new PyodidePool({ indexURL, timeout: -1 })).to.throw(RangeError, /timeout/);
+  });
+});
