@@ -38,3 +38,11 @@ export function typescriptSources(rootDir = process.cwd()) {
     await next();
   };
 }
+
+/** Serves node_modules/pyodide verbatim at /pyodide/ (its files are loaded by fixed names). */
+export function selfHostedPyodide(prefix = '/pyodide/') {
+  return async (ctx, next) => {
+    if (ctx.path.startsWith(prefix)) ctx.url = '/node_modules/pyodide/' + ctx.url.slice(prefix.length);
+    await next();
+  };
+}

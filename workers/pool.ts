@@ -46,7 +46,7 @@ export class PyodidePool {
   /** What this page allows: `interrupt` is true when cross-origin isolated (SharedArrayBuffer). */
   readonly capabilities: { readonly interrupt: boolean };
   readonly #options: ResolvedOptions;
-  readonly #workerURL: URL | string;
+  readonly #workerURL: URL | string | undefined;
   #workers: WorkerHandle[] = [];
   readonly #queue = new TaskQueue<TaskRecord>();
   readonly #snapshots: SnapshotStore;
@@ -69,7 +69,7 @@ export class PyodidePool {
 
   constructor(options: PoolOptions = {}) {
     this.#options = resolveOptions(options);
-    this.#workerURL = options.workerURL ?? new URL('./pool-worker.js', import.meta.url);
+    this.#workerURL = options.workerURL;
     this.capabilities = Object.freeze({
       interrupt: globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function',
     });

@@ -58,9 +58,13 @@ export class WorkerHandle {
   readonly #events: WorkerEvents;
   #onDeath: ((reason: string) => void) | undefined;
 
-  constructor(readonly id: number, workerURL: URL | string, events: WorkerEvents, interruptible: boolean) {
+  constructor(readonly id: number, workerURL: URL | string | undefined, events: WorkerEvents, interruptible: boolean) {
     this.#events = events;
-    this.#worker = new Worker(workerURL, { type: 'module', name: `pyodide-pool-${id}` });
+    // Written inline, with static options, so that bundlers (Vite, webpack) recognise the
+    // worker and bundle it together with its imports.
+    this.#worker = workerURL
+      ? new Worker(workerURL, { type: 'module', name: 'pyodide-pool' })
+      : new Worker(new URL('./pool-worker.js', import.meta.url), { type: 'module', name: 'pyodide-pool' });
     this.#worker.addEventListener('error', (event) => {
       event.preventDefault();
       this.#die(`worker error: ${event.message || 'the worker script failed'}`);
