@@ -1,18 +1,31 @@
 // `npm run bench`: serves the repository cross-origin isolated, opens bench/index.html in
 // headless Chromium, and writes bench/results.json plus a readable table.
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { startDevServer } from '@web/dev-server';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import puppeteer from 'puppeteer-core';
 import { CHROMIUM_ARGS, ensureChromium } from '../scripts/chromium.mjs';
 import { crossOriginIsolation, typescriptSources } from '../scripts/dev-middleware.mjs';
 
+/** A port nobody listens on right now. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 const executablePath = ensureChromium();
+const port = await freePort();
 const server = await startDevServer({
   config: {
     rootDir: process.cwd(),
     hostname: '127.0.0.1',
-    port: 0,
+    port,
     nodeResolve: { exportConditions: ['browser', 'development'] },
     plugins: [esbuildPlugin({ ts: true, target: 'esnext' })],
     middleware: [typescriptSources(), crossOriginIsolation()],
@@ -21,7 +34,7 @@ const server = await startDevServer({
   readFileConfig: false,
   logStartMessage: false,
 });
-const url = `http://127.0.0.1:${server.config.port}/bench/index.html`;
+const url = `http://127.0.0.1:${port}/bench/index.html`;
 const browser = await puppeteer.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
 try {
   const page = await browser.newPage();
