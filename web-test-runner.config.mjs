@@ -27,7 +27,7 @@ export default {
   concurrency: 1,
   browserStartTimeout: 60_000,
   testsStartTimeout: 60_000,
-  testsFinishTimeout: 300_000,
+  testsFinishTimeout: Number(process.env.WTR_FINISH_MS ?? 300_000),
   testFramework: { config: { timeout: 60_000 } },
   reporters: [defaultReporter(), countReporter(`.cache/test-counts-${group}.json`)],
 };

@@ -45,7 +45,8 @@ export class PyodidePool {
   readonly state: PoolState;
   /** What this page allows: `interrupt` is true when cross-origin isolated (SharedArrayBuffer). */
   readonly capabilities: { readonly interrupt: boolean };
-  readonly #options: ResolvedOptions;
+  #options: ResolvedOptions;
+  readonly #given: PoolOptions;
   readonly #workerURL: URL | string | undefined;
   #workers: WorkerHandle[] = [];
   readonly #queue = new TaskQueue<TaskRecord>();
@@ -68,6 +69,7 @@ export class PyodidePool {
   readonly #ready = signal(false);
 
   constructor(options: PoolOptions = {}) {
+    this.#given = { ...options };
     this.#options = resolveOptions(options);
     this.#workerURL = options.workerURL;
     this.capabilities = Object.freeze({
@@ -93,6 +95,26 @@ export class PyodidePool {
   /** The options in force, defaults applied. */
   get options(): Readonly<ResolvedOptions> {
     return this.#options;
+  }
+
+  /**
+   * Change sizing and defaults of a live pool: `min`, `max`, `idleTimeout`, `timeout`,
+   * `maxQueue`, `interruptGrace`. Workers are started or retired to fit (busy workers
+   * beyond `max` finish their task first). Options that need new workers (`indexURL`,
+   * `packages`, `setup`, `snapshot`) need a new pool.
+   *
+   * @example
+   * pool.configure({ max: 8, timeout: 10_000 });
+   */
+  configure(changes: Pick<PoolOptions, 'min' | 'max' | 'idleTimeout' | 'timeout' | 'maxQueue' | 'interruptGrace'>): void {
+    const next = resolveOptions({ ...this.#given, ...changes });
+    Object.assign(this.#given, changes);
+    this.#options = next;
+    if (this.#terminated) return;
+    for (const worker of [...this.#workers]) {
+      if (worker.status === 'idle') this.#becameIdle(worker);
+    }
+    this.#pump();
   }
 
   /** Resolves when `min` workers (at least one) are warm; rejects if they cannot start. */
@@ -308,7 +330,14 @@ export class PyodidePool {
 
   #becameIdle(worker: WorkerHandle): void {
     clearTimeout(worker.graceTimer);
+    clearTimeout(worker.idleTimer);
     worker.status = 'idle';
+    if (this.#workers.length > this.#options.max) {
+      // `max` was lowered: this worker is one too many.
+      worker.terminate();
+      this.#remove(worker);
+      return;
+    }
     this.#pump();
     if (worker.status === 'idle' && this.#workers.length > this.#options.min) {
       worker.idleTimer = setTimeout(() => {

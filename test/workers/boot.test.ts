@@ -136,3 +136,22 @@ describe('booting', () => {
     expect(() => new PyodidePool({ indexURL, timeout: -1 })).to.throw(RangeError, /timeout/);
   });
 });
+
+describe('configure()', () => {
+  it('applies max, min and timeout changes to a live pool', async () => {
+    const pool = new PyodidePool({ indexURL, min: 1, max: 1, idleTimeout: 60_000 });
+    try {
+      await pool.ready();
+      pool.configure({ min: 2, max: 2 });
+      await until(pool.state.workers, (ws) => ws.length === 2 && ws.every((w) => w.status === 'idle'));
+      pool.configure({ min: 1, max: 1 });
+      await until(pool.state.workers, (ws) => ws.length === 1);
+      pool.configure({ timeout: 200 });
+      expect(await rejection(pool.run('while True:\n    pass'))).to.have.property('name', 'TaskTimeoutError');
+      expect(() => pool.configure({ min: 3, max: 2 })).to.throw(RangeError);
+      expect(pool.options.max).to.equal(1);
+    } finally {
+      await pool.terminate();
+    }
+  });
+});

@@ -1,0 +1,180 @@
+import { css, html, LitElement, nothing } from 'lit';
+import { SignalWatcher } from '@lit-labs/preact-signals';
+import type { PyodidePool } from '../workers/index.js';
+import { findPoolHost, type PoolHost } from './find-pool.js';
+
+/** Seconds of history behind the tasks-per-second figure. */
+const RATE_WINDOW_S = 3;
+
+/**
+ * Shows a pool live: each worker and its status, tasks queued / running / completed /
+ * failed, tasks per second and heap per worker. It follows the pool's signals; it never
+ * polls the workers.
+ *
+ * @summary A live view of a `<worker-pool>`.
+ *
+ * @example
+ * ```html
+ * <worker-pool><pool-monitor></pool-monitor></worker-pool>
+ * <pool-monitor for="my-pool"></pool-monitor>
+ * ```
+ *
+ * @csspart counts - The row of counters.
+ * @csspart workers - The list of workers.
+ * @csspart worker - One worker; `data-status` is `starting`, `idle` or `busy`.
+ * @cssproperty --pool-monitor-busy - Colour of a busy worker. Default: a green for light and dark.
+ * @cssproperty --pool-monitor-starting - Colour of a starting worker. Default: an amber for light and dark.
+ * @cssproperty --pool-monitor-font-family - Font. Default: inherited.
+ */
+export class PoolMonitorElement extends SignalWatcher(LitElement) {
+  static override styles = css`
+    :host {
+      display: block;
+      color-scheme: light dark;
+      font-family: var(--pool-monitor-font-family, inherit);
+      font-variant-numeric: tabular-nums;
+      --_busy: var(--pool-monitor-busy, light-dark(#2a7d3f, #7ee29a));
+      --_starting: var(--pool-monitor-starting, light-dark(#9a6a00, #ffd166));
+    }
+    dl {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.3rem 1.2rem;
+      margin: 0 0 0.5rem;
+    }
+    dl div {
+      display: flex;
+      gap: 0.35rem;
+    }
+    dt {
+      opacity: 0.75;
+    }
+    dd {
+      margin: 0;
+      font-weight: 600;
+    }
+    ul {
+      list-style: none;
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.4rem;
+      padding: 0;
+      margin: 0;
+    }
+    li {
+      border: 1px solid currentColor;
+      border-radius: 1rem;
+      padding: 0.1rem 0.6rem;
+      font-size: 0.85em;
+    }
+    li[data-status='busy'] {
+      color: var(--_busy);
+    }
+    li[data-status='starting'] {
+      color: var(--_starting);
+    }
+  `;
+
+  static override properties = {
+    for: { type: String },
+    _pool: { state: true },
+    _rate: { state: true },
+  };
+
+  /** `id` of the `<worker-pool>` to show; default: the nearest ancestor. */
+  declare for: string | undefined;
+  declare private _pool: PyodidePool | undefined;
+  declare private _rate: number;
+
+  #host: PoolHost | undefined;
+  #samples: { at: number; settled: number }[] = [];
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #onPoolChange = () => this.#follow();
+
+  constructor() {
+    super();
+    this._rate = 0;
+  }
+
+  /** The pool shown, if one is found. */
+  get pool(): PyodidePool | undefined {
+    return this._pool;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.#follow();
+    // The pool may be defined or added after us.
+    void customElements.whenDefined('worker-pool').then(() => this.#follow());
+    // The rate is a moving window over the pool's own counters, recomputed once a second.
+    this.#timer = setInterval(() => this.#sample(), 1_000);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearInterval(this.#timer);
+    this.#host?.removeEventListener('pool-change', this.#onPoolChange);
+    this.#host = undefined;
+  }
+
+  protected override updated(changed: Map<string, unknown>): void {
+    if (changed.has('for')) this.#follow();
+  }
+
+  #follow(): void {
+    if (!this.isConnected) return;
+    const host = findPoolHost(this, this.for);
+    if (host !== this.#host) {
+      this.#host?.removeEventListener('pool-change', this.#onPoolChange);
+      this.#host = host;
+      host?.addEventListener('pool-change', this.#onPoolChange);
+    }
+    if (this._pool !== host?.pool) {
+      this._pool = host?.pool;
+      this.#samples = [];
+      this._rate = 0;
+    }
+  }
+
+  #sample(): void {
+    const pool = this._pool;
+    if (!pool) return;
+    const now = performance.now();
+    const settled = pool.state.completed.peek() + pool.state.failed.peek();
+    this.#samples.push({ at: now, settled });
+    while (this.#samples.length > RATE_WINDOW_S + 1) this.#samples.shift();
+    const first = this.#samples[0]!;
+    this._rate = now > first.at ? ((settled - first.settled) * 1000) / (now - first.at) : 0;
+  }
+
+  protected override render() {
+    const pool = this._pool;
+    if (!pool) return html`<p>No pool.</p>`;
+    const { workers, queued, running, completed, failed } = pool.state;
+    return html`
+      <dl part="counts">
+        <div><dt>workers</dt><dd>${workers.value.length}</dd></div>
+        <div><dt>queued</dt><dd>${queued.value}</dd></div>
+        <div><dt>running</dt><dd>${running.value}</dd></div>
+        <div><dt>completed</dt><dd>${completed.value}</dd></div>
+        <div><dt>failed</dt><dd>${failed.value}</dd></div>
+        <div><dt>tasks/s</dt><dd>${this._rate.toFixed(1)}</dd></div>
+      </dl>
+      <ul part="workers" aria-label="workers">
+        ${workers.value.map(
+          (w) => html`<li part="worker" data-status=${w.status}>
+            #${w.id} ${w.status} · ${w.tasksRun} tasks${w.heapBytes ? html` · ${(w.heapBytes / 2 ** 20).toFixed(0)} MB` : nothing}
+          </li>`,
+        )}
+      </ul>
+    `;
+  }
+}
+
+if (!customElements.get('pool-monitor')) customElements.define('pool-monitor', PoolMonitorElement);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pool-monitor': PoolMonitorElement;
+  }
+}

@@ -1,0 +1,176 @@
+import { css, html, LitElement, type PropertyValues } from 'lit';
+import { PyodidePool, type PoolOptions } from '../workers/index.js';
+import { PoolChangeEvent, PoolErrorEvent, PoolReadyEvent } from './events.js';
+import { childPython } from './text.js';
+
+/**
+ * Owns a pool of warm Pyodide workers for the `<py-task>` and `<pool-monitor>` elements
+ * inside it (or pointing at its `id`).
+ *
+ * @summary A pool of warm Python workers, declared in HTML.
+ *
+ * @example
+ * ```html
+ * <worker-pool max="4" index-url="/pyodide/">
+ *   <script type="text/python">
+ *     def double(x):
+ *         return 2 * x
+ *   </script>
+ *   <py-task auto inputs='{"x": 21}'><script type="text/python">double(x)</script></py-task>
+ * </worker-pool>
+ * ```
+ *
+ * @slot - `<py-task>`, `<pool-monitor>` and any other content. A direct child
+ *   `<script type="text/python">` is the setup code every worker runs once.
+ * @event pool-ready - The pool's `min` workers are warm; `detail.pool`.
+ * @event pool-error - The pool could not be made or started; `detail.error`.
+ * @event pool-change - The pool was made, rebuilt or dropped (does not bubble); `detail.pool`.
+ */
+export class WorkerPoolElement extends LitElement {
+  static override styles = css`
+    :host {
+      display: contents;
+    }
+  `;
+
+  static override properties = {
+    min: { type: Number },
+    max: { type: Number },
+    idleTimeout: { type: Number, attribute: 'idle-timeout' },
+    indexURL: { type: String, attribute: 'index-url' },
+    packages: { type: String },
+    timeout: { type: Number },
+    noSnapshot: { type: Boolean, attribute: 'no-snapshot' },
+  };
+
+  /** Workers booted eagerly. */
+  declare min: number | undefined;
+  /** Upper bound on workers. */
+  declare max: number | undefined;
+  /** Milliseconds before an idle worker above `min` is retired. */
+  declare idleTimeout: number | undefined;
+  /** Where the Pyodide runtime is served. */
+  declare indexURL: string | undefined;
+  /** Space-separated Pyodide package names or wheel URLs. */
+  declare packages: string | undefined;
+  /** Default per-task timeout in ms. */
+  declare timeout: number | undefined;
+  /** Boot every worker normally instead of from a memory snapshot. */
+  declare noSnapshot: boolean;
+
+  #pool: PyodidePool | undefined;
+  #poolError: Error | undefined;
+  /** What the current pool was built from; a change needs new workers. */
+  #buildKey: string | undefined;
+  #setupObserver: MutationObserver | undefined;
+
+  constructor() {
+    super();
+    this.noSnapshot = false;
+  }
+
+  /** The pool this element owns, once connected (undefined before, and after removal). */
+  get pool(): PyodidePool | undefined {
+    return this.#pool;
+  }
+
+  /** Why the pool could not be made, if it could not. */
+  get poolError(): Error | undefined {
+    return this.#poolError;
+  }
+
+  /** The setup code: a direct child `<script type="text/python">`. */
+  get setup(): string {
+    return childPython(this) ?? '';
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Editing the setup script needs new workers.
+    this.#setupObserver = new MutationObserver(() => this.requestUpdate());
+    this.#setupObserver.observe(this, { childList: true, subtree: true, characterData: true });
+    // Back in the document after a removal: make a new pool.
+    if (!this.#pool) this.requestUpdate();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#setupObserver?.disconnect();
+    // A move within the document disconnects and reconnects in the same task: keep the pool.
+    queueMicrotask(() => {
+      if (!this.isConnected) this.#drop();
+    });
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (!this.isConnected) return;
+    const key = JSON.stringify([this.indexURL, this.packages, this.setup, this.noSnapshot]);
+    if (key !== this.#buildKey || (!this.#pool && !this.#poolError)) {
+      this.#build(key);
+    } else if (this.#pool && (changed.has('min') || changed.has('max') || changed.has('idleTimeout') || changed.has('timeout'))) {
+      try {
+        this.#pool.configure(this.#sizing());
+      } catch (error) {
+        this.dispatchEvent(new PoolErrorEvent({ error: error as Error }));
+      }
+    }
+  }
+
+  protected override render() {
+    return html`<slot></slot>`;
+  }
+
+  #sizing(): Pick<PoolOptions, 'min' | 'max' | 'idleTimeout' | 'timeout'> {
+    return { min: this.min, max: this.max, idleTimeout: this.idleTimeout, timeout: this.timeout };
+  }
+
+  #build(key: string): void {
+    this.#drop();
+    this.#buildKey = key;
+    let pool: PyodidePool;
+    try {
+      pool = new PyodidePool({
+        ...this.#sizing(),
+        indexURL: this.indexURL,
+        packages: this.packages?.split(/\s+/).filter(Boolean),
+        setup: this.setup,
+        snapshot: !this.noSnapshot,
+      });
+    } catch (error) {
+      this.#poolError = error as Error;
+      this.dispatchEvent(new PoolChangeEvent({ pool: undefined }));
+      this.dispatchEvent(new PoolErrorEvent({ error: error as Error }));
+      return;
+    }
+    this.#pool = pool;
+    this.dispatchEvent(new PoolChangeEvent({ pool }));
+    pool.ready().then(
+      () => {
+        if (this.#pool === pool) this.dispatchEvent(new PoolReadyEvent({ pool }));
+      },
+      (error: Error) => {
+        if (this.#pool === pool) this.dispatchEvent(new PoolErrorEvent({ error }));
+      },
+    );
+  }
+
+  /** End the pool this element owns. */
+  #drop(): void {
+    const pool = this.#pool;
+    this.#pool = undefined;
+    this.#poolError = undefined;
+    this.#buildKey = undefined;
+    if (pool) {
+      void pool.terminate();
+      this.dispatchEvent(new PoolChangeEvent({ pool: undefined }));
+    }
+  }
+}
+
+if (!customElements.get('worker-pool')) customElements.define('worker-pool', WorkerPoolElement);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'worker-pool': WorkerPoolElement;
+  }
+}

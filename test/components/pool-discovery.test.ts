@@ -1,0 +1,50 @@
+// How a <py-task> finds its pool: by id, a pool added later, none at all.
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import '../../components/index.js';
+import type { PyTaskElement, TaskErrorEvent, WorkerPoolElement } from '../../components/index.js';
+import { indexURL } from '../helpers.js';
+
+describe('<py-task> finding its pool', () => {
+  let host: WorkerPoolElement;
+
+  // Made by hand, not with fixture(): @open-wc/testing removes fixtures after every test.
+  before(async () => {
+    host = document.createElement('worker-pool');
+    host.id = 'shared-pool';
+    host.setAttribute('index-url', indexURL);
+    document.body.append(host);
+    await host.updateComplete;
+  });
+
+  after(() => host.remove());
+
+  it('uses pool="id" from outside the pool element', async () => {
+    const el = await fixture<PyTaskElement>(html`<py-task pool="shared-pool" auto><script type="text/python">"by id"</script></py-task>`);
+    const event = await oneEvent(el, 'task-result');
+    expect(event.detail.result).to.equal('by id');
+    expect(host.pool).to.exist;
+  });
+
+  it('waits for a pool that is added to the document later', async () => {
+    const el = await fixture<PyTaskElement>(html`<py-task pool="late-pool" auto><script type="text/python">"late"</script></py-task>`);
+    const result = oneEvent(el, 'task-result');
+    await new Promise((r) => setTimeout(r, 300));
+    const late = document.createElement('worker-pool');
+    late.id = 'late-pool';
+    late.setAttribute('index-url', indexURL);
+    document.body.append(late);
+    try {
+      expect((await result).detail.result).to.equal('late');
+    } finally {
+      late.remove();
+    }
+  });
+
+  it('reports a missing pool with task-error and a clear message', async () => {
+    const el = await fixture<PyTaskElement>(html`<py-task auto><script type="text/python">1</script></py-task>`);
+    const event = (await oneEvent(el, 'task-error')) as TaskErrorEvent;
+    expect(event.detail.error.message).to.match(/No pool/);
+    expect(event.detail.error.message).to.match(/worker-pool/);
+    expect(el.status).to.equal('failed');
+  });
+});

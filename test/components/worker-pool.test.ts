@@ -1,0 +1,147 @@
+// <worker-pool> owns its pool: made on connect, kept on a move, ended on removal,
+// rebuilt when what its workers need changes, resized live otherwise.
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import '../../components/index.js';
+import type { PoolMonitorElement, PyTaskElement, WorkerPoolElement } from '../../components/index.js';
+import { PoolTerminatedError } from '../../workers/index.js';
+import { indexURL, until } from '../helpers.js';
+
+async function makePool(attrs = ''): Promise<WorkerPoolElement> {
+  const el = await fixture<WorkerPoolElement>(`<worker-pool index-url="${indexURL}" ${attrs}></worker-pool>`);
+  if (!el.pool) await oneEvent(el, 'pool-change');
+  return el;
+}
+
+describe('<worker-pool>', () => {
+  it('fires pool-ready once its workers are warm', async () => {
+    const el = document.createElement('worker-pool');
+    el.setAttribute('index-url', indexURL);
+    const ready = oneEvent(el, 'pool-ready');
+    document.body.append(el);
+    try {
+      const event = await ready;
+      expect(event.detail.pool).to.equal(el.pool);
+      expect(el.pool!.state.ready.value).to.equal(true);
+    } finally {
+      el.remove();
+    }
+  });
+
+  it('ends its workers when removed from the document', async () => {
+    const el = await makePool();
+    const pool = el.pool!;
+    await pool.ready();
+    el.remove();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(el.pool).to.equal(undefined);
+    expect(pool.state.workers.value).to.deep.equal([]);
+    expect(() => pool.submit('1')).to.throw(PoolTerminatedError);
+  });
+
+  it('keeps its pool when moved within the document', async () => {
+    const el = await makePool();
+    const pool = el.pool!;
+    await pool.ready();
+    const elsewhere = document.createElement('section');
+    document.body.append(elsewhere);
+    elsewhere.append(el);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(el.pool).to.equal(pool);
+    expect(await pool.run('"still here"')).to.equal('still here');
+    elsewhere.remove();
+  });
+
+  it('fires pool-error for a pool that cannot start, and its tasks fail with that error', async () => {
+    const el = document.createElement('worker-pool');
+    el.setAttribute('index-url', '/nowhere/');
+    const failed = oneEvent(el, 'pool-error');
+    document.body.append(el);
+    const task = document.createElement('py-task');
+    task.code = '1';
+    el.append(task);
+    try {
+      expect((await failed).detail.error.message).to.contain('/nowhere/');
+      const error = await task.run().catch((e: Error) => e);
+      expect((error as Error).message).to.contain('/nowhere/');
+      expect(task.status).to.equal('failed');
+    } finally {
+      el.remove();
+    }
+  });
+
+  it('fires pool-error for bad attributes instead of throwing', async () => {
+    const el = document.createElement('worker-pool');
+    el.setAttribute('min', '3');
+    el.setAttribute('max', '1');
+    const failed = oneEvent(el, 'pool-error');
+    document.body.append(el);
+    try {
+      expect((await failed).detail.error).to.be.instanceOf(RangeError);
+    } finally {
+      el.remove();
+    }
+  });
+
+  it('applies max and timeout changes live, and rebuilds when setup changes', async () => {
+    const el = await makePool('min="1" max="1"');
+    const pool = el.pool!;
+    await pool.ready();
+    el.setAttribute('max', '2');
+    el.setAttribute('timeout', '5000');
+    await el.updateComplete;
+    expect(el.pool).to.equal(pool);
+    expect(pool.options.max).to.equal(2);
+    expect(pool.options.timeout).to.equal(5000);
+
+    const task = document.createElement('py-task');
+    task.auto = true;
+    task.code = 'GREETING';
+    const script = document.createElement('script');
+    script.type = 'text/python';
+    script.textContent = 'GREETING = "new setup"';
+    const rebuilt = oneEvent(el, 'pool-change');
+    el.append(script);
+    await rebuilt;
+    expect(el.pool).not.to.equal(pool);
+    expect(pool.state.workers.value).to.deep.equal([]);
+    el.append(task);
+    expect((await oneEvent(task, 'task-result')).detail.result).to.equal('new setup');
+    el.remove();
+  });
+
+  it('shows live counts in a <pool-monitor>', async () => {
+    const el = await makePool('min="1" max="1"');
+    const monitor = document.createElement('pool-monitor') as PoolMonitorElement;
+    el.append(monitor);
+    await el.pool!.ready();
+    await Promise.all([1, 2, 3].map((i) => el.pool!.run(`${i}`)));
+    await el.pool!.run('raise ValueError()').catch(() => undefined);
+    await monitor.updateComplete;
+    const count = (name: string) =>
+      [...monitor.shadowRoot!.querySelectorAll('[part="counts"] div')].find((d) => d.querySelector('dt')!.textContent === name)!.querySelector('dd')!.textContent;
+    expect(count('completed')).to.equal('3');
+    expect(count('failed')).to.equal('1');
+    expect(count('workers')).to.equal('1');
+    const workers = monitor.shadowRoot!.querySelectorAll('[part="worker"]');
+    expect(workers).to.have.length(1);
+    expect(workers[0]!.textContent).to.match(/idle · 4 tasks · \d+ MB/);
+    // Busy shows while a task runs.
+    const busy = el.pool!.submit('import time\nend = time.monotonic() + 0.5\nwhile time.monotonic() < end:\n    pass');
+    await until(busy.status, (s) => s === 'running');
+    await monitor.updateComplete;
+    expect(monitor.shadowRoot!.querySelector('[part="worker"]')!.getAttribute('data-status')).to.equal('busy');
+    await busy.result;
+    await expect(monitor).to.be.accessible();
+    el.remove();
+  });
+
+  it('lets <py-task> elements defined before the pool element find it (upgrade order)', async () => {
+    // Both are defined here already; what matters is that the task waits for the pool
+    // element to make its pool, which happens after the task has connected.
+    const container = await fixture<HTMLDivElement>(html`<div></div>`);
+    container.innerHTML = `<worker-pool index-url="${indexURL}"><py-task auto><script type="text/python">"found"</script></py-task></worker-pool>`;
+    const el = container.querySelector('py-task') as PyTaskElement;
+    expect((await oneEvent(el, 'task-result')).detail.result).to.equal('found');
+    container.remove();
+  });
+});
