@@ -8,7 +8,7 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { CHROMIUM_ARGS, findChromium } from './scripts/chromium.mjs';
 import { countReporter } from './scripts/count-reporter.mjs';
-import { crossOriginIsolation, testFixtures, typescriptSources } from './scripts/dev-middleware.mjs';
+import { crossOriginIsolation, selfHostedPyodide, testFixtures, typescriptSources } from './scripts/dev-middleware.mjs';
 
 const group = process.env.PYPOOL_GROUP ?? 'isolated';
 const isolated = group === 'isolated';
@@ -17,7 +17,7 @@ export default {
   nodeResolve: { exportConditions: ['browser', 'development'] },
   files: isolated ? ['test/**/*.test.ts', '!test/**/*.nonisolated.test.ts'] : ['test/**/*.nonisolated.test.ts'],
   plugins: [esbuildPlugin({ ts: true, tsx: true, target: 'esnext' })],
-  middleware: [typescriptSources(), testFixtures(), ...(isolated ? [crossOriginIsolation()] : [])],
+  middleware: [selfHostedPyodide(), typescriptSources(), testFixtures(), ...(isolated ? [crossOriginIsolation()] : [])],
   browsers: [
     chromeLauncher({
       launchOptions: { executablePath: process.env.CHROME_PATH ?? findChromium(), headless: true, args: CHROMIUM_ARGS },

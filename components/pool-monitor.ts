@@ -77,8 +77,8 @@ export class PoolMonitorElement extends SignalWatcher(LitElement) {
 
   static override properties = {
     for: { type: String },
-    _pool: { state: true },
-    _rate: { state: true },
+    _pool: { state: true, attribute: false },
+    _rate: { state: true, attribute: false },
   };
 
   /** `id` of the `<worker-pool>` to show; default: the nearest ancestor. */

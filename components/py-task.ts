@@ -113,11 +113,11 @@ export class PyTaskElement extends LitElement {
     auto: { type: Boolean },
     pool: { type: String },
     timeout: { type: Number },
-    _status: { state: true },
-    _result: { state: true },
-    _error: { state: true },
-    _stdout: { state: true },
-    _progress: { state: true },
+    _status: { state: true, attribute: false },
+    _result: { state: true, attribute: false },
+    _error: { state: true, attribute: false },
+    _stdout: { state: true, attribute: false },
+    _progress: { state: true, attribute: false },
   };
 
   /** Python source; takes precedence over a child script and `src`. */
