@@ -1,11 +1,12 @@
-// `npm test`: finds (or installs) Chromium, runs both test groups, and ends with one
-// plain `N passed, N failed` line from the real counts.
+// `npm test`: finds (or installs) Chromium, runs both test groups and the Storybook
+// catalogue test, and ends with one plain `N passed, N failed` line from the real counts.
+// PYPOOL_GROUP=isolated|non-isolated|stories runs one part only.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { ensureChromium } from './chromium.mjs';
 
 const chrome = ensureChromium();
-const groups = process.env.PYPOOL_GROUP ? [process.env.PYPOOL_GROUP] : ['isolated', 'non-isolated'];
+const groups = process.env.PYPOOL_GROUP ? [process.env.PYPOOL_GROUP] : ['isolated', 'non-isolated', 'stories'];
 const extra = process.argv.slice(2);
 const total = { passed: 0, failed: 0, skipped: 0 };
 let exitCode = 0;
@@ -13,12 +14,18 @@ let exitCode = 0;
 for (const group of groups) {
   const countsFile = `.cache/test-counts-${group}.json`;
   rmSync(countsFile, { force: true });
-  console.log(`\n── ${group} page ──`);
-  const run = spawnSync(
-    process.execPath,
-    ['node_modules/@web/test-runner/dist/bin.js', '--config', 'web-test-runner.config.mjs', ...(process.env.CI ? ['--static-logging'] : []), ...extra],
-    { stdio: 'inherit', env: { ...process.env, CHROME_PATH: chrome, PYPOOL_GROUP: group } },
-  );
+  const env = { ...process.env, CHROME_PATH: chrome, PYPOOL_GROUP: group };
+  let run;
+  if (group === 'stories') {
+    run = spawnSync(process.execPath, ['scripts/test-stories.mjs'], { stdio: 'inherit', env });
+  } else {
+    console.log(`\n── ${group} page ──`);
+    run = spawnSync(
+      process.execPath,
+      ['node_modules/@web/test-runner/dist/bin.js', '--config', 'web-test-runner.config.mjs', ...(process.env.CI ? ['--static-logging'] : []), ...extra],
+      { stdio: 'inherit', env },
+    );
+  }
   if (!existsSync(countsFile)) {
     console.error(`The ${group} run ended without results (exit ${run.status}).`);
     total.failed++;

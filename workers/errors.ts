@@ -1,7 +1,8 @@
 /**
  * Every error the pool hands to callers. All extend {@link PoolError}, and each sets
  * `name` to its class name so errors stay recognisable after `structuredClone`, in logs,
- * and across realms where `instanceof` fails.
+ * and across realms where `instanceof` fails. The names are written out, not taken from
+ * the constructor: minifiers rename classes.
  *
  * @example
  * try {
@@ -11,9 +12,9 @@
  * }
  */
 export class PoolError extends Error {
+  override name = 'PoolError';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = new.target.name;
   }
 }
 
@@ -27,6 +28,8 @@ export interface PythonErrorInit {
 
 /** The task's Python code raised an exception. */
 export class PythonError extends PoolError {
+  override name = 'PythonError';
+
   /** The exception's class name, e.g. `'ZeroDivisionError'`. */
   readonly pythonType: string;
   /** The formatted traceback, limited to frames of the task's and setup's code. */
@@ -44,6 +47,8 @@ export class PythonError extends PoolError {
 
 /** The task ran longer than its `timeout` (counted from when it started running). */
 export class TaskTimeoutError extends PoolError {
+  override name = 'TaskTimeoutError';
+
   readonly timeout: number;
   constructor(timeout: number) {
     super(`Task timed out after ${timeout} ms`);
@@ -53,6 +58,8 @@ export class TaskTimeoutError extends PoolError {
 
 /** The task was cancelled with `task.cancel()` or its AbortSignal. */
 export class TaskCancelledError extends PoolError {
+  override name = 'TaskCancelledError';
+
   /** The value given to `cancel(reason)` or the AbortSignal's `reason`. */
   readonly reason: unknown;
   constructor(reason?: unknown) {
@@ -62,13 +69,19 @@ export class TaskCancelledError extends PoolError {
 }
 
 /** The worker running the task died (crash, fatal Pyodide error, `js.close()`). */
-export class WorkerCrashedError extends PoolError {}
+export class WorkerCrashedError extends PoolError {
+  override name = 'WorkerCrashedError';
+}
 
 /** The pool already holds `maxQueue` waiting tasks. */
-export class QueueFullError extends PoolError {}
+export class QueueFullError extends PoolError {
+  override name = 'QueueFullError';
+}
 
 /** The pool was terminated before the task settled. */
 export class PoolTerminatedError extends PoolError {
+  override name = 'PoolTerminatedError';
+
   constructor(message = 'The pool was terminated') {
     super(message);
   }
@@ -76,6 +89,8 @@ export class PoolTerminatedError extends PoolError {
 
 /** Inputs or a result could not cross the worker boundary as plain data. */
 export class ConversionError extends PoolError {
+  override name = 'ConversionError';
+
   /** The Python type that could not be converted, when known. */
   readonly pythonType: string | undefined;
   constructor(message: string, pythonType?: string) {
@@ -91,6 +106,8 @@ export class ConversionError extends PoolError {
  * Not part of the original contract: a boot failure needed a name of its own.
  */
 export class WorkerBootError extends PoolError {
+  override name = 'WorkerBootError';
+
   /** The package that failed to load, when that was the cause. */
   readonly packageName: string | undefined;
   constructor(message: string, options?: { cause?: unknown; packageName?: string }) {

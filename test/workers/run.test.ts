@@ -201,3 +201,25 @@ describe('running Python', () => {
     expect(pool.state.workers.value.map((w) => w.status)).to.deep.equal(['idle', 'idle']);
   });
 });
+
+describe('error names', () => {
+  it('keeps each class name in error.name, even when minified', async () => {
+    const errors = await import('../../workers/errors.js');
+    const made = [
+      new errors.PythonError({ pythonType: 'ValueError', message: 'x', traceback: '' }),
+      new errors.TaskTimeoutError(1),
+      new errors.TaskCancelledError(),
+      new errors.WorkerCrashedError('x'),
+      new errors.QueueFullError('x'),
+      new errors.PoolTerminatedError(),
+      new errors.ConversionError('x'),
+      new errors.WorkerBootError('x'),
+      new errors.PoolError('x'),
+    ];
+    expect(made.map((e) => e.name)).to.deep.equal([
+      'PythonError', 'TaskTimeoutError', 'TaskCancelledError', 'WorkerCrashedError', 'QueueFullError',
+      'PoolTerminatedError', 'ConversionError', 'WorkerBootError', 'PoolError',
+    ]);
+    expect(made.every((e) => e instanceof errors.PoolError && e instanceof Error)).to.equal(true);
+  });
+});
