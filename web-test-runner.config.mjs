@@ -8,6 +8,7 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { CHROMIUM_ARGS, findChromium } from './scripts/chromium.mjs';
 import { countReporter } from './scripts/count-reporter.mjs';
+import { reactAsEsm, svelteCompiler, vueBrowserBuild } from './scripts/framework-plugins.mjs';
 import { crossOriginIsolation, selfHostedPyodide, testFixtures, typescriptSources } from './scripts/dev-middleware.mjs';
 
 const group = process.env.PYPOOL_GROUP ?? 'isolated';
@@ -16,7 +17,7 @@ const isolated = group === 'isolated';
 export default {
   nodeResolve: { exportConditions: ['browser', 'development'] },
   files: isolated ? ['test/**/*.test.ts', '!test/**/*.nonisolated.test.ts'] : ['test/**/*.nonisolated.test.ts'],
-  plugins: [esbuildPlugin({ ts: true, tsx: true, target: 'esnext' })],
+  plugins: [reactAsEsm(), vueBrowserBuild(), svelteCompiler(), esbuildPlugin({ ts: true, tsx: true, target: 'esnext' })],
   middleware: [selfHostedPyodide(), typescriptSources(), testFixtures(), ...(isolated ? [crossOriginIsolation()] : [])],
   browsers: [
     chromeLauncher({

@@ -191,7 +191,8 @@ export class PyTaskElement extends LitElement {
     });
   }
 
-  protected override updated(changed: PropertyValues<this>): void {
+  // Started before rendering, so the run's first state lands in this same update.
+  protected override willUpdate(changed: PropertyValues<this>): void {
     if (this.auto && (changed.has('code') || changed.has('src') || changed.has('inputs') || changed.has('auto') || changed.has('pool'))) {
       void this.#autoRun();
     }

@@ -35,3 +35,20 @@ export async function rejection(promise: Promise<unknown>): Promise<Error> {
 
 /** Python that spins until interrupted (no sleep: sleep cannot be interrupted). */
 export const SPIN = 'while True:\n    pass';
+
+/** Polls `check` until it returns a truthy value; rejects after `ms`. */
+export async function waitFor<T>(check: () => T | Promise<T>, ms = 30_000, what = 'condition'): Promise<T> {
+  const deadline = performance.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (performance.now() > deadline) throw new Error(`${what} not reached in ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** How many pool workers are alive in this page: each holds a Web Lock for its life. */
+export async function liveWorkers(): Promise<number> {
+  const { held = [] } = await navigator.locks.query();
+  return held.filter((lock) => lock.name?.startsWith('pyodide-pool:')).length;
+}

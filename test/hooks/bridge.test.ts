@@ -1,0 +1,87 @@
+// The framework-free bridge: createTask / createPoolState on a real pool.
+import { expect } from 'chai';
+import { createPoolState, createTask } from '../../hooks/index.js';
+import { PyodidePool, PythonError, TaskCancelledError } from '../../workers/index.js';
+import { indexURL, until } from '../helpers.js';
+
+const SLOW = 'import time\nend = time.monotonic() + wait\nwhile time.monotonic() < end:\n    pass\nn';
+
+describe('hooks bridge', () => {
+  let pool: PyodidePool;
+
+  before(async () => {
+    pool = new PyodidePool({ indexURL, min: 2, max: 2, setup: 'def double(x):\n    return 2 * x' });
+    await pool.ready();
+  });
+
+  after(() => pool.terminate());
+
+  it('runs at once with auto and exposes the outcome as signals', async () => {
+    const t = createTask<number>(pool, 'print("hi")\ndouble(x)', { inputs: { x: 21 }, auto: true });
+    await until(t.status, (s) => s === 'done');
+    expect(t.result.value).to.equal(42);
+    expect(t.stdout.value).to.equal('hi\n');
+    expect(t.snapshot.value).to.include({ status: 'done', result: 42 });
+    t.dispose();
+  });
+
+  it('does not re-run for inputs equal by value, and re-runs when they change', async () => {
+    const t = createTask<number>(pool, 'double(x)', { inputs: { x: 1 }, auto: true });
+    await until(t.status, (s) => s === 'done');
+    const runs = pool.state.completed.value;
+    expect(t.setInputs({ x: 1 })).to.equal(false);
+    expect(pool.state.completed.value).to.equal(runs);
+    expect(t.setInputs({ x: 5 })).to.equal(true);
+    await until(t.result, (r) => r === 10);
+    t.dispose();
+  });
+
+  it('never lets a stale run overwrite a newer one', async () => {
+    const t = createTask<number>(pool, SLOW, { inputs: { n: 1, wait: 0.8 }, auto: true });
+    await until(t.status, (s) => s === 'running');
+    t.setInputs({ n: 2, wait: 0 });
+    await until(t.status, (s) => s === 'done');
+    expect(t.result.value).to.equal(2);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(t.result.value).to.equal(2);
+    expect(t.status.value).to.equal('done');
+    t.dispose();
+  });
+
+  it('reports errors and cancellation in its signals', async () => {
+    const failing = createTask(pool, '1 / 0');
+    await failing.run().catch(() => undefined);
+    expect(failing.status.value).to.equal('failed');
+    expect(failing.error.value).to.be.instanceOf(PythonError);
+
+    const spinning = createTask(pool, 'while True:\n    pass');
+    const run = spinning.run();
+    await until(spinning.status, (s) => s === 'running');
+    spinning.cancel('stop');
+    expect(await run.catch((e: Error) => e)).to.be.instanceOf(TaskCancelledError);
+    expect(spinning.status.value).to.equal('cancelled');
+  });
+
+  it('cancels its run when disposed', async () => {
+    const t = createTask(pool, 'while True:\n    pass', { auto: true });
+    await until(t.status, (s) => s === 'running');
+    t.dispose();
+    await until(t.status, (s) => s === 'cancelled');
+    await until(pool.state.running, (n) => n === 0);
+  });
+
+  it('follows a <worker-pool>-like element, waiting for its pool', async () => {
+    const element = Object.assign(new EventTarget(), { pool: undefined as PyodidePool | undefined });
+    const t = createTask<number>(element, 'double(4)', { auto: true });
+    const { state, dispose } = createPoolState(element);
+    expect(t.status.value).to.equal('queued');
+    expect(state.value.ready).to.equal(false);
+    element.pool = pool;
+    element.dispatchEvent(new Event('pool-change'));
+    await until(t.result, (r) => r === 8);
+    expect(state.value.ready).to.equal(true);
+    expect(state.value.workers).to.have.length(2);
+    dispose();
+    t.dispose();
+  });
+});

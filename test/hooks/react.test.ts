@@ -1,0 +1,120 @@
+// React 19 adapter, StrictMode included, against a real pool.
+import { expect } from 'chai';
+import { createElement as h, StrictMode, useState } from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import { usePool, usePoolState, useTask } from '../../hooks/react.js';
+import { PythonError, type PyodidePool } from '../../workers/index.js';
+import { indexURL, liveWorkers, waitFor } from '../helpers.js';
+
+const SETUP = 'def double(x):\n    return 2 * x';
+const text = (container: HTMLElement, id: string) => container.querySelector(`#${id}`)?.textContent ?? '';
+
+let container: HTMLElement;
+let root: Root;
+
+beforeEach(() => {
+  container = document.createElement('div');
+  document.body.append(container);
+  root = createRoot(container);
+});
+
+afterEach(() => {
+  root.unmount();
+  container.remove();
+});
+
+describe('React: usePool', () => {
+  it('makes one pool under StrictMode, shows results and state, and ends it on unmount', async () => {
+    let seen: PyodidePool | undefined;
+    function App({ x }: { x: number }) {
+      const pool = usePool({ indexURL, min: 1, max: 1, setup: SETUP });
+      seen = pool;
+      const { workers, completed, ready } = usePoolState(pool);
+      const { status, result } = useTask<number>(pool, 'double(x)', { inputs: { x }, auto: true });
+      return h('div', null, h('b', { id: 'status' }, status), h('b', { id: 'result' }, String(result ?? '')), h('b', { id: 'workers' }, workers.length), h('b', { id: 'completed' }, completed), h('b', { id: 'ready' }, String(ready)));
+    }
+    root.render(h(StrictMode, null, h(App, { x: 2 })));
+    await waitFor(() => text(container, 'result') === '4', 30_000, 'result 4');
+    expect(text(container, 'ready')).to.equal('true');
+    expect(text(container, 'workers')).to.equal('1');
+    // StrictMode mounted twice, yet only one worker lives.
+    expect(await liveWorkers()).to.equal(1);
+    const first = seen;
+    // Re-rendering does not rebuild the pool; a new input re-runs.
+    root.render(h(StrictMode, null, h(App, { x: 5 })));
+    await waitFor(() => text(container, 'result') === '10', 30_000, 'result 10');
+    expect(seen).to.equal(first);
+    expect(Number(text(container, 'completed'))).to.be.at.least(2);
+    root.unmount();
+    await waitFor(async () => (await liveWorkers()) === 0, 5_000, 'no workers left');
+    expect(await liveWorkers()).to.equal(0);
+    root = createRoot(container);
+  });
+});
+
+describe('React: useTask on a shared pool', () => {
+  let pool: PyodidePool;
+  before(async () => {
+    const { PyodidePool } = await import('../../workers/index.js');
+    pool = new PyodidePool({ indexURL, min: 2, max: 2, setup: SETUP });
+    await pool.ready();
+  });
+  after(() => pool.terminate());
+
+  it('compares inline inputs by value (no re-run loop) and lets the newest run win', async () => {
+    let setX: (x: number) => void = () => {};
+    let renders = 0;
+    function Slow() {
+      const [x, set] = useState(1);
+      setX = set;
+      renders++;
+      const { status, result } = useTask<number>(pool, 'import time\nend = time.monotonic() + wait\nwhile time.monotonic() < end:\n    pass\nx', {
+        inputs: { x, wait: x === 1 ? 0.8 : 0 },
+        auto: true,
+      });
+      return h('p', null, h('b', { id: 'status' }, status), h('b', { id: 'result' }, String(result ?? '')));
+    }
+    root.render(h(StrictMode, null, h(Slow)));
+    await waitFor(() => text(container, 'status') === 'running', 30_000, 'running');
+    setX(2);
+    await waitFor(() => text(container, 'result') === '2', 30_000, 'result 2');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(text(container, 'result')).to.equal('2');
+    expect(text(container, 'status')).to.equal('done');
+    const settledRenders = renders;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(renders).to.equal(settledRenders);
+  });
+
+  it('shows a Python error', async () => {
+    let error: Error | undefined;
+    function Failing() {
+      const t = useTask(pool, 'raise ValueError("bad")', { auto: true });
+      error = t.error;
+      return h('b', { id: 'status' }, t.status);
+    }
+    root.render(h(Failing));
+    await waitFor(() => text(container, 'status') === 'failed', 30_000, 'failed');
+    expect(error).to.be.instanceOf(PythonError);
+    expect((error as PythonError).pythonType).to.equal('ValueError');
+  });
+
+  it('cancels on request, and cancels its running task on unmount', async () => {
+    let cancel: (reason?: unknown) => void = () => {};
+    function Spinner() {
+      const t = useTask(pool, 'while True:\n    pass', { auto: true });
+      cancel = t.cancel;
+      return h('b', { id: 'status' }, t.status);
+    }
+    root.render(h(Spinner));
+    await waitFor(() => text(container, 'status') === 'running', 30_000, 'running');
+    cancel('enough');
+    await waitFor(() => text(container, 'status') === 'cancelled', 30_000, 'cancelled');
+    // Run it again, then unmount while it runs: nothing may keep running.
+    root.render(h(Spinner, { key: 'again' }));
+    await waitFor(() => text(container, 'status') === 'running', 30_000, 'running again');
+    root.unmount();
+    await waitFor(() => pool.state.running.value === 0, 10_000, 'nothing running');
+    root = createRoot(container);
+  });
+});
