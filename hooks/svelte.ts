@@ -6,10 +6,10 @@
  * @example
  * <script>
  *   import { poolState, task } from 'pyodide-pool/hooks/svelte';
- *   const state = poolState(pool);
+ *   const counts = poolState(pool);
  *   const doubled = task(pool, 'double(x)', { inputs: { x: 2 }, auto: true });
  * </script>
- * <p>{$doubled.status}: {$doubled.result} — {$state.running} running</p>
+ * <p>{$doubled.status}: {$doubled.result} — {$counts.running} running</p>
  */
 import { createPoolState, createTask, type CreateTaskOptions, type PoolSnapshot, type PoolSource, type TaskSnapshot } from './index.js';
 

@@ -1,0 +1,59 @@
+// Svelte 5 adapter: a compiled .svelte component, and the bare store contract.
+import { expect } from 'chai';
+import { flushSync, mount, unmount } from 'svelte';
+import { fromStore } from 'svelte/store';
+import { poolState, task } from '../../hooks/svelte.js';
+import { PyodidePool } from '../../workers/index.js';
+import { indexURL, waitFor } from '../helpers.js';
+// Compiled on request by the test server's Svelte plugin.
+import TaskView from './TaskView.svelte';
+
+const text = (el: HTMLElement, id: string) => el.querySelector(`#${id}`)?.textContent ?? '';
+
+describe('Svelte adapter', () => {
+  let pool: PyodidePool;
+  before(async () => {
+    pool = new PyodidePool({ indexURL, min: 1, max: 1, setup: 'def double(x):\n    return 2 * x' });
+    await pool.ready();
+  });
+  after(() => pool.terminate());
+
+  it('drives a compiled component through $store, re-running when a prop changes', async () => {
+    const target = document.createElement('div');
+    document.body.append(target);
+    const component = mount(TaskView, { target, props: { pool, initial: 3 } }) as { setX(x: number): void };
+    try {
+      await waitFor(() => text(target, 'result') === '6', 30_000, 'result 6');
+      component.setX(4);
+      flushSync();
+      await waitFor(() => text(target, 'result') === '8', 30_000, 'result 8');
+      expect(Number(text(target, 'completed'))).to.be.at.least(2);
+    } finally {
+      unmount(component);
+      target.remove();
+    }
+  });
+
+  it('follows the store contract: immediate value, unsubscribe, fromStore', async () => {
+    const values: string[] = [];
+    const t = task<number>(pool, 'double(21)', { auto: true });
+    const stop = t.subscribe((s) => values.push(s.status));
+    expect(values[0]).to.be.oneOf(['idle', 'queued']);
+    await waitFor(() => values.includes('done'), 30_000, 'done');
+    stop();
+    const state = fromStore(poolState(pool));
+    expect(state.current.workers).to.have.length(1);
+    const view = fromStore(t);
+    expect(view.current.result).to.equal(42);
+  });
+
+  it('cancels the run when its last subscriber leaves', async () => {
+    const t = task(pool, 'while True:\n    pass', { auto: true });
+    let status = '';
+    const stop = t.subscribe((s) => (status = s.status));
+    await waitFor(() => status === 'running', 30_000, 'running');
+    stop();
+    await waitFor(() => pool.state.running.value === 0, 10_000, 'nothing running');
+  });
+});
+

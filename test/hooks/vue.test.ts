@@ -1,0 +1,114 @@
+// Vue 3 adapter (render functions) against a real pool.
+import { expect } from 'chai';
+import { createApp, defineComponent, h, reactive, ref, type App } from 'vue';
+import { usePool, usePoolState, useTask } from '../../hooks/vue.js';
+import { PythonError, PyodidePool } from '../../workers/index.js';
+import { indexURL, liveWorkers, waitFor } from '../helpers.js';
+
+const SETUP = 'def double(x):\n    return 2 * x';
+const text = (el: HTMLElement, id: string) => el.querySelector(`#${id}`)?.textContent ?? '';
+
+let container: HTMLElement;
+let app: App | undefined;
+
+function mount(component: ReturnType<typeof defineComponent>): void {
+  container = document.createElement('div');
+  document.body.append(container);
+  app = createApp(component);
+  app.mount(container);
+}
+
+afterEach(() => {
+  app?.unmount();
+  app = undefined;
+  container?.remove();
+});
+
+describe('Vue: usePool, usePoolState, useTask', () => {
+  it('renders results, follows a ref input, and ends its pool on unmount', async () => {
+    const x = ref(2);
+    mount(
+      defineComponent({
+        setup() {
+          const pool = usePool({ indexURL, min: 1, max: 1, setup: SETUP });
+          const { workers, completed } = usePoolState(pool);
+          const { status, result } = useTask<number>(pool, 'double(x)', { inputs: () => ({ x: x.value }), auto: true });
+          return () => h('div', [h('b', { id: 'status' }, status.value), h('b', { id: 'result' }, String(result.value ?? '')), h('b', { id: 'workers' }, workers.value.length), h('b', { id: 'completed' }, completed.value)]);
+        },
+      }),
+    );
+    await waitFor(() => text(container, 'result') === '4', 30_000, 'result 4');
+    expect(text(container, 'workers')).to.equal('1');
+    x.value = 7;
+    await waitFor(() => text(container, 'result') === '14', 30_000, 'result 14');
+    expect(Number(text(container, 'completed'))).to.be.at.least(2);
+    app!.unmount();
+    app = undefined;
+    await waitFor(async () => (await liveWorkers()) === 0, 5_000, 'no workers left');
+  });
+});
+
+describe('Vue: useTask on a shared pool', () => {
+  let pool: PyodidePool;
+  before(async () => {
+    pool = new PyodidePool({ indexURL, min: 2, max: 2, setup: SETUP });
+    await pool.ready();
+  });
+  after(() => pool.terminate());
+
+  it('follows a reactive object deeply, and the newest run wins', async () => {
+    const inputs = reactive({ x: 1, wait: 0.8 });
+    mount(
+      defineComponent({
+        setup() {
+          const { status, result } = useTask<number>(pool, 'import time\nend = time.monotonic() + wait\nwhile time.monotonic() < end:\n    pass\nx', { inputs, auto: true });
+          return () => h('p', [h('b', { id: 'status' }, status.value), h('b', { id: 'result' }, String(result.value ?? ''))]);
+        },
+      }),
+    );
+    await waitFor(() => text(container, 'status') === 'running', 30_000, 'running');
+    inputs.x = 2;
+    inputs.wait = 0;
+    await waitFor(() => text(container, 'result') === '2', 30_000, 'result 2');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(text(container, 'result')).to.equal('2');
+    expect(text(container, 'status')).to.equal('done');
+  });
+
+  it('shows errors, cancels, and cancels its run on unmount', async () => {
+    let error: unknown;
+    let cancel: () => void = () => {};
+    mount(
+      defineComponent({
+        setup() {
+          const failing = useTask(pool, '1 / 0', { auto: true });
+          const spinning = useTask(pool, 'while True:\n    pass', { auto: true });
+          cancel = () => spinning.cancel();
+          return () => {
+            error = failing.error.value;
+            return h('p', [h('b', { id: 'failing' }, failing.status.value), h('b', { id: 'spinning' }, spinning.status.value)]);
+          };
+        },
+      }),
+    );
+    await waitFor(() => text(container, 'failing') === 'failed', 30_000, 'failed');
+    expect(error).to.be.instanceOf(PythonError);
+    await waitFor(() => text(container, 'spinning') === 'running', 30_000, 'running');
+    cancel();
+    await waitFor(() => text(container, 'spinning') === 'cancelled', 30_000, 'cancelled');
+    app!.unmount();
+    app = undefined;
+    mount(
+      defineComponent({
+        setup() {
+          const spinning = useTask(pool, 'while True:\n    pass', { auto: true });
+          return () => h('b', { id: 'spinning' }, spinning.status.value);
+        },
+      }),
+    );
+    await waitFor(() => text(container, 'spinning') === 'running', 30_000, 'running again');
+    app!.unmount();
+    app = undefined;
+    await waitFor(() => pool.state.running.value === 0, 10_000, 'nothing running');
+  });
+});
