@@ -37,11 +37,11 @@ export async function rejection(promise: Promise<unknown>): Promise<Error> {
 export const SPIN = 'while True:\n    pass';
 
 /** Polls `check` until it returns a truthy value; rejects after `ms`. */
-export async function waitFor<T>(check: () => T | Promise<T>, ms = 30_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(check: () => T | Promise<T>, ms = 30_000, what = 'condition'): Promise<NonNullable<T>> {
   const deadline = performance.now() + ms;
   for (;;) {
     const value = await check();
-    if (value) return value;
+    if (value) return value as NonNullable<T>;
     if (performance.now() > deadline) throw new Error(`${what} not reached in ${ms} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }
