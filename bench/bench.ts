@@ -1,6 +1,8 @@
-// Benchmark page: each scenario runs in this page and reports plain numbers (ms).
-// bench/run.mjs opens it in headless Chromium and collects `window.benchResults`.
+// Benchmark page: each scenario runs in this page and reports plain numbers (ms), each
+// next to its baseline measured in the same run. bench/run.mjs opens it in headless
+// Chromium and collects `window.benchResults`.
 import { PyodidePool } from '../workers/index.js';
+import { NaivePool } from './naive-pool.js';
 import { summarize, type Summary } from './stats.js';
 
 const indexURL = '/node_modules/pyodide/';
@@ -8,6 +10,9 @@ const results: Record<string, unknown> = {};
 const log = (line: string) => {
   document.getElementById('log')!.textContent += line + '\n';
 };
+const now = () => performance.now();
+/** CPU-bound Python of roughly a few hundred ms. */
+const CPU_TASK = 'total = 0\nfor i in range(1_500_000):\n    total += i % 7\ntotal';
 
 /** Round trip of a raw postMessage to an idle echo worker: the floor of any worker RPC. */
 async function postMessageFloor(iterations: number): Promise<Summary> {
@@ -20,35 +25,75 @@ async function postMessageFloor(iterations: number): Promise<Summary> {
   for (let i = 0; i < 200; i++) await roundTrip();
   const samples: number[] = [];
   for (let i = 0; i < iterations; i++) {
-    const t = performance.now();
+    const t = now();
     await roundTrip();
-    samples.push(performance.now() - t);
+    samples.push(now() - t);
   }
   worker.terminate();
   return summarize(samples);
 }
 
-/** Sequential latency of a tiny task on a warm pool. */
-async function tinyTaskLatency(pool: PyodidePool, iterations: number): Promise<Summary> {
-  for (let i = 0; i < 200; i++) await pool.run('1+1');
+async function latency(run: () => Promise<unknown>, iterations: number): Promise<Summary> {
+  for (let i = 0; i < 200; i++) await run();
   const samples: number[] = [];
   for (let i = 0; i < iterations; i++) {
-    const t = performance.now();
-    await pool.run('1+1');
-    samples.push(performance.now() - t);
+    const t = now();
+    await run();
+    samples.push(now() - t);
   }
   return summarize(samples);
 }
 
-/** Time from `new PyodidePool` until every one of `size` workers is warm. */
-async function poolBoot(size: number, snapshot: boolean): Promise<{ allWarmMs: number; bootModes: string[]; workerBootMs: number[] }> {
-  const t = performance.now();
+/** Tasks per second for `count` tiny tasks submitted at once. */
+async function throughput(run: () => Promise<unknown>, count: number): Promise<{ ms: number; tasksPerSecond: number }> {
+  const t = now();
+  await Promise.all(Array.from({ length: count }, run));
+  const ms = now() - t;
+  return { ms, tasksPerSecond: (count * 1000) / ms };
+}
+
+async function poolBoot(size: number, snapshot: boolean): Promise<{ allWarmMs: number; bootModes: string[] }> {
+  const t = now();
   const pool = new PyodidePool({ indexURL, min: size, max: size, snapshot });
   await pool.ready();
-  const allWarmMs = performance.now() - t;
-  const workers = pool.state.workers.value;
+  const allWarmMs = now() - t;
+  const bootModes = pool.state.workers.value.map((w) => w.bootMode ?? '?');
   await pool.terminate();
-  return { allWarmMs, bootModes: workers.map((w) => w.bootMode ?? '?'), workerBootMs: workers.map((w) => w.bootMs ?? NaN) };
+  return { allWarmMs, bootModes };
+}
+
+async function naiveBoot(size: number): Promise<{ allWarmMs: number }> {
+  const t = now();
+  const pool = new NaivePool(size);
+  await pool.init(indexURL);
+  const allWarmMs = now() - t;
+  pool.terminate();
+  return { allWarmMs };
+}
+
+async function cpuTime(workers: number, tasks: number): Promise<number> {
+  const pool = new PyodidePool({ indexURL, min: workers, max: workers });
+  await pool.ready();
+  await pool.run(CPU_TASK);
+  const t = now();
+  await Promise.all(Array.from({ length: tasks }, () => pool.run(CPU_TASK)));
+  const ms = now() - t;
+  await pool.terminate();
+  return ms;
+}
+
+async function interruptLatency(pool: PyodidePool, trials: number): Promise<Summary> {
+  const samples: number[] = [];
+  for (let i = 0; i < trials; i++) {
+    const task = pool.submit('while True:\n    pass');
+    while (task.status.peek() !== 'running') await new Promise((r) => setTimeout(r, 1));
+    await new Promise((r) => setTimeout(r, 20));
+    const t = now();
+    task.cancel();
+    await task.result.catch(() => undefined);
+    samples.push(now() - t);
+  }
+  return summarize(samples);
 }
 
 async function main(): Promise<void> {
@@ -56,19 +101,43 @@ async function main(): Promise<void> {
   results.cores = navigator.hardwareConcurrency;
   log('floor…');
   results.postMessageFloor = await postMessageFloor(2000);
-  // Warm the browser's HTTP cache so boot figures compare like with like.
+  // Warm the HTTP cache so every boot below compares like with like.
   await poolBoot(1, false);
+
   for (const size of [2, 4]) {
-    log(`boot ${size} normal…`);
+    log(`boot ${size}…`);
+    results[`naiveBoot${size}`] = await naiveBoot(size);
     results[`boot${size}Normal`] = await poolBoot(size, false);
-    log(`boot ${size} snapshot…`);
     results[`boot${size}Snapshot`] = await poolBoot(size, true);
   }
-  log('latency…');
+
+  log('naive latency and throughput…');
+  const naive = new NaivePool(1);
+  await naive.init(indexURL);
+  results.naiveLatency = await latency(() => naive.run('1+1'), 1000);
+  results.naiveThroughput = await throughput(() => naive.run('1+1'), 10_000);
+  naive.terminate();
+
+  log('pool latency and throughput…');
   const pool = new PyodidePool({ indexURL, min: 1, max: 1 });
   await pool.ready();
-  results.tinyTaskLatency = await tinyTaskLatency(pool, 2000);
+  results.tinyTaskLatency = await latency(() => pool.run('1+1'), 2000);
+  results.throughput = await throughput(() => pool.run('1+1'), 10_000);
+
+  log('heap growth…');
+  const heapBefore = pool.state.workers.value[0]!.heapBytes;
+  await Promise.all(Array.from({ length: 10_000 }, (_, i) => pool.run('{"i": item, "s": str(item) * 3}', { inputs: { item: i } })));
+  results.heapGrowth = { bytes: pool.state.workers.value[0]!.heapBytes - heapBefore, tasks: 10_000 };
+
+  log('interrupt latency…');
+  results.interruptLatency = await interruptLatency(pool, 20);
   await pool.terminate();
+
+  log('CPU-bound speedup…');
+  const one = await cpuTime(1, 8);
+  const two = await cpuTime(2, 8);
+  results.cpuSpeedup = { oneWorkerMs: one, twoWorkersMs: two, speedup: one / two };
+
   log('done');
   (window as unknown as { benchResults: unknown }).benchResults = results;
 }

@@ -53,19 +53,27 @@ try {
 
 function printTable(r) {
   const ms = (x) => `${x.toFixed(3)} ms`;
+  const ratio = (x, digits = 2) => `${x.toFixed(digits)}×`;
   const rows = [
-    ['postMessage round trip (floor), median', ms(r.postMessageFloor.median), '1.00×'],
-    ["pool.run('1+1'), median", ms(r.tinyTaskLatency.median), `${(r.tinyTaskLatency.median / r.postMessageFloor.median).toFixed(2)}× floor`],
-    ["pool.run('1+1'), p99", ms(r.tinyTaskLatency.p99), `${(r.tinyTaskLatency.p99 / r.postMessageFloor.p99).toFixed(2)}× floor p99`],
+    ['postMessage round trip (floor), median', ms(r.postMessageFloor.median), 'baseline'],
+    ["pool.run('1+1') latency, median", ms(r.tinyTaskLatency.median), `${ratio(r.tinyTaskLatency.median / r.postMessageFloor.median)} floor (target ≤ 2×)`],
+    ["pool.run('1+1') latency, p99", ms(r.tinyTaskLatency.p99), `${ratio(r.tinyTaskLatency.p99 / r.postMessageFloor.p99)} floor p99`],
+    ["naive run('1+1') latency, median", ms(r.naiveLatency.median), `${ratio(r.naiveLatency.median / r.tinyTaskLatency.median)} the pool's`],
+    ['naive throughput, 10,000 tiny tasks', `${r.naiveThroughput.tasksPerSecond.toFixed(0)} /s`, 'baseline'],
+    ['pool throughput, 10,000 tiny tasks', `${r.throughput.tasksPerSecond.toFixed(0)} /s`, `${ratio(r.throughput.tasksPerSecond / r.naiveThroughput.tasksPerSecond)} naive (target ≥ 20×)`],
   ];
   for (const size of [2, 4]) {
-    const normal = r[`boot${size}Normal`].allWarmMs;
-    const snap = r[`boot${size}Snapshot`].allWarmMs;
-    rows.push([`pool of ${size} all warm, normal boots`, ms(normal), '1.00×']);
-    rows.push([`pool of ${size} all warm, snapshot boots`, ms(snap), `${(normal / snap).toFixed(2)}× faster`]);
+    const naive = r[`naiveBoot${size}`].allWarmMs;
+    rows.push([`naive pool of ${size}, all warm`, ms(naive), 'baseline']);
+    rows.push([`pool of ${size} all warm, normal boots`, ms(r[`boot${size}Normal`].allWarmMs), `${ratio(naive / r[`boot${size}Normal`].allWarmMs)} sooner`]);
+    rows.push([`pool of ${size} all warm, snapshot boots`, ms(r[`boot${size}Snapshot`].allWarmMs), `${ratio(naive / r[`boot${size}Snapshot`].allWarmMs)} sooner${size === 4 ? ' (target ≥ 2×)' : ''}`]);
   }
+  rows.push(['CPU-bound, 8 tasks on 1 worker', ms(r.cpuSpeedup.oneWorkerMs), 'baseline']);
+  rows.push(['CPU-bound, 8 tasks on 2 workers', ms(r.cpuSpeedup.twoWorkersMs), `${ratio(r.cpuSpeedup.speedup)} speedup (target ≥ 1.8×)`]);
+  rows.push(['wasm heap growth over 10,000 tasks', `${(r.heapGrowth.bytes / 2 ** 20).toFixed(2)} MB`, 'target ≤ 1 MB']);
+  rows.push(['interrupt latency (cancel → rejection), p50', ms(r.interruptLatency.median), `${ratio(r.interruptLatency.median / r.postMessageFloor.median, 0)} floor (target ≤ 20 ms)`]);
   const width = Math.max(...rows.map((row) => row[0].length));
   console.log(`\n${'measure'.padEnd(width)}  ${'value'.padStart(14)}  ratio`);
-  for (const [name, value, ratio] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(14)}  ${ratio}`);
-  console.log('\nwritten to bench/results.json');
+  for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(14)}  ${note}`);
+  console.log(`\n${r.cores} cores, cross-origin isolated: ${r.crossOriginIsolated}. Written to bench/results.json`);
 }

@@ -11,6 +11,9 @@ import { build } from 'esbuild';
 rmSync('dist', { recursive: true, force: true });
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 
+const common = { bundle: true, format: 'esm', target: 'es2022', minify: true, sourcemap: true, legalComments: 'none', logLevel: 'warning' };
+await build({ ...common, entryPoints: { components: 'components/index.ts', 'pool-worker': 'workers/pool-worker.ts' }, outdir: 'dist' });
+
 // The core, the elements and the bridge must never pull a framework in.
 for (const file of ['dist/workers/index.js', 'dist/workers/pool.js', 'dist/components/index.js', 'dist/hooks/index.js', 'dist/components.js']) {
   const text = readFileSync(file, 'utf8');
@@ -18,8 +21,6 @@ for (const file of ['dist/workers/index.js', 'dist/workers/pool.js', 'dist/compo
   if (framework) throw new Error(`${file} imports ${framework[1]}: only hooks/<framework>.ts may`);
 }
 
-const common = { bundle: true, format: 'esm', target: 'es2022', minify: true, sourcemap: true, legalComments: 'none', logLevel: 'warning' };
-await build({ ...common, entryPoints: { components: 'components/index.ts', 'pool-worker': 'workers/pool-worker.ts' }, outdir: 'dist' });
 
 execFileSync(process.execPath, ['node_modules/@custom-elements-manifest/analyzer/cem.js', 'analyze', '--litelement', '--globs', 'components/*.ts', '--exclude', 'components/index.ts', '--outdir', '.'], {
   stdio: ['ignore', 'ignore', 'inherit'],
