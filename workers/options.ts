@@ -19,6 +19,11 @@ export interface PoolOptions {
   /** Boot workers after the first from a memory snapshot (falls back silently). Default true. */
   snapshot?: boolean;
   /**
+   * Keep the snapshot in Cache Storage so the next page load restores every worker,
+   * the first one included (tens of MB; the newest three setups are kept). Default true.
+   */
+  persistSnapshot?: boolean;
+  /**
    * Milliseconds a running task has to stop after KeyboardInterrupt before its worker is
    * terminated and replaced (a wedged interpreter, or code that swallows the interrupt).
    * Default 1 000.
@@ -39,6 +44,7 @@ export interface ResolvedOptions {
   timeout: number | undefined;
   maxQueue: number;
   snapshot: boolean;
+  persistSnapshot: boolean;
   interruptGrace: number;
 }
 
@@ -97,6 +103,7 @@ export function resolveOptions(options: PoolOptions = {}): ResolvedOptions {
     timeout: duration('timeout', options.timeout),
     maxQueue,
     snapshot: options.snapshot ?? true,
+    persistSnapshot: (options.snapshot ?? true) && (options.persistSnapshot ?? true),
     interruptGrace: count('interruptGrace', options.interruptGrace, 1_000, 0),
   };
 }

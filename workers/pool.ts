@@ -75,7 +75,8 @@ export class PyodidePool {
     this.capabilities = Object.freeze({
       interrupt: globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function',
     });
-    this.#snapshots = new SnapshotStore(this.#options.snapshot);
+    const { indexURL, packages, setup } = this.#options;
+    this.#snapshots = new SnapshotStore(this.#options.snapshot, { indexURL, packages, setup }, this.#options.persistSnapshot);
     this.state = {
       workers: computed(() => this.#workersSignal.value),
       queued: computed(() => this.#queued.value),
@@ -304,8 +305,8 @@ export class PyodidePool {
     if (this.#terminated) return;
     const failure = err instanceof BootFailed ? err.failure : { kind: 'runtime' as const, message: String(err) };
     if (failure.kind === 'snapshot') {
-      // This Pyodide cannot restore the snapshot: boot normally from now on; not the worker's fault.
-      this.#snapshots.disable();
+      // The snapshot did not restore (a stale stored one, or this Pyodide cannot): not the worker's fault.
+      this.#snapshots.restoreFailed();
     } else if (failure.kind === 'config' || ++this.#bootFailures >= MAX_BOOT_FAILURES) {
       this.#break(new WorkerBootError(`Could not start a Pyodide worker: ${failure.message}`, { cause: err, packageName: failure.packageName }));
       return;

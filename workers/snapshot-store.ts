@@ -4,8 +4,15 @@
  * off, unavailable, or failed). Workers that boot while the snapshot is being made wait
  * for it: restoring takes a fraction of a normal boot, so waiting is faster overall.
  *
+ * With `persist`, the snapshot is also kept in Cache Storage, keyed by what it was made
+ * from (Pyodide's URL, packages, setup, this runtime), so the next page load restores
+ * every worker, the first one included. A stored snapshot that fails to restore (another
+ * Pyodide build behind the same URL) is deleted and a fresh one is made.
+ *
  * @internal
  */
+import { RUNTIME_BOOTSTRAP } from './python-runtime.js';
+
 export interface SnapshotLease {
   /** This worker boots normally and makes the snapshot. */
   make: boolean;
@@ -18,13 +25,48 @@ export interface SnapshotLease {
   release(snapshot: Uint8Array | undefined, booted?: boolean): void;
 }
 
+/** The Cache Storage cache that holds snapshots; at most {@link KEEP} of them. */
+export const SNAPSHOT_CACHE = 'pyodide-pool-snapshots-v1';
+const KEEP = 3;
+
+/** What a snapshot depends on. */
+export interface SnapshotSource {
+  indexURL: string;
+  packages: string[];
+  setup: string;
+}
+
+/** The Cache Storage request under which the snapshot of `source` is kept. */
+export async function snapshotCacheKey(source: SnapshotSource): Promise<Request> {
+  const text = JSON.stringify([source.indexURL, source.packages, source.setup, RUNTIME_BOOTSTRAP]);
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+  const hex = [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return new Request(new URL(`/__pyodide-pool-snapshot__/${hex}`, globalThis.location?.href).href);
+}
+
+function cacheStorage(): CacheStorage | undefined {
+  try {
+    return globalThis.caches && globalThis.crypto?.subtle ? globalThis.caches : undefined;
+  } catch {
+    return undefined; // e.g. an opaque origin
+  }
+}
+
 export class SnapshotStore {
   #enabled: boolean;
   #bytes: Uint8Array | undefined;
   #making = false;
   #waiters: (() => void)[] = [];
+  /** Looked in Cache Storage yet (once per pool). */
+  #looked: Promise<void> | undefined;
+  /** The bytes came from Cache Storage and have not yet restored a worker. */
+  #unproven = false;
 
-  constructor(enabled: boolean) {
+  constructor(
+    enabled: boolean,
+    private readonly source?: SnapshotSource,
+    private readonly persist = false,
+  ) {
     this.#enabled = enabled;
   }
 
@@ -34,34 +76,98 @@ export class SnapshotStore {
   }
 
   async lease(): Promise<SnapshotLease> {
+    if (this.#enabled && this.persist && this.source && !this.#looked) this.#looked = this.#load();
+    await this.#looked;
     while (this.#enabled && this.#making && !this.#bytes) {
       await new Promise<void>((wake) => this.#waiters.push(wake));
     }
     if (!this.#enabled) return { make: false, bytes: undefined, release: () => {} };
-    if (this.#bytes) return { make: false, bytes: this.#bytes.slice(), release: () => {} };
+    if (this.#bytes) {
+      const bytes = this.#bytes;
+      return {
+        make: false,
+        bytes: bytes.slice(),
+        release: (_snapshot, booted = true) => {
+          if (booted && bytes === this.#bytes) this.#unproven = false;
+        },
+      };
+    }
     this.#making = true;
     return {
       make: true,
       bytes: undefined,
       release: (snapshot, booted = true) => {
         this.#making = false;
-        if (snapshot) this.#bytes = snapshot;
-        else if (booted) this.#enabled = false;
+        if (snapshot) {
+          this.#bytes = snapshot;
+          void this.#save(snapshot);
+        } else if (booted) this.#enabled = false;
         this.#wake();
       },
     };
   }
 
-  /** Snapshots do not work here (a restore failed): boot normally from now on. */
-  disable(): void {
-    this.#enabled = false;
-    this.#bytes = undefined;
+  /**
+   * A restore failed. A stored snapshot may just be stale: forget it and make a new one.
+   * A snapshot this pool made itself does not work here: boot normally from now on.
+   */
+  restoreFailed(): void {
+    if (this.#unproven) {
+      this.#unproven = false;
+      this.#bytes = undefined;
+      void this.#delete();
+    } else {
+      this.#enabled = false;
+      this.#bytes = undefined;
+    }
     this.#wake();
   }
 
   /** Drop the bytes (pool terminated). */
   clear(): void {
-    this.disable();
+    this.#enabled = false;
+    this.#bytes = undefined;
+    this.#wake();
+  }
+
+  async #load(): Promise<void> {
+    const caches = cacheStorage();
+    if (!caches || !this.source) return;
+    try {
+      const cache = await caches.open(SNAPSHOT_CACHE);
+      const response = await cache.match(await snapshotCacheKey(this.source));
+      if (!response || this.#bytes) return;
+      this.#bytes = new Uint8Array(await response.arrayBuffer());
+      this.#unproven = true;
+    } catch {
+      // Storage refused or broken: boot as if nothing was stored.
+    }
+  }
+
+  async #save(snapshot: Uint8Array): Promise<void> {
+    const caches = cacheStorage();
+    if (!caches || !this.persist || !this.source) return;
+    try {
+      const cache = await caches.open(SNAPSHOT_CACHE);
+      const key = await snapshotCacheKey(this.source);
+      await cache.put(key, new Response(snapshot.slice(), { headers: { 'content-type': 'application/octet-stream' } }));
+      // Keep the newest few: each is tens of MB.
+      const keys = await cache.keys();
+      for (const old of keys.slice(0, Math.max(0, keys.length - KEEP))) await cache.delete(old);
+    } catch {
+      // Quota or private mode: persistence is a bonus, never a failure.
+    }
+  }
+
+  async #delete(): Promise<void> {
+    const caches = cacheStorage();
+    if (!caches || !this.source) return;
+    try {
+      const cache = await caches.open(SNAPSHOT_CACHE);
+      await cache.delete(await snapshotCacheKey(this.source));
+    } catch {
+      // Nothing to do.
+    }
   }
 
   #wake(): void {

@@ -3,7 +3,8 @@
 import { effect } from '@preact/signals-core';
 import { expect } from 'chai';
 import { PyodidePool, WorkerBootError } from '../../workers/index.js';
-import { indexURL, rejection, until } from '../helpers.js';
+import { SNAPSHOT_CACHE, snapshotCacheKey } from '../../workers/snapshot-store.js';
+import { indexURL, rejection, until, waitFor } from '../helpers.js';
 
 const WHEEL = '/__fixtures__/tinypkg-1.0.0-py3-none-any.whl';
 const SETUP = 'import random\nGREETING = "from setup"\n\ndef shout(s):\n    return s.upper()\n';
@@ -16,7 +17,7 @@ async function onEachWorker(pool: PyodidePool, code: string, n: number): Promise
 
 describe('booting', () => {
   it('boots the first worker normally and the others from its snapshot, with setup in place', async () => {
-    const pool = new PyodidePool({ indexURL, min: 2, max: 2, setup: SETUP });
+    const pool = new PyodidePool({ indexURL, min: 2, max: 2, setup: SETUP, persistSnapshot: false });
     try {
       await pool.ready();
       const workers = pool.state.workers.value;
@@ -134,6 +135,57 @@ describe('booting', () => {
     expect(() => new PyodidePool({ indexURL, max: 0 })).to.throw(RangeError, /max/);
     expect(() => new PyodidePool({ indexURL, packages: 'numpy' as unknown as string[] })).to.throw(TypeError, /packages/);
     expect(() => new PyodidePool({ indexURL, timeout: -1 })).to.throw(RangeError, /timeout/);
+  });
+});
+
+describe('snapshots kept across page loads', () => {
+  // A setup of its own, so no earlier test (or run) has stored a snapshot for it.
+  const setup = `TOKEN = ${JSON.stringify(`${Date.now()}-${Math.random()}`)}\nimport random`;
+
+  it('restores every worker of the next pool, the first one included', async () => {
+    const first = new PyodidePool({ indexURL, min: 1, max: 1, setup });
+    await first.ready();
+    expect(first.state.workers.value[0]!.bootMode).to.equal('normal');
+    await first.terminate();
+    // The snapshot is written in the background; wait until it is there.
+    const key = await snapshotCacheKey({ indexURL: first.options.indexURL, packages: [], setup });
+    await waitFor(async () => (await (await caches.open(SNAPSHOT_CACHE)).match(key)) !== undefined, 10_000, 'stored snapshot');
+    const next = new PyodidePool({ indexURL, min: 2, max: 2, setup });
+    try {
+      await next.ready();
+      expect(next.state.workers.value.map((w) => w.bootMode)).to.deep.equal(['snapshot', 'snapshot']);
+      const draws = (await onEachWorker(next, '[TOKEN, random.random()]', 2)) as [string, number][];
+      expect(draws[0]![0]).to.equal(draws[1]![0]);
+      expect(draws[0]![1]).not.to.equal(draws[1]![1]);
+    } finally {
+      await next.terminate();
+    }
+  });
+
+  it('ignores a stored snapshot that does not restore, and stores a good one instead', async () => {
+    const stale = `${setup}\nSTALE = 1`;
+    const key = await snapshotCacheKey({ indexURL: new URL(indexURL, location.href).href, packages: [], setup: stale });
+    const cache = await caches.open(SNAPSHOT_CACHE);
+    await cache.put(key, new Response(new Uint8Array([1, 2, 3, 4])));
+    const pool = new PyodidePool({ indexURL, min: 1, max: 1, setup: stale });
+    try {
+      await pool.ready();
+      expect(pool.state.workers.value[0]!.bootMode).to.equal('normal');
+      expect(await pool.run('STALE + 1')).to.equal(2);
+      await waitFor(async () => ((await (await cache.match(key))?.arrayBuffer())?.byteLength ?? 0) > 1_000_000, 10_000, 'fresh snapshot');
+    } finally {
+      await pool.terminate();
+    }
+  });
+
+  it('stores nothing with persistSnapshot: false', async () => {
+    const own = `${setup}\nNOT_KEPT = 1`;
+    const pool = new PyodidePool({ indexURL, min: 2, max: 2, setup: own, persistSnapshot: false });
+    await pool.ready();
+    await pool.terminate();
+    const key = await snapshotCacheKey({ indexURL: new URL(indexURL, location.href).href, packages: [], setup: own });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await (await caches.open(SNAPSHOT_CACHE)).match(key)).to.equal(undefined);
   });
 });
 
