@@ -29,6 +29,12 @@ export interface PoolOptions {
    * Default 1 000.
    */
   interruptGrace?: number;
+  /**
+   * Replace a worker once its wasm heap passes `heapBytes` (the heap never shrinks) or
+   * after `afterTasks` tasks. The replacement boots first (from the snapshot); the old
+   * worker retires between tasks, so no task waits for a boot.
+   */
+  recycle?: { heapBytes?: number; afterTasks?: number };
   /** URL of the worker script, for bundlers that move it. Default: `pool-worker.js` beside this module. */
   workerURL?: string | URL;
 }
@@ -46,6 +52,7 @@ export interface ResolvedOptions {
   snapshot: boolean;
   persistSnapshot: boolean;
   interruptGrace: number;
+  recycle: { heapBytes: number; afterTasks: number };
 }
 
 const here = () => globalThis.location?.href;
@@ -105,5 +112,9 @@ export function resolveOptions(options: PoolOptions = {}): ResolvedOptions {
     snapshot: options.snapshot ?? true,
     persistSnapshot: (options.snapshot ?? true) && (options.persistSnapshot ?? true),
     interruptGrace: count('interruptGrace', options.interruptGrace, 1_000, 0),
+    recycle: {
+      heapBytes: options.recycle?.heapBytes === undefined ? Infinity : count('recycle.heapBytes', options.recycle.heapBytes, 0, 1),
+      afterTasks: options.recycle?.afterTasks === undefined ? Infinity : count('recycle.afterTasks', options.recycle.afterTasks, 0, 1),
+    },
   };
 }

@@ -259,13 +259,15 @@ export class PyodidePool {
     const { min, max } = this.#options;
     const want = Math.max(min, this.#wantOne ? 1 : 0);
     let starting = this.#workers.filter((w) => w.status === 'starting').length;
-    while (this.#workers.length < want || (this.#queue.size > starting && this.#workers.length < max)) {
+    let active = this.#activeCount();
+    while (active < want || (this.#queue.size > starting && active < max)) {
       this.#spawn();
       starting++;
+      active++;
     }
   }
 
-  #spawn(): void {
+  #spawn(): WorkerHandle {
     const worker = new WorkerHandle(
       this.#nextWorkerId++,
       this.#workerURL,
@@ -275,6 +277,7 @@ export class PyodidePool {
     this.#workers.push(worker);
     this.#publishWorkers();
     void this.#boot(worker);
+    return worker;
   }
 
   async #boot(worker: WorkerHandle): Promise<void> {
@@ -292,6 +295,10 @@ export class PyodidePool {
     if (worker.dead || this.#terminated) return;
     this.#bootFailures = 0;
     worker.status = 'idle';
+    // A worker waiting for this one as its replacement can retire now, if it is idle.
+    for (const old of this.#workers) {
+      if (old.replacement === worker && old.status === 'idle') this.#retire(old);
+    }
     if (this.#warmCount() >= Math.max(1, this.#options.min) && !this.#ready.value) {
       this.#ready.value = true;
       this.#resolveReady();
@@ -325,6 +332,11 @@ export class PyodidePool {
     });
   }
 
+  /** Workers that count toward min/max: not those waiting to be recycled. */
+  #activeCount(): number {
+    return this.#workers.filter((w) => !w.replacement).length;
+  }
+
   #warmCount(): number {
     return this.#workers.filter((w) => w.status === 'idle' || w.status === 'busy').length;
   }
@@ -333,21 +345,40 @@ export class PyodidePool {
     clearTimeout(worker.graceTimer);
     clearTimeout(worker.idleTimer);
     worker.status = 'idle';
-    if (this.#workers.length > this.#options.max) {
+    if (this.#recycleDue(worker)) {
+      const replacement = worker.replacement;
+      if (replacement && (replacement.status === 'idle' || replacement.status === 'busy')) {
+        this.#retire(worker);
+        this.#pump();
+        return;
+      }
+      // Keep serving until the replacement is warm.
+      if (!replacement || replacement.dead) worker.replacement = this.#spawn();
+    }
+    if (this.#activeCount() > this.#options.max && !worker.replacement) {
       // `max` was lowered: this worker is one too many.
       worker.terminate();
       this.#remove(worker);
       return;
     }
     this.#pump();
-    if (worker.status === 'idle' && this.#workers.length > this.#options.min) {
+    if (worker.status === 'idle' && !worker.replacement && this.#activeCount() > this.#options.min) {
       worker.idleTimer = setTimeout(() => {
-        if (worker.status === 'idle' && this.#workers.length > this.#options.min) {
-          worker.terminate();
-          this.#remove(worker);
-        }
+        if (worker.status === 'idle' && this.#activeCount() > this.#options.min) this.#retire(worker);
       }, this.#options.idleTimeout);
     }
+  }
+
+  /** Past `recycle.heapBytes` or `recycle.afterTasks`. */
+  #recycleDue(worker: WorkerHandle): boolean {
+    const { heapBytes, afterTasks } = this.#options.recycle;
+    return worker.heapBytes > heapBytes || worker.tasksRun >= afterTasks;
+  }
+
+  /** End an idle worker on purpose. */
+  #retire(worker: WorkerHandle): void {
+    worker.terminate();
+    this.#remove(worker);
   }
 
   // ---- worker events -----------------------------------------------------------

@@ -49,6 +49,8 @@ export class WorkerHandle {
   bootMode: WorkerInfo['bootMode'];
   bootMs: number | undefined;
   idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Past its recycle limit: retires once `replacement` is warm. */
+  replacement: WorkerHandle | undefined;
   graceTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #worker: Worker;
   readonly #port: MessagePort;

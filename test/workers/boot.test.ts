@@ -207,3 +207,39 @@ describe('configure()', () => {
     }
   });
 });
+
+describe('recycle', () => {
+  it('replaces a worker after afterTasks tasks, between tasks, with no task failing', async () => {
+    const pool = new PyodidePool({ indexURL, min: 1, max: 1, recycle: { afterTasks: 3 } });
+    try {
+      await pool.ready();
+      const [first] = pool.state.workers.value;
+      const results = await Promise.all(Array.from({ length: 12 }, (_, i) => pool.run('item * 10', { inputs: { item: i } })));
+      expect(results).to.deep.equal(Array.from({ length: 12 }, (_, i) => i * 10));
+      await until(pool.state.workers, (ws) => ws.length === 1 && ws[0]!.id !== first!.id && ws[0]!.status === 'idle');
+      expect(pool.state.failed.value).to.equal(0);
+      // Every worker that ever ran did at most 3 tasks.
+      expect(pool.state.workers.value[0]!.tasksRun).to.be.at.most(3);
+    } finally {
+      await pool.terminate();
+    }
+  });
+
+  it('replaces a worker whose heap passes heapBytes, by a warm one from the snapshot', async () => {
+    const pool = new PyodidePool({ indexURL, min: 1, max: 1, recycle: { heapBytes: 1 } });
+    try {
+      await pool.ready();
+      const [first] = pool.state.workers.value;
+      expect(await pool.run('"one"')).to.equal('one');
+      await until(pool.state.workers, (ws) => ws.length === 1 && ws[0]!.id !== first!.id && ws[0]!.status === 'idle');
+      expect(pool.state.workers.value[0]!.bootMode).to.equal('snapshot');
+      expect(await pool.run('"two"')).to.equal('two');
+    } finally {
+      await pool.terminate();
+    }
+  });
+
+  it('rejects a bad recycle option', () => {
+    expect(() => new PyodidePool({ indexURL, recycle: { afterTasks: 0 } })).to.throw(RangeError, /afterTasks/);
+  });
+});
