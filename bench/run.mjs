@@ -1,23 +1,12 @@
 // `npm run bench`: serves the repository cross-origin isolated, opens bench/index.html in
 // headless Chromium, and writes bench/results.json plus a readable table.
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { startDevServer } from '@web/dev-server';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import puppeteer from 'puppeteer-core';
 import { CHROMIUM_ARGS, ensureChromium } from '../scripts/chromium.mjs';
 import { crossOriginIsolation, typescriptSources } from '../scripts/dev-middleware.mjs';
-
-/** A port nobody listens on right now. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../scripts/free-port.mjs';
 
 const executablePath = ensureChromium();
 const port = await freePort();

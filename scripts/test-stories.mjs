@@ -5,23 +5,13 @@
 // and writes the counts to .cache/test-counts-stories.json.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { startDevServer } from '@web/dev-server';
 import puppeteer from 'puppeteer-core';
 import { CHROMIUM_ARGS, ensureChromium } from './chromium.mjs';
 import { crossOriginIsolation } from './dev-middleware.mjs';
+import { freePort } from './free-port.mjs';
 
 const STORY_TIMEOUT_MS = 90_000;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 async function serve(isolated) {
   const port = await freePort();
