@@ -1,13 +1,3 @@
-// A small Vite app; `npm start` builds it into dist/ and serves it at /examples/vue/dist/.
-import { defineConfig } from 'vite';
+import { exampleConfig } from '../vite.shared.js';
 
-
-export default defineConfig({
-  root: import.meta.dirname,
-  base: './',
-  logLevel: 'warn',
-  
-  optimizeDeps: { exclude: ['pyodide'] },
-  worker: { format: 'es' },
-  build: { outDir: 'dist', emptyOutDir: true },
-});
+export default exampleConfig(import.meta.dirname);
