@@ -215,7 +215,6 @@ function describeFailure(err: unknown): TaskFailure {
 
 function runTask(message: RunMessage): void {
   currentId = message.id;
-  if (interrupt) Atomics.store(interrupt, 0, 0);
   let inputs: PyProxy | undefined;
   let value: unknown;
   try {

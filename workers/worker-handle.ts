@@ -113,6 +113,10 @@ export class WorkerHandle {
   /** Send a task. Throws (DataCloneError) if its inputs cannot be cloned. */
   run(record: TaskRecord): void {
     const message: RunMessage = { t: 'run', id: record.id, code: record.code, inputs: record.inputs };
+    // Clear a stale interrupt (meant for a task that finished first) here, while the
+    // worker is idle. Clearing it in the worker when the task starts would also wipe an
+    // interrupt meant for this task that arrived before the worker picked it up.
+    if (this.#interrupt) Atomics.store(this.#interrupt, 0, 0);
     this.#port.postMessage(message);
     this.status = 'busy';
     this.task = record;

@@ -45,6 +45,22 @@ describe('interrupting running tasks (isolated page)', () => {
     expect(await pool.run('1 + 1')).to.equal(2);
   });
 
+  it('interrupts a task cancelled before its worker has even picked it up', async () => {
+    // Dispatched (so "running") but not yet started in the worker: the interrupt must
+    // wait for it rather than be cleared when the task starts.
+    const ids = workerIds();
+    for (let i = 0; i < 5; i++) {
+      const task = pool.submit(SPIN);
+      expect(task.status.value).to.equal('running');
+      task.cancel('at once');
+      expect(await rejection(task.result)).to.be.instanceOf(TaskCancelledError);
+      const quick = pool.submit(SPIN, { timeout: 1 });
+      expect(await rejection(quick.result)).to.be.instanceOf(TaskTimeoutError);
+    }
+    expect(workerIds()).to.deep.equal(ids);
+    expect(await pool.run('"no stale interrupt"')).to.equal('no stale interrupt');
+  });
+
   it('cancels a running task through its AbortSignal', async () => {
     const controller = new AbortController();
     const task = pool.submit(SPIN, { signal: controller.signal });
