@@ -26,7 +26,7 @@ export interface PoolOptions {
   /**
    * Milliseconds a running task has to stop after KeyboardInterrupt before its worker is
    * terminated and replaced (a wedged interpreter, or code that swallows the interrupt).
-   * Default 1 000.
+   * Default 2 000.
    */
   interruptGrace?: number;
   /**
@@ -111,7 +111,7 @@ export function resolveOptions(options: PoolOptions = {}): ResolvedOptions {
     maxQueue,
     snapshot: options.snapshot ?? true,
     persistSnapshot: (options.snapshot ?? true) && (options.persistSnapshot ?? true),
-    interruptGrace: count('interruptGrace', options.interruptGrace, 1_000, 0),
+    interruptGrace: count('interruptGrace', options.interruptGrace, 2_000, 0),
     recycle: {
       heapBytes: options.recycle?.heapBytes === undefined ? Infinity : count('recycle.heapBytes', options.recycle.heapBytes, 0, 1),
       afterTasks: options.recycle?.afterTasks === undefined ? Infinity : count('recycle.afterTasks', options.recycle.afterTasks, 0, 1),
