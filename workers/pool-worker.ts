@@ -175,7 +175,14 @@ async function boot(config: BootConfig, taskPort: MessagePort): Promise<BootResu
       }
     }
     loadRuntime();
-    port.onmessage = (event: MessageEvent<RunMessage>) => runTask(event.data);
+    port.onmessage = (event: MessageEvent<RunMessage>) => {
+      try {
+        runTask(event.data);
+      } catch (err) {
+        // Last line of defence: an uncaught error would end the worker and lose the task.
+        post({ t: 'fail', id: event.data.id, heap: heapBytes(), error: { kind: 'python', pythonType: 'Error', message: String((err as Error)?.message ?? err), traceback: '' } });
+      }
+    };
     const result: BootResult = {
       mode: fromSnapshot ? 'snapshot' : 'normal',
       bootMs: performance.now() - started,
@@ -243,7 +250,15 @@ function runTask(message: RunMessage): void {
       self.close();
       return;
     }
-    post({ t: 'fail', id: message.id, heap: heapBytes(), error: describeFailure(err) });
+    let error: TaskFailure;
+    try {
+      error = describeFailure(err);
+    } catch (inner) {
+      // Describing the failure runs Python too, and a late KeyboardInterrupt can land
+      // there. Whatever happens, the task must get its answer: never let it escape.
+      error = { kind: 'python', pythonType: (err as { type?: string })?.type ?? 'Error', message: String((err as Error)?.message ?? err), traceback: String((inner as Error)?.message ?? '') };
+    }
+    post({ t: 'fail', id: message.id, heap: heapBytes(), error });
   } finally {
     if (isPyProxy(pyodide, value)) value.destroy();
     inputs?.destroy();

@@ -1,7 +1,7 @@
 // Stopping running tasks on a cross-origin isolated page: KeyboardInterrupt keeps the
 // worker warm; a wedged interpreter is terminated and replaced after the grace period.
 import { expect } from 'chai';
-import { PyodidePool, TaskCancelledError, TaskTimeoutError } from '../../workers/index.js';
+import { PyodidePool, TaskCancelledError, TaskTimeoutError, type Task } from '../../workers/index.js';
 import { indexURL, rejection, SPIN, until } from '../helpers.js';
 
 describe('interrupting running tasks (isolated page)', () => {
@@ -16,6 +16,17 @@ describe('interrupting running tasks (isolated page)', () => {
 
   after(() => pool.terminate());
 
+  // A failed assertion must not leave a runaway task that starves the tests after it.
+  const started: Task[] = [];
+  afterEach(() => {
+    for (const task of started.splice(0)) task.cancel('test over');
+  });
+  const submit = (code: string, options?: Parameters<PyodidePool['submit']>[1]): Task => {
+    const task = pool.submit(code, options);
+    started.push(task);
+    return task;
+  };
+
   const workerIds = () => pool.state.workers.value.map((w) => w.id);
 
   it('can interrupt here', () => {
@@ -25,7 +36,7 @@ describe('interrupting running tasks (isolated page)', () => {
 
   it('times out a runaway loop and keeps the worker warm', async () => {
     const ids = workerIds();
-    const task = pool.submit(SPIN, { timeout: 300 });
+    const task = submit(SPIN, { timeout: 300 });
     const err = (await rejection(task.result)) as TaskTimeoutError;
     expect(err).to.be.instanceOf(TaskTimeoutError);
     expect(err.timeout).to.equal(300);
@@ -36,7 +47,7 @@ describe('interrupting running tasks (isolated page)', () => {
 
   it('cancels a running task with KeyboardInterrupt and keeps the worker', async () => {
     const ids = workerIds();
-    const task = pool.submit('print("started", flush=True)\n' + SPIN);
+    const task = submit('print("started", flush=True)\n' + SPIN);
     await until(task.stdout, (s) => s.includes('started'));
     task.cancel('stop');
     const err = (await rejection(task.result)) as TaskCancelledError;
@@ -50,13 +61,14 @@ describe('interrupting running tasks (isolated page)', () => {
   it('interrupts a task cancelled before its worker has even picked it up', async () => {
     // Dispatched (so "running") but not yet started in the worker: the interrupt must
     // wait for it rather than be cleared when the task starts.
+    await until(pool.state.workers, (ws) => ws.length === 1 && ws[0]!.status === 'idle');
     const ids = workerIds();
     for (let i = 0; i < 5; i++) {
-      const task = pool.submit(SPIN);
+      const task = submit(SPIN);
       expect(task.status.value).to.equal('running');
       task.cancel('at once');
       expect(await rejection(task.result)).to.be.instanceOf(TaskCancelledError);
-      const quick = pool.submit(SPIN, { timeout: 1 });
+      const quick = submit(SPIN, { timeout: 1 });
       expect(await rejection(quick.result)).to.be.instanceOf(TaskTimeoutError);
     }
     expect(workerIds()).to.deep.equal(ids);
@@ -65,7 +77,7 @@ describe('interrupting running tasks (isolated page)', () => {
 
   it('cancels a running task through its AbortSignal', async () => {
     const controller = new AbortController();
-    const task = pool.submit(SPIN, { signal: controller.signal });
+    const task = submit(SPIN, { signal: controller.signal });
     await until(task.status, (s) => s === 'running');
     controller.abort(new Error('user left'));
     const err = (await rejection(task.result)) as TaskCancelledError;
@@ -74,8 +86,8 @@ describe('interrupting running tasks (isolated page)', () => {
   });
 
   it('counts the timeout from when the task starts running, not from when it was queued', async () => {
-    const busy = pool.submit('import time\nend = time.monotonic() + 0.8\nwhile time.monotonic() < end:\n    pass\n"busy"');
-    const quick = pool.submit('"quick"', { timeout: 400 });
+    const busy = submit('import time\nend = time.monotonic() + 0.8\nwhile time.monotonic() < end:\n    pass\n"busy"');
+    const quick = submit('"quick"', { timeout: 400 });
     expect(await busy.result).to.equal('busy');
     expect(await quick.result).to.equal('quick');
   });
@@ -98,7 +110,7 @@ describe('interrupting running tasks (isolated page)', () => {
 
   it('settles a task whose code catches the interrupt and returns, as cancelled', async () => {
     const code = 'try:\n' + '    print("in", flush=True)\n    while True:\n        pass\nexcept KeyboardInterrupt:\n    result = "caught"\nresult';
-    const task = pool.submit(code);
+    const task = submit(code);
     await until(task.stdout, (s) => s.includes('in'));
     task.cancel();
     expect(await rejection(task.result)).to.be.instanceOf(TaskCancelledError);
