@@ -70,11 +70,6 @@ export class SnapshotStore {
     this.#enabled = enabled;
   }
 
-  /** True once a snapshot is held. */
-  get available(): boolean {
-    return this.#bytes !== undefined;
-  }
-
   async lease(): Promise<SnapshotLease> {
     if (this.#enabled && this.persist && this.source && !this.#looked) this.#looked = this.#load();
     await this.#looked;

@@ -19,10 +19,6 @@ export class TaskQueue<T extends Queueable> {
     return this.#members.size;
   }
 
-  has(item: T): boolean {
-    return this.#members.has(item);
-  }
-
   push(item: T): void {
     let level = this.#levels.get(item.priority);
     if (!level) {
