@@ -1,6 +1,7 @@
 /**
  * The pool worker's entry point: it boots Pyodide (normally or from a memory snapshot),
- * then runs one task at a time from its task port. Loaded as a module worker.
+ * then runs the tasks sent on its task port, one at a time and in order. Several tasks
+ * may arrive in one message; their outcomes go back in batches. Loaded as a module worker.
  *
  * @internal
  */
@@ -15,9 +16,12 @@ import type {
   OutputEvent,
   RunMessage,
   TaskFailure,
+  TaskOrder,
+  TaskOutcome,
   WorkerControl,
   WorkerMessage,
 } from './protocol.js';
+import { ControlBlock } from './control-block.js';
 import { RUNTIME_BOOTSTRAP } from './python-runtime.js';
 
 interface Runtime {
@@ -30,9 +34,27 @@ interface Runtime {
 let pyodide: PyodideAPI;
 let runtime: Runtime;
 let port: MessagePort;
-let interrupt: Uint8Array | undefined;
+let control: ControlBlock | undefined;
 /** The task now running, or -1: output outside a task goes to the console. */
-let currentId = -1;
+let currentSeq = -1;
+/** Tasks received and not yet run; `next` indexes the first. */
+let waiting: TaskOrder[] = [];
+let next = 0;
+/** Outcomes not yet sent, and the time spent producing them. */
+let outcomes: TaskOutcome[] = [];
+let busyMs = 0;
+let lastFlush = 0;
+/** `close()` was called (by task code, or after a fatal error): nothing more runs. */
+let closing = false;
+/** Recent run time per task source, to tell whether the next task is likely short. */
+const expectedMs = new Map<string, number>();
+const EXPECTED_MAX = 256;
+/**
+ * Outcomes are sent when no task is left, or every this many ms / outcomes: often enough
+ * that the pool refills the pipeline before it runs dry, rarely enough to save messages.
+ */
+const FLUSH_MS = 1;
+const FLUSH_COUNT = 64;
 
 class BootError extends Error {
   constructor(readonly failure: BootFailure) {
@@ -61,7 +83,7 @@ function heapBytes(): number {
 }
 
 function emitOutput(ev: OutputEvent): void {
-  if (currentId >= 0) post({ t: 'out', id: currentId, ev });
+  if (currentSeq >= 0) post({ t: 'out', seq: currentSeq, ev });
 }
 
 function streamWriter(type: 'stdout' | 'stderr') {
@@ -71,7 +93,7 @@ function streamWriter(type: 'stdout' | 'stderr') {
     write(buffer: Uint8Array): number {
       const text = decoder.decode(buffer, { stream: true });
       if (text) {
-        if (currentId >= 0) emitOutput({ type, text });
+        if (currentSeq >= 0) emitOutput({ type, text });
         else (type === 'stdout' ? console.log : console.warn)(text);
       }
       return buffer.length;
@@ -135,13 +157,13 @@ function loadRuntime(): void {
   // `mod` stays alive for the worker's life: the functions above are borrowed from it.
   pyodide.setStdout(streamWriter('stdout'));
   pyodide.setStderr(streamWriter('stderr'));
-  if (interrupt) pyodide.setInterruptBuffer(interrupt);
+  if (control) pyodide.setInterruptBuffer(control.interruptBuffer);
 }
 
 async function boot(config: BootConfig, taskPort: MessagePort): Promise<BootResult | { failure: BootFailure }> {
   const started = performance.now();
   port = taskPort;
-  interrupt = config.interruptBuffer;
+  control = config.control ? new ControlBlock(config.control) : undefined;
   await holdLock(config.lockName);
   port.postMessage({ t: 'locked' });
   const fromSnapshot = config.snapshot !== undefined;
@@ -176,12 +198,8 @@ async function boot(config: BootConfig, taskPort: MessagePort): Promise<BootResu
     }
     loadRuntime();
     port.onmessage = (event: MessageEvent<RunMessage>) => {
-      try {
-        runTask(event.data);
-      } catch (err) {
-        // Last line of defence: an uncaught error would end the worker and lose the task.
-        post({ t: 'fail', id: event.data.id, heap: heapBytes(), error: { kind: 'python', pythonType: 'Error', message: String((err as Error)?.message ?? err), traceback: '' } });
-      }
+      waiting.push(...event.data.tasks);
+      runWaiting();
     };
     const result: BootResult = {
       mode: fromSnapshot ? 'snapshot' : 'normal',
@@ -220,35 +238,95 @@ function describeFailure(err: unknown): TaskFailure {
   return { kind: 'conversion', pythonType: '', message, traceback: '' };
 }
 
-function runTask(message: RunMessage): void {
-  currentId = message.id;
+/** Run every waiting task in order, sending outcomes in batches. */
+function runWaiting(): void {
+  lastFlush = performance.now();
+  while (next < waiting.length && !closing) {
+    const order = waiting[next++]!;
+    // Outcomes wait for company only while the next task is known to be short: a long
+    // (or unknown) one would hold them back for as long as it runs.
+    if (outcomes.length > 0 && !((expectedMs.get(order.code) ?? Infinity) < FLUSH_MS)) flush();
+    if (control && !control.begin(order.seq)) {
+      outcomes.push({ seq: order.seq, skipped: true });
+      continue;
+    }
+    if (order.notify) {
+      // The pool starts this task's timeout now: tell it at once, after what came before.
+      flush();
+      post({ t: 'start', seq: order.seq });
+    }
+    const started = performance.now();
+    let outcome: TaskOutcome;
+    try {
+      outcome = runTask(order);
+    } catch (err) {
+      // Last line of defence: an uncaught error would end the worker and lose the task.
+      outcome = { seq: order.seq, error: { kind: 'python', pythonType: 'Error', message: String((err as Error)?.message ?? err), traceback: '' } };
+    } finally {
+      control?.end();
+    }
+    if (closing) return;
+    const now = performance.now();
+    busyMs += now - started;
+    remember(order.code, now - started);
+    outcomes.push(outcome);
+    if (outcomes.length >= FLUSH_COUNT || now - lastFlush >= FLUSH_MS) flush();
+  }
+  waiting = [];
+  next = 0;
+  flush();
+}
+
+function remember(code: string, ms: number): void {
+  const before = expectedMs.get(code);
+  if (before === undefined && expectedMs.size >= EXPECTED_MAX) expectedMs.delete(expectedMs.keys().next().value!);
+  expectedMs.set(code, before === undefined ? ms : before * 0.5 + ms * 0.5);
+}
+
+/** Send the outcomes gathered so far. */
+function flush(): void {
+  lastFlush = performance.now();
+  if (outcomes.length === 0) return;
+  const list = outcomes;
+  const message: WorkerMessage = { t: 'results', list, heap: heapBytes(), busyMs };
+  outcomes = [];
+  busyMs = 0;
+  try {
+    post(message);
+  } catch {
+    // One value could not be cloned: send them one by one, so only that task fails.
+    for (const outcome of list) {
+      try {
+        post({ ...message, list: [outcome], busyMs: 0 });
+      } catch (err) {
+        const error: TaskFailure = { kind: 'conversion', pythonType: '', message: `the result could not be sent: ${(err as Error).message}`, traceback: '' };
+        post({ ...message, list: [{ seq: outcome.seq, error }], busyMs: 0 });
+      }
+    }
+  }
+}
+
+function runTask(order: TaskOrder): TaskOutcome {
+  currentSeq = order.seq;
   let inputs: PyProxy | undefined;
   let value: unknown;
   try {
-    if (message.inputs) {
+    if (order.inputs) {
       try {
-        inputs = inputsToPython(pyodide, message.inputs, runtime.datetime);
+        inputs = inputsToPython(pyodide, order.inputs, runtime.datetime);
       } catch (err) {
         throw new Error(`inputs could not be converted to Python: ${(err as Error).message}`);
       }
     }
-    value = runtime.run(message.code, inputs);
+    value = runtime.run(order.code, inputs);
     const plain = pythonToPlain(pyodide, value, (v) => runtime.unconvertible(v));
-    if ('problem' in plain) {
-      post({ t: 'fail', id: message.id, heap: heapBytes(), error: { kind: 'conversion', pythonType: plain.pythonType, message: plain.problem, traceback: '' } });
-    } else {
-      try {
-        post({ t: 'done', id: message.id, value: plain.value, heap: heapBytes() });
-      } catch (err) {
-        const pythonType = isPyProxy(pyodide, value) ? value.type : typeof value;
-        post({ t: 'fail', id: message.id, heap: heapBytes(), error: { kind: 'conversion', pythonType, message: `the result could not be sent: ${(err as Error).message}`, traceback: '' } });
-      }
-    }
+    if ('problem' in plain) return { seq: order.seq, error: { kind: 'conversion', pythonType: plain.pythonType, message: plain.problem, traceback: '' } };
+    return { seq: order.seq, value: plain.value };
   } catch (err) {
     if (!(err instanceof pyodide.ffi.PythonError) && /fatal error/i.test(String((err as Error)?.message))) {
       // The interpreter is gone for good; closing tells the pool, which replaces us.
       self.close();
-      return;
+      return { seq: order.seq, skipped: true };
     }
     let error: TaskFailure;
     try {
@@ -258,11 +336,11 @@ function runTask(message: RunMessage): void {
       // there. Whatever happens, the task must get its answer: never let it escape.
       error = { kind: 'python', pythonType: (err as { type?: string })?.type ?? 'Error', message: String((err as Error)?.message ?? err), traceback: String((inner as Error)?.message ?? '') };
     }
-    post({ t: 'fail', id: message.id, heap: heapBytes(), error });
+    return { seq: order.seq, error };
   } finally {
     if (isPyProxy(pyodide, value)) value.destroy();
     inputs?.destroy();
-    currentId = -1;
+    currentSeq = -1;
   }
 }
 
@@ -270,9 +348,14 @@ function runTask(message: RunMessage): void {
 // dispatching to a worker that is about to vanish; say so first, then close.
 const nativeClose = self.close.bind(self);
 self.close = () => {
-  port?.postMessage({ t: 'closing' } satisfies WorkerMessage);
+  closing = true;
+  if (port) {
+    // Outcomes of tasks that did finish still reach the pool.
+    flush();
+    port.postMessage({ t: 'closing' } satisfies WorkerMessage);
+  }
   nativeClose();
 };
 
-const control: WorkerControl = { boot };
-Comlink.expose(control);
+const api: WorkerControl = { boot };
+Comlink.expose(api);

@@ -154,6 +154,8 @@ export class PyodidePool {
     const record: TaskRecord = new TaskRecord(this.#nextTaskId++, code, inputs ?? undefined, priority, timeout, onOutput, (reason) =>
       this.#cancel(record, reason),
     );
+    // Counted as queued until it runs; settling uncounts it (see #settle).
+    this.#queued.value++;
     if (abort?.aborted) {
       this.#settle(record, new TaskCancelledError(abort.reason), 'cancelled');
       return record.task as Task<T>;
@@ -164,7 +166,6 @@ export class PyodidePool {
       return record.task as Task<T>;
     }
     this.#queue.push(record);
-    this.#queued.value++;
     this.#pump();
     return record.task as Task<T>;
   }
@@ -205,12 +206,10 @@ export class PyodidePool {
     batch(() => {
       for (const record of this.#queue.drain()) this.#settle(record, error);
       for (const worker of this.#workers) {
-        if (worker.task) this.#settle(worker.task, error);
+        for (const record of worker.inflight.values()) if (record) this.#settle(record, error);
         worker.terminate();
       }
       this.#workers = [];
-      this.#running.value = 0;
-      this.#queued.value = 0;
       this.#ready.value = false;
       this.#publishWorkers();
     });
@@ -224,27 +223,66 @@ export class PyodidePool {
     return this.#workers.find((w) => w.status === 'idle');
   }
 
-  /** Hand waiting tasks to idle workers (pull: a free worker takes the next task), then size the pool. */
-  #pump(): void {
+  /**
+   * Hand waiting tasks to workers, then size the pool. Idle workers take what they can;
+   * a busy worker is refilled only when it reports outcomes (`refill`), so a task
+   * submitted while every worker is busy waits here, where priorities still apply.
+   */
+  #pump(refill?: WorkerHandle): void {
     if (this.#terminated) return;
     batch(() => {
-      for (const worker of this.#workers) {
-        while (worker.status === 'idle' && this.#queue.size > 0) this.#dispatch(worker, this.#queue.shift()!);
-      }
-      this.#ensureWorkers();
-      this.#publishWorkers();
+      const handed = this.#distribute(refill);
+      const spawned = this.#ensureWorkers();
+      if (handed || spawned) this.#publishWorkers();
     });
   }
 
-  #dispatch(worker: WorkerHandle, record: TaskRecord): void {
-    this.#queued.value--;
-    try {
-      worker.run(record);
-    } catch (err) {
-      this.#settle(record, new ConversionError(`inputs could not be sent to the worker: ${(err as Error).message}`));
-      return;
+  /** Each next task goes to the worker with the fewest in hand that has room. Returns true if any went. */
+  #distribute(refill: WorkerHandle | undefined): boolean {
+    if (this.#queue.size === 0) return false;
+    const trimming = this.#activeCount() > this.#options.max;
+    const rooms = new Map<WorkerHandle, number>();
+    for (const worker of this.#workers) {
+      if (worker.live > 0 && worker !== refill) continue;
+      const room = this.#room(worker, trimming);
+      if (room > 0) rooms.set(worker, room);
     }
+    let handed = false;
+    while (rooms.size > 0 && this.#queue.size > 0) {
+      let best: WorkerHandle | undefined;
+      for (const worker of rooms.keys()) if (!best || worker.live < best.live) best = worker;
+      this.#dispatch(best!, this.#queue.shift()!);
+      handed = true;
+      const left = rooms.get(best!)! - 1;
+      if (left > 0) rooms.set(best!, left);
+      else rooms.delete(best!);
+    }
+    return handed;
+  }
+
+  /** How many tasks `worker` may be handed now. */
+  #room(worker: WorkerHandle, trimming: boolean): number {
+    const capacity = worker.capacity();
+    if (capacity === 0) return 0;
+    const oneAtATime = worker.live === 0 ? 1 : 0;
+    // Leaving the pool soon (recycled, or beyond a lowered max): no queue of its own.
+    if (worker.replacement || trimming || this.#recycleDue(worker)) return oneAtATime;
+    const untilRecycle = this.#options.recycle.afterTasks - worker.tasksRun - worker.live;
+    return Math.max(oneAtATime, Math.min(capacity, untilRecycle));
+  }
+
+  #dispatch(worker: WorkerHandle, record: TaskRecord): void {
+    const first = worker.live === 0;
+    // A timed task queued behind others has its timeout started by the worker's `start`.
+    worker.send(record, record.timeout !== undefined && !first);
     clearTimeout(worker.idleTimer);
+    if (first) this.#begin(record);
+  }
+
+  /** The task is running (or about to, first in its worker's line): count it and start its timeout. */
+  #begin(record: TaskRecord): void {
+    if (record.settled || record.status.peek() !== 'queued') return;
+    this.#queued.value--;
     this.#running.value++;
     record.status.value = 'running';
     if (record.timeout !== undefined) {
@@ -253,25 +291,44 @@ export class PyodidePool {
     }
   }
 
-  /** Start workers until `min` exist, or while waiting tasks outnumber starting workers (up to `max`). */
-  #ensureWorkers(): void {
-    if (this.#terminated || this.#bootError) return;
+  /** A task handed to a worker that never began it goes back to the front of the queue. */
+  #requeue(record: TaskRecord): void {
+    clearTimeout(record.timer);
+    record.timer = undefined;
+    record.worker = undefined;
+    if (record.status.peek() === 'running') {
+      this.#running.value--;
+      this.#queued.value++;
+      record.status.value = 'queued';
+    }
+    this.#queue.unshift(record);
+  }
+
+  /** Start workers until `min` exist, or while waiting tasks outnumber starting workers (up to `max`). True if any started. */
+  #ensureWorkers(): boolean {
+    if (this.#terminated || this.#bootError) return false;
     const { min, max } = this.#options;
     const want = Math.max(min, this.#wantOne ? 1 : 0);
     let starting = this.#workers.filter((w) => w.status === 'starting').length;
     let active = this.#activeCount();
+    const before = active;
     while (active < want || (this.#queue.size > starting && active < max)) {
       this.#spawn();
       starting++;
       active++;
     }
+    return active > before;
   }
 
   #spawn(): WorkerHandle {
     const worker = new WorkerHandle(
       this.#nextWorkerId++,
       this.#workerURL,
-      { message: (w, m) => this.#onMessage(w, m), died: (w, reason) => this.#onDied(w, reason) },
+      {
+        message: (w, m) => this.#onMessage(w, m),
+        died: (w, reason) => this.#onDied(w, reason),
+        unsendable: (w, seq, err) => this.#unsendable(w, seq, err),
+      },
       this.capabilities.interrupt,
     );
     this.#workers.push(worker);
@@ -327,7 +384,6 @@ export class PyodidePool {
     this.#rejectReady(error);
     batch(() => {
       for (const record of this.#queue.drain()) this.#settle(record, error);
-      this.#queued.value = 0;
       this.#publishWorkers();
     });
   }
@@ -350,6 +406,7 @@ export class PyodidePool {
       if (replacement && (replacement.status === 'idle' || replacement.status === 'busy')) {
         this.#retire(worker);
         this.#pump();
+        this.#publishWorkers();
         return;
       }
       // Keep serving until the replacement is warm.
@@ -362,6 +419,7 @@ export class PyodidePool {
       return;
     }
     this.#pump();
+    this.#publishWorkers();
     if (worker.status === 'idle' && !worker.replacement && this.#activeCount() > this.#options.min) {
       worker.idleTimer = setTimeout(() => {
         if (worker.status === 'idle' && this.#activeCount() > this.#options.min) this.#retire(worker);
@@ -384,36 +442,68 @@ export class PyodidePool {
   // ---- worker events -----------------------------------------------------------
 
   #onMessage(worker: WorkerHandle, message: WorkerMessage): void {
-    const record = worker.task;
-    if (message.t === 'locked' || message.t === 'closing' || !record || message.id !== record.id) return;
     if (message.t === 'out') {
-      if (!record.settled) record.output(message.ev);
-      return;
+      const record = worker.inflight.get(message.seq);
+      if (record && !record.settled) record.output(message.ev);
+    } else if (message.t === 'start') {
+      const record = worker.inflight.get(message.seq);
+      if (record) this.#begin(record);
+    } else if (message.t === 'results') {
+      batch(() => this.#onResults(worker, message));
     }
-    worker.task = undefined;
-    worker.tasksRun++;
+  }
+
+  #onResults(worker: WorkerHandle, message: Extract<WorkerMessage, { t: 'results' }>): void {
     worker.heapBytes = message.heap;
-    batch(() => {
-      this.#running.value--;
+    let ran = 0;
+    for (const outcome of message.list) {
+      const record = worker.take(outcome.seq);
+      if (!record) continue; // stopped before it began, and already settled
+      if ('skipped' in outcome) {
+        // Skipped without being stopped: cannot happen, but never lose a task.
+        if (record.stop) this.#settle(record, stopError(record.stop), record.stop.kind === 'cancel' ? 'cancelled' : 'failed');
+        else this.#requeue(record);
+        continue;
+      }
+      ran++;
+      worker.tasksRun++;
       if (record.stop) this.#settle(record, stopError(record.stop), record.stop.kind === 'cancel' ? 'cancelled' : 'failed');
-      else if (message.t === 'done') this.#settle(record, undefined, 'done', message.value);
-      else if (message.error.kind === 'python') this.#settle(record, new PythonError(message.error));
-      else this.#settle(record, new ConversionError(message.error.message, message.error.pythonType || undefined));
-      this.#becameIdle(worker);
-    });
+      else if ('value' in outcome) this.#settle(record, undefined, 'done', outcome.value);
+      else if (outcome.error.kind === 'python') this.#settle(record, new PythonError(outcome.error));
+      else this.#settle(record, new ConversionError(outcome.error.message, outcome.error.pythonType || undefined));
+    }
+    worker.measured(ran, message.busyMs);
+    const head = worker.head();
+    if (head) this.#begin(head);
+    if (worker.live === 0) this.#becameIdle(worker);
+    else {
+      this.#pump(worker);
+      this.#publishWorkers();
+    }
   }
 
   #onDied(worker: WorkerHandle, reason: string): void {
     batch(() => {
-      const record = worker.task;
       this.#remove(worker);
-      if (record) {
-        this.#running.value--;
+      const { begun, notBegun } = worker.unfinished();
+      begun.forEach((record, i) => {
         if (record.stop) this.#settle(record, stopError(record.stop), record.stop.kind === 'cancel' ? 'cancelled' : 'failed');
-        else this.#settle(record, new WorkerCrashedError(`The worker running task ${record.id} died: ${reason}`));
+        else if (i === begun.length - 1) this.#settle(record, new WorkerCrashedError(`The worker running task ${record.id} died: ${reason}`));
+        else this.#settle(record, new WorkerCrashedError(`The worker died (${reason}) before sending the result of task ${record.id}`));
+      });
+      // Handed over but never begun: they run elsewhere, ahead of what waits.
+      for (const record of notBegun.reverse()) {
+        if (record.stop) this.#settle(record, stopError(record.stop), record.stop.kind === 'cancel' ? 'cancelled' : 'failed');
+        else this.#requeue(record);
       }
       this.#pump();
     });
+  }
+
+  #unsendable(worker: WorkerHandle, seq: number, error: Error): void {
+    const record = worker.take(seq);
+    if (record) this.#settle(record, new ConversionError(`inputs could not be sent to the worker: ${error.message}`));
+    if (worker.live === 0 && worker.status === 'busy') this.#becameIdle(worker);
   }
 
   #remove(worker: WorkerHandle): void {
@@ -426,7 +516,6 @@ export class PyodidePool {
   #cancel(record: TaskRecord, reason: unknown): void {
     if (record.settled) return;
     if (this.#queue.delete(record)) {
-      this.#queued.value--;
       this.#settle(record, new TaskCancelledError(reason), 'cancelled');
     } else if (record.worker) {
       this.#stop(record, { kind: 'cancel', reason });
@@ -434,21 +523,29 @@ export class PyodidePool {
   }
 
   /**
-   * Stop a running task: KeyboardInterrupt when the page allows it, keeping the worker
-   * warm; if it has not stopped within `interruptGrace` (or cannot be interrupted), the
-   * worker is terminated and replaced. The task settles when its worker is free again.
+   * Stop a task handed to a worker. One it has not begun is dropped at once. A running
+   * one gets KeyboardInterrupt when the page allows it, keeping the worker warm, and
+   * settles when its worker answers; if it has not within `interruptGrace` (or cannot be
+   * interrupted), the worker is terminated and replaced.
    */
   #stop(record: TaskRecord, request: NonNullable<TaskRecord['stop']>): void {
     const worker = record.worker;
     if (record.settled || record.stop || !worker) return;
     record.stop = request;
-    if (worker.interrupt()) {
+    const outcome = worker.stop(record);
+    if (outcome === 'skipped') {
+      this.#settle(record, stopError(request), request.kind === 'cancel' ? 'cancelled' : 'failed');
+      if (worker.live === 0 && worker.status === 'busy') this.#becameIdle(worker);
+      else if (worker.head()) this.#begin(worker.head()!);
+    } else if (outcome === 'interrupted') {
+      clearTimeout(worker.graceTimer);
       worker.graceTimer = setTimeout(() => {
-        if (worker.task === record) this.#recycle(worker);
+        if (worker.inflight.get(record.seq) === record) this.#recycle(worker);
       }, this.#options.interruptGrace);
-    } else {
+    } else if (outcome === 'impossible') {
       this.#recycle(worker);
     }
+    // 'finished': its outcome is on the way and settles it with the stop's error.
   }
 
   /** Terminate a worker whose task must stop now, settle that task, and carry on. */
@@ -458,12 +555,14 @@ export class PyodidePool {
   }
 
   #settle(record: TaskRecord, error: unknown, status: 'done' | 'failed' | 'cancelled' = 'failed', value?: unknown): void {
+    const was = record.status.peek();
     batch(() => {
-      if (status === 'done') {
-        if (record.resolve(value)) this.#completed.value++;
-      } else if (record.reject(error, status)) {
-        this.#failed.value++;
-      }
+      const settled = status === 'done' ? record.resolve(value) : record.reject(error, status);
+      if (!settled) return;
+      if (status === 'done') this.#completed.value++;
+      else this.#failed.value++;
+      if (was === 'running') this.#running.value--;
+      else this.#queued.value--;
     });
   }
 

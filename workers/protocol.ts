@@ -4,8 +4,9 @@
  *
  * Two channels per worker:
  * - control (Comlink over the Worker itself): `boot()`, called once, slow, rare;
- * - tasks (a dedicated MessagePort handed over at boot): `run` down, `out` / `done` /
- *   `fail` up. This is the hot path, so it is plain `postMessage` with small objects.
+ * - tasks (a dedicated MessagePort handed over at boot): batches of tasks down, output
+ *   and batches of outcomes up. This is the hot path, so it is plain `postMessage` with
+ *   small objects, several tasks per message when the queue is deep.
  *
  * @internal
  */
@@ -20,8 +21,8 @@ export interface BootConfig {
   setup: string;
   /** Name of the Web Lock the worker holds for its whole life (death detection). */
   lockName: string;
-  /** One byte of SharedArrayBuffer used to raise KeyboardInterrupt, when isolated. */
-  interruptBuffer?: Uint8Array;
+  /** The worker's {@link ControlBlock} memory (interrupts, skips), when isolated. */
+  control?: SharedArrayBuffer;
   /** Boot normally, then return a memory snapshot for the next workers. */
   makeSnapshot?: boolean;
   /** Boot from this snapshot instead of a normal start (the worker owns this copy). */
@@ -75,13 +76,27 @@ export interface TaskFailure {
   line?: number;
 }
 
-/** Main thread → worker, on the task port. */
-export interface RunMessage {
-  t: 'run';
-  id: number;
+/** One task as the worker receives it. */
+export interface TaskOrder {
+  /** Per-worker number, in the order tasks are sent (see `ControlBlock`). */
+  seq: number;
   code: string;
   inputs: Record<string, unknown> | undefined;
+  /** Say `start` when it begins: it has a timeout and waits behind other tasks. */
+  notify: boolean;
 }
+
+/** Main thread → worker, on the task port: tasks to run in this order. */
+export interface RunMessage {
+  t: 'run';
+  tasks: TaskOrder[];
+}
+
+/** How one task ended, in a `results` batch. `skipped`: the pool stopped it before it began. */
+export type TaskOutcome =
+  | { seq: number; value: unknown }
+  | { seq: number; error: TaskFailure }
+  | { seq: number; skipped: true };
 
 /**
  * Worker → main thread, on the task port. `locked`: the worker holds its life lock;
@@ -90,6 +105,7 @@ export interface RunMessage {
 export type WorkerMessage =
   | { t: 'locked' }
   | { t: 'closing' }
-  | { t: 'out'; id: number; ev: OutputEvent }
-  | { t: 'done'; id: number; value: unknown; heap: number }
-  | { t: 'fail'; id: number; error: TaskFailure; heap: number };
+  | { t: 'out'; seq: number; ev: OutputEvent }
+  | { t: 'start'; seq: number }
+  /** Outcomes in run order; `heap` after the last; `busyMs` spent running them. */
+  | { t: 'results'; list: TaskOutcome[]; heap: number; busyMs: number };

@@ -31,6 +31,15 @@ export class TaskQueue<T extends Queueable> {
     this.#members.add(item);
   }
 
+  /** Put a task back at the front of its priority (it was taken, then could not run). */
+  unshift(item: T): void {
+    const level = this.#levels.get(item.priority);
+    if (!level) return this.push(item);
+    if (level.head > 0) level.items[--level.head] = item;
+    else level.items.unshift(item);
+    this.#members.add(item);
+  }
+
   /** Take the next task to run, or undefined when empty. */
   shift(): T | undefined {
     while (this.#order.length > 0) {

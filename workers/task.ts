@@ -83,6 +83,8 @@ export class TaskRecord {
   /** Set when cancel or timeout asked a running task to stop. */
   stop: StopRequest | undefined;
   worker: WorkerHandle | undefined;
+  /** Its number on `worker` (see `ControlBlock`). */
+  seq = 0;
   timer: ReturnType<typeof setTimeout> | undefined;
   #resolve!: (value: unknown) => void;
   #reject!: (error: unknown) => void;

@@ -1,5 +1,6 @@
 import * as Comlink from 'comlink';
-import type { BootConfig, BootFailure, BootResult, RunMessage, WorkerControl, WorkerMessage } from './protocol.js';
+import { ControlBlock, RING_SIZE, type StopOutcome } from './control-block.js';
+import type { BootConfig, BootFailure, BootResult, RunMessage, TaskOrder, WorkerControl, WorkerMessage } from './protocol.js';
 import type { TaskRecord } from './task.js';
 
 /** A worker as `pool.state.workers` shows it. */
@@ -27,10 +28,19 @@ export interface WorkerEvents {
   message(handle: WorkerHandle, message: WorkerMessage): void;
   /** The worker died without being asked to (crash, `js.close()`, fatal error). */
   died(handle: WorkerHandle, reason: string): void;
+  /** Task `seq` could not be posted (inputs not cloneable); the worker never sees it. */
+  unsendable(handle: WorkerHandle, seq: number, error: Error): void;
 }
 
 /** A boot that has not answered by then will not: treat it as failed rather than hang. */
 const BOOT_TIMEOUT_MS = 120_000;
+/**
+ * A worker is handed about this many ms of work at once (by its recent task times), so
+ * tiny tasks travel many to a message while long ones still go one at a time and a late
+ * high-priority task waits behind little.
+ */
+const PIPELINE_BUDGET_MS = 4;
+const MAX_PIPELINE = 256;
 
 let lockSeq = 0;
 const lockPrefix = `pyodide-pool:${Math.random().toString(36).slice(2)}:`;
@@ -43,7 +53,13 @@ const lockPrefix = `pyodide-pool:${Math.random().toString(36).slice(2)}:`;
  */
 export class WorkerHandle {
   status: 'starting' | 'idle' | 'busy' | 'dead' = 'starting';
-  task: TaskRecord | undefined;
+  /**
+   * Tasks sent and not yet answered, by seq, in run order. `null`: stopped before it
+   * began (skipped); kept until the worker passes it, so seqs stay within the ring.
+   */
+  readonly inflight = new Map<number, TaskRecord | null>();
+  /** Tasks in `inflight` that are not skipped. */
+  live = 0;
   tasksRun = 0;
   heapBytes = 0;
   bootMode: WorkerInfo['bootMode'];
@@ -55,7 +71,11 @@ export class WorkerHandle {
   readonly #worker: Worker;
   readonly #port: MessagePort;
   readonly #remotePort: MessagePort;
-  readonly #interrupt: Uint8Array | undefined;
+  readonly #control: ControlBlock | undefined;
+  #seq = 0;
+  #outbox: TaskOrder[] = [];
+  /** Recent average ms per task; until the first answer, unknown (one task at a time). */
+  #taskMs = Infinity;
   readonly #lockName = lockPrefix + lockSeq++;
   readonly #events: WorkerEvents;
   #onDeath: ((reason: string) => void) | undefined;
@@ -80,18 +100,20 @@ export class WorkerHandle {
       else if (message.t === 'closing') this.#die('the worker closed itself');
       else this.#events.message(this, message);
     };
-    this.#interrupt = interruptible ? new Uint8Array(new SharedArrayBuffer(1)) : undefined;
+    // Without shared memory a task cannot be stopped without ending the worker, so the
+    // worker gets one task at a time (see `capacity`).
+    this.#control = interruptible ? new ControlBlock() : undefined;
   }
 
   /** Boot the interpreter. Rejects with {@link BootFailed} on failure or death. */
-  async boot(config: Omit<BootConfig, 'lockName' | 'interruptBuffer'>): Promise<BootResult> {
+  async boot(config: Omit<BootConfig, 'lockName' | 'control'>): Promise<BootResult> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const died = new Promise<never>((_, reject) => {
       this.#onDeath = (reason) => reject(new BootFailed({ kind: 'runtime', message: `the worker died while starting (${reason})` }));
       timer = setTimeout(() => this.#die(`no answer within ${BOOT_TIMEOUT_MS / 1000} s`), BOOT_TIMEOUT_MS);
     });
     const control = Comlink.wrap<WorkerControl>(this.#worker);
-    const full: BootConfig = { ...config, lockName: this.#lockName, interruptBuffer: this.#interrupt };
+    const full: BootConfig = { ...config, lockName: this.#lockName, control: this.#control?.buffer };
     const transfers = config.snapshot ? [config.snapshot.buffer as ArrayBuffer] : [];
     const outcome = await Promise.race([
       control.boot(Comlink.transfer(full, transfers), Comlink.transfer(this.#remotePort, [this.#remotePort])),
@@ -110,24 +132,103 @@ export class WorkerHandle {
     return this.status === 'dead';
   }
 
-  /** Send a task. Throws (DataCloneError) if its inputs cannot be cloned. */
-  run(record: TaskRecord): void {
-    const message: RunMessage = { t: 'run', id: record.id, code: record.code, inputs: record.inputs };
-    // Clear a stale interrupt (meant for a task that finished first) here, while the
-    // worker is idle. Clearing it in the worker when the task starts would also wipe an
-    // interrupt meant for this task that arrived before the worker picked it up.
-    if (this.#interrupt) Atomics.store(this.#interrupt, 0, 0);
-    this.#port.postMessage(message);
-    this.status = 'busy';
-    this.task = record;
-    record.worker = this;
+  /** How many more tasks this worker should be handed now. */
+  capacity(): number {
+    if (this.status !== 'idle' && this.status !== 'busy') return 0;
+    if (!this.#control || this.#taskMs === Infinity) return this.live === 0 ? 1 : 0;
+    const depth = Math.max(1, Math.min(MAX_PIPELINE, Math.floor(PIPELINE_BUDGET_MS / Math.max(this.#taskMs, 0.001))));
+    return Math.max(0, Math.min(depth - this.live, RING_SIZE - 1 - this.inflight.size));
   }
 
-  /** Raise KeyboardInterrupt in the running Python code. False when not possible here. */
-  interrupt(): boolean {
-    if (!this.#interrupt || this.status === 'dead') return false;
-    Atomics.store(this.#interrupt, 0, 2);
-    return true;
+  /**
+   * Hand over a task; it is posted with the others sent in the same turn. `notify`: have
+   * the worker say when it starts (it waits behind others and its timeout counts from then).
+   */
+  send(record: TaskRecord, notify: boolean): void {
+    const seq = ++this.#seq;
+    this.inflight.set(seq, record);
+    this.live++;
+    record.seq = seq;
+    record.worker = this;
+    this.status = 'busy';
+    this.#outbox.push({ seq, code: record.code, inputs: record.inputs, notify });
+    if (this.#outbox.length === 1) queueMicrotask(() => this.#post());
+  }
+
+  /** The first task not yet answered: the one running, or about to. */
+  head(): TaskRecord | undefined {
+    for (const record of this.inflight.values()) if (record) return record;
+    return undefined;
+  }
+
+  /** Take task `seq` out of the pipeline when its outcome arrives. */
+  take(seq: number): TaskRecord | null | undefined {
+    const record = this.inflight.get(seq);
+    this.inflight.delete(seq);
+    if (record) this.live--;
+    return record;
+  }
+
+  /** Learn the worker's pace from a batch of outcomes. */
+  measured(tasks: number, busyMs: number): void {
+    if (tasks === 0) return;
+    const perTask = busyMs / tasks;
+    this.#taskMs = this.#taskMs === Infinity ? perTask : this.#taskMs * 0.7 + perTask * 0.3;
+  }
+
+  /**
+   * Stop one of this worker's tasks: `skipped` (had not begun, never will), `interrupted`
+   * (KeyboardInterrupt raised), `finished` (its outcome is on the way), or `impossible`
+   * (no shared memory on this page: only ending the worker stops it).
+   */
+  stop(record: TaskRecord): StopOutcome | 'impossible' {
+    if (!this.#control || this.status === 'dead') return 'impossible';
+    const outcome = this.#control.stop(record.seq);
+    if (outcome === 'skipped') {
+      this.inflight.set(record.seq, null);
+      this.live--;
+    }
+    return outcome;
+  }
+
+  /**
+   * After a death: the tasks that never began (to run elsewhere) and those that did
+   * (their outcome is lost). Without shared memory, only the first task can have begun.
+   */
+  unfinished(): { begun: TaskRecord[]; notBegun: TaskRecord[] } {
+    const reached = this.#control?.reached;
+    const begun: TaskRecord[] = [];
+    const notBegun: TaskRecord[] = [];
+    let first = true;
+    for (const [seq, record] of this.inflight) {
+      if (!record) continue;
+      const posted = !this.#outbox.some((order) => order.seq === seq);
+      const hasBegun = reached !== undefined ? seq <= reached : first && posted;
+      (hasBegun ? begun : notBegun).push(record);
+      first = false;
+    }
+    this.inflight.clear();
+    this.live = 0;
+    return { begun, notBegun };
+  }
+
+  #post(): void {
+    const tasks = this.#outbox;
+    this.#outbox = [];
+    if (this.status === 'dead' || tasks.length === 0) return;
+    try {
+      this.#port.postMessage({ t: 'run', tasks } satisfies RunMessage);
+      return;
+    } catch {
+      // Some task's inputs cannot be cloned: send one by one, so only those fail.
+    }
+    for (const order of tasks) {
+      try {
+        this.#port.postMessage({ t: 'run', tasks: [order] } satisfies RunMessage);
+      } catch (err) {
+        this.#events.unsendable(this, order.seq, err as Error);
+      }
+    }
   }
 
   /** End the worker on purpose. Idempotent; no `died` event follows. */

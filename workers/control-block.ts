@@ -1,0 +1,109 @@
+/**
+ * Shared memory between the pool and one worker, on cross-origin-isolated pages. It lets
+ * the pool hand a worker several tasks at once (a pipeline) and still stop any one of
+ * them exactly:
+ *
+ * - a task the worker has not started is marked skipped, and the worker will not run it;
+ * - the task running now gets a KeyboardInterrupt;
+ * - a task already over is left alone (its result is on the way).
+ *
+ * Deciding which of the three applies, and acting on it, happens under a tiny spin lock
+ * that the worker also takes when it starts a task. Without it an interrupt meant for a
+ * task that has just finished could land on the next one.
+ *
+ * Tasks are numbered per worker (`seq`, from 1) in the order they are sent.
+ *
+ * @internal
+ */
+
+/** Word 0 is Pyodide's interrupt buffer: 2 (SIGINT) raises KeyboardInterrupt. */
+const INTERRUPT = 0;
+const LOCK = 1;
+/** Highest seq the worker has reached (started or skipped). */
+const REACHED = 2;
+/** Seq of the task running now, 0 between tasks. */
+const RUNNING = 3;
+const RING_START = 4;
+/** Skip marks are kept in a ring; the pool never has more tasks in flight than this. */
+export const RING_SIZE = 1024;
+const SIGINT = 2;
+
+/** What `stop()` found. */
+export type StopOutcome = 'skipped' | 'interrupted' | 'finished';
+
+export class ControlBlock {
+  readonly buffer: SharedArrayBuffer;
+  readonly #words: Int32Array;
+
+  constructor(buffer?: SharedArrayBuffer) {
+    this.buffer = buffer ?? new SharedArrayBuffer((RING_START + RING_SIZE) * 4);
+    this.#words = new Int32Array(this.buffer);
+  }
+
+  /** The view Pyodide polls for interrupts (`pyodide.setInterruptBuffer`). */
+  get interruptBuffer(): Int32Array {
+    return this.#words.subarray(INTERRUPT, INTERRUPT + 1);
+  }
+
+  /** Highest seq the worker has started or skipped. */
+  get reached(): number {
+    return Atomics.load(this.#words, REACHED);
+  }
+
+  /** Seq of the task running now, or 0. */
+  get running(): number {
+    return Atomics.load(this.#words, RUNNING);
+  }
+
+  /** Pool side: stop task `seq`, whatever point it has reached. */
+  stop(seq: number): StopOutcome {
+    return this.#locked(() => {
+      const words = this.#words;
+      if (seq > words[REACHED]!) {
+        Atomics.store(words, RING_START + (seq % RING_SIZE), seq);
+        return 'skipped';
+      }
+      if (words[RUNNING] === seq) {
+        Atomics.store(words, INTERRUPT, SIGINT);
+        return 'interrupted';
+      }
+      return 'finished';
+    });
+  }
+
+  /**
+   * Worker side, before task `seq`: false when the pool has skipped it. Otherwise it is
+   * the running task from now on, and a stale interrupt (meant for an earlier task) is
+   * cleared.
+   */
+  begin(seq: number): boolean {
+    return this.#locked(() => {
+      const words = this.#words;
+      Atomics.store(words, REACHED, seq);
+      if (Atomics.load(words, RING_START + (seq % RING_SIZE)) === seq) return false;
+      Atomics.store(words, INTERRUPT, 0);
+      Atomics.store(words, RUNNING, seq);
+      return true;
+    });
+  }
+
+  /** Worker side, after the task: no task runs now. */
+  end(): void {
+    Atomics.store(this.#words, RUNNING, 0);
+  }
+
+  /**
+   * Both sides hold it for a few instructions only, so spinning is cheaper than any
+   * wait. Atomics.wait is not allowed on the main thread anyway.
+   */
+  #locked<T>(body: () => T): T {
+    while (Atomics.compareExchange(this.#words, LOCK, 0, 1) !== 0) {
+      // spin
+    }
+    try {
+      return body();
+    } finally {
+      Atomics.store(this.#words, LOCK, 0);
+    }
+  }
+}
