@@ -22,6 +22,7 @@ import type {
   WorkerMessage,
 } from './protocol.js';
 import { ControlBlock } from './control-block.js';
+import { provideCompiledWasm, pyodideWasmURL } from './wasm-module.js';
 import { RUNTIME_BOOTSTRAP } from './python-runtime.js';
 
 interface Runtime {
@@ -160,6 +161,21 @@ function loadRuntime(): void {
   if (control) pyodide.setInterruptBuffer(control.interruptBuffer);
 }
 
+/** Pyodide's loader module, imported once (by `prepare`, or else by `boot`). */
+let loader: Promise<(typeof import('pyodide'))> | undefined;
+
+function importLoader(indexURL: string): Promise<(typeof import('pyodide'))> {
+  loader ??= import(/* @vite-ignore */ `${indexURL}pyodide.mjs`);
+  return loader;
+}
+
+function prepare(indexURL: string): void {
+  // Both imports are what loadPyodide does first; done now, they overlap the pool's
+  // snapshot lookup and wasm compile instead of following them. Failures surface in boot.
+  importLoader(indexURL).catch(() => {});
+  import(/* @vite-ignore */ `${indexURL}pyodide.asm.mjs`).catch(() => {});
+}
+
 async function boot(config: BootConfig, taskPort: MessagePort): Promise<BootResult | { failure: BootFailure }> {
   const started = performance.now();
   port = taskPort;
@@ -170,15 +186,18 @@ async function boot(config: BootConfig, taskPort: MessagePort): Promise<BootResu
   try {
     let loadPyodide: (typeof import('pyodide'))['loadPyodide'];
     try {
-      ({ loadPyodide } = await import(/* @vite-ignore */ `${config.indexURL}pyodide.mjs`));
+      ({ loadPyodide } = await importLoader(config.indexURL));
     } catch (err) {
       throw new BootError({ kind: 'config', message: `could not load Pyodide from ${config.indexURL}pyodide.mjs (${(err as Error).message}); check indexURL` });
     }
     const snapshotOptions = fromSnapshot ? { _loadSnapshot: config.snapshot } : config.makeSnapshot ? { _makeSnapshot: true } : {};
+    const undo = config.wasmModule ? provideCompiledWasm(config.wasmModule, pyodideWasmURL(config.indexURL)) : undefined;
     try {
       pyodide = await loadPyodide({ indexURL: config.indexURL, ...snapshotOptions });
     } catch (err) {
       throw new BootError({ kind: fromSnapshot ? 'snapshot' : 'runtime', message: `Pyodide failed to start: ${(err as Error).message}` });
+    } finally {
+      undo?.();
     }
     await loadPackages(config.packages);
     let snapshot: Uint8Array | undefined;
@@ -357,5 +376,5 @@ self.close = () => {
   nativeClose();
 };
 
-const api: WorkerControl = { boot };
+const api: WorkerControl = { prepare, boot };
 Comlink.expose(api);

@@ -14,6 +14,7 @@ import type { WorkerMessage } from './protocol.js';
 import { SnapshotStore } from './snapshot-store.js';
 import { TaskQueue } from './task-queue.js';
 import { Task, TaskRecord, type TaskOptions } from './task.js';
+import { compiledPyodideWasm, compilePyodideWasm } from './wasm-module.js';
 import { BootFailed, WorkerHandle, type WorkerInfo } from './worker-handle.js';
 
 /** The pool's live state. Every field is a read-only `@preact/signals-core` signal. */
@@ -90,6 +91,8 @@ export class PyodidePool {
       this.#rejectReady = reject;
     });
     this.#readyPromise.catch(() => {});
+    // Compiled while the first workers start; later workers then share it.
+    if (!this.#workers.length) void compilePyodideWasm(indexURL);
     this.#ensureWorkers();
   }
 
@@ -331,6 +334,7 @@ export class PyodidePool {
       },
       this.capabilities.interrupt,
     );
+    worker.prepare(this.#options.indexURL);
     this.#workers.push(worker);
     this.#publishWorkers();
     void this.#boot(worker);
@@ -342,7 +346,8 @@ export class PyodidePool {
     const lease = await this.#snapshots.lease();
     if (worker.dead) return lease.release(undefined, false);
     try {
-      const result = await worker.boot({ indexURL, packages, setup, makeSnapshot: lease.make, snapshot: lease.bytes });
+      const wasmModule = compiledPyodideWasm(indexURL);
+      const result = await worker.boot({ indexURL, packages, setup, makeSnapshot: lease.make, snapshot: lease.bytes, wasmModule });
       lease.release(result.snapshot);
     } catch (err) {
       lease.release(undefined, false);

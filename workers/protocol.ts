@@ -27,6 +27,8 @@ export interface BootConfig {
   makeSnapshot?: boolean;
   /** Boot from this snapshot instead of a normal start (the worker owns this copy). */
   snapshot?: Uint8Array;
+  /** `pyodide.asm.wasm` already compiled by the page, shared by every worker. */
+  wasmModule?: WebAssembly.Module;
 }
 
 /** What `boot()` returns once the worker is warm. */
@@ -58,6 +60,8 @@ export interface BootFailure {
 
 /** The control API a worker exposes through Comlink. */
 export interface WorkerControl {
+  /** Start loading Pyodide's scripts from `indexURL` while the pool prepares `boot()`. */
+  prepare(indexURL: string): void;
   boot(config: BootConfig, port: MessagePort): Promise<BootResult | { failure: BootFailure }>;
 }
 

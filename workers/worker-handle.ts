@@ -72,6 +72,7 @@ export class WorkerHandle {
   readonly #port: MessagePort;
   readonly #remotePort: MessagePort;
   readonly #control: ControlBlock | undefined;
+  #remote: Comlink.Remote<WorkerControl> | undefined;
   #seq = 0;
   #outbox: TaskOrder[] = [];
   /** Recent average ms per task; until the first answer, unknown (one task at a time). */
@@ -105,6 +106,11 @@ export class WorkerHandle {
     this.#control = interruptible ? new ControlBlock() : undefined;
   }
 
+  /** Let the worker load Pyodide's scripts while the pool gets the boot ready. */
+  prepare(indexURL: string): void {
+    void this.#api().prepare(indexURL);
+  }
+
   /** Boot the interpreter. Rejects with {@link BootFailed} on failure or death. */
   async boot(config: Omit<BootConfig, 'lockName' | 'control'>): Promise<BootResult> {
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -112,7 +118,7 @@ export class WorkerHandle {
       this.#onDeath = (reason) => reject(new BootFailed({ kind: 'runtime', message: `the worker died while starting (${reason})` }));
       timer = setTimeout(() => this.#die(`no answer within ${BOOT_TIMEOUT_MS / 1000} s`), BOOT_TIMEOUT_MS);
     });
-    const control = Comlink.wrap<WorkerControl>(this.#worker);
+    const control = this.#api();
     const full: BootConfig = { ...config, lockName: this.#lockName, control: this.#control?.buffer };
     const transfers = config.snapshot ? [config.snapshot.buffer as ArrayBuffer] : [];
     const outcome = await Promise.race([
@@ -255,6 +261,11 @@ export class WorkerHandle {
    * The worker holds its lock until it ends, however it ends: our request is granted
    * exactly then. A `js.close()` sends no event to the Worker object; this still fires.
    */
+  #api(): Comlink.Remote<WorkerControl> {
+    this.#remote ??= Comlink.wrap<WorkerControl>(this.#worker);
+    return this.#remote;
+  }
+
   #watchLock(): void {
     if (!navigator.locks) return;
     void navigator.locks.request(this.#lockName, () => this.#die('the worker closed'));

@@ -1,0 +1,81 @@
+/**
+ * Pyodide's interpreter (`pyodide.asm.wasm`, about 10 MB) compiled once per page and
+ * handed to every worker, instead of each worker fetching and compiling its own copy.
+ * Workers then start sooner, and since they share one compiled module, code that V8
+ * optimises while one worker runs is optimised for all of them.
+ *
+ * @internal
+ */
+
+const compiled = new Map<string, Promise<WebAssembly.Module | undefined>>();
+const ready = new Map<string, WebAssembly.Module>();
+
+/** The URL of the interpreter under `indexURL`. */
+export function pyodideWasmURL(indexURL: string): string {
+  return new URL('pyodide.asm.wasm', indexURL).href;
+}
+
+/**
+ * Compile the interpreter under `indexURL`, once per page. Resolves to undefined when it
+ * cannot be compiled here (the workers then load it themselves, as Pyodide normally does,
+ * and report any real problem with a clear boot error).
+ */
+export function compilePyodideWasm(indexURL: string): Promise<WebAssembly.Module | undefined> {
+  const url = pyodideWasmURL(indexURL);
+  let module = compiled.get(url);
+  if (!module) {
+    module = compile(url);
+    compiled.set(url, module);
+    // A failure is not remembered: a later pool may find the files in place.
+    void module.then((m) => (m ? ready.set(url, m) : compiled.delete(url)));
+  }
+  return module;
+}
+
+/**
+ * The compiled interpreter if it is ready now, without waiting: a worker that would wait
+ * for it had better compile its own copy in the meantime.
+ */
+export function compiledPyodideWasm(indexURL: string): WebAssembly.Module | undefined {
+  return ready.get(pyodideWasmURL(indexURL));
+}
+
+async function compile(url: string): Promise<WebAssembly.Module | undefined> {
+  if (typeof WebAssembly?.compileStreaming !== 'function') return undefined;
+  try {
+    return await WebAssembly.compileStreaming(fetch(url));
+  } catch {
+    // e.g. served without the application/wasm MIME type: compile from the bytes.
+  }
+  try {
+    const response = await fetch(url);
+    return response.ok ? await WebAssembly.compile(await response.arrayBuffer()) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Worker side: make Pyodide's own loader use `module` rather than fetching and compiling
+ * the interpreter. Pyodide asks `fetch` for the file and gives the response to
+ * `WebAssembly.instantiateStreaming`; both are wrapped for that one URL until the
+ * returned function undoes it.
+ */
+export function provideCompiledWasm(module: WebAssembly.Module, url: string): () => void {
+  const nativeFetch = globalThis.fetch;
+  const nativeInstantiateStreaming = WebAssembly.instantiateStreaming;
+  const placeholder = new Response(null);
+  globalThis.fetch = (input, init) => {
+    const target = input instanceof Request ? input.url : String(input);
+    return target === url ? Promise.resolve(placeholder) : nativeFetch(input, init);
+  };
+  WebAssembly.instantiateStreaming = async (source, imports) => {
+    const response = await source;
+    if (response !== placeholder) return nativeInstantiateStreaming(response, imports);
+    return { module, instance: await WebAssembly.instantiate(module, imports) };
+  };
+  return () => {
+    globalThis.fetch = nativeFetch;
+    WebAssembly.instantiateStreaming = nativeInstantiateStreaming;
+  };
+}
