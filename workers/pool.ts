@@ -329,7 +329,11 @@ export class PyodidePool {
       this.#workerURL,
       {
         message: (w, m) => this.#onMessage(w, m),
-        died: (w, reason) => this.#onDied(w, reason),
+        died: (w, reason) => {
+          // Unexpected by definition: say why, since the page may never see the cause.
+          console.warn(`pyodide-pool: worker ${w.id} died (${reason}); replacing it`);
+          this.#onDied(w, reason);
+        },
         unsendable: (w, seq, err) => this.#unsendable(w, seq, err),
       },
       this.capabilities.interrupt,
@@ -545,7 +549,9 @@ export class PyodidePool {
     } else if (outcome === 'interrupted') {
       clearTimeout(worker.graceTimer);
       worker.graceTimer = setTimeout(() => {
-        if (worker.inflight.get(record.seq) === record) this.#recycle(worker);
+        if (worker.inflight.get(record.seq) !== record) return;
+        console.warn(`pyodide-pool: task ${record.id} ignored KeyboardInterrupt for ${this.#options.interruptGrace} ms; replacing worker ${worker.id}`);
+        this.#recycle(worker);
       }, this.#options.interruptGrace);
     } else if (outcome === 'impossible') {
       this.#recycle(worker);
