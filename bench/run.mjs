@@ -1,23 +1,35 @@
-// `npm run bench`: serves the repository cross-origin isolated, opens bench/index.html in
-// headless Chromium, and writes bench/results.json plus a readable table.
+// `npm run bench`: bundles the benchmark page as a production build would, serves the
+// repository cross-origin isolated, opens bench/index.html in headless Chromium, and
+// writes bench/results.json plus a readable table.
 import { writeFileSync } from 'node:fs';
 import { startDevServer } from '@web/dev-server';
-import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { build } from 'esbuild';
 import puppeteer from 'puppeteer-core';
 import { CHROMIUM_ARGS, ensureChromium } from '../scripts/chromium.mjs';
-import { crossOriginIsolation, typescriptSources } from '../scripts/dev-middleware.mjs';
+import { crossOriginIsolation } from '../scripts/dev-middleware.mjs';
 import { freePort } from '../scripts/free-port.mjs';
 
 const executablePath = ensureChromium();
+// Page loads are part of what is measured: bundled, as users ship them, both the pool and
+// the naive baseline. The workers sit next to the page bundle, where `new URL('./x.js',
+// import.meta.url)` finds them.
+await build({
+  entryPoints: ['bench/bench.ts', 'bench/echo-worker.ts', 'bench/naive-worker.ts', 'workers/pool-worker.ts'],
+  outdir: 'bench/dist',
+  entryNames: '[name]',
+  bundle: true,
+  format: 'esm',
+  minify: true,
+  target: 'es2022',
+  logLevel: 'warning',
+});
 const port = await freePort();
 const server = await startDevServer({
   config: {
     rootDir: process.cwd(),
     hostname: '127.0.0.1',
     port,
-    nodeResolve: { exportConditions: ['browser', 'development'] },
-    plugins: [esbuildPlugin({ ts: true, target: 'esnext' })],
-    middleware: [typescriptSources(), crossOriginIsolation()],
+    middleware: [crossOriginIsolation()],
   },
   readCliArgs: false,
   readFileConfig: false,
