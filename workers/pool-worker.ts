@@ -1,6 +1,6 @@
 /**
  * The pool worker's entry point: it boots Pyodide (normally or from a memory snapshot),
- * then runs the tasks sent on its task port, one at a time and in order. Several tasks
+ * then runs the tasks it is sent, one at a time and in order. Several tasks
  * may arrive in one message; their outcomes go back in batches. Loaded as a module worker.
  *
  * @internal
@@ -34,7 +34,6 @@ interface Runtime {
 
 let pyodide: PyodideAPI;
 let runtime: Runtime;
-let port: MessagePort;
 let control: ControlBlock | undefined;
 /** The task now running, or -1: output outside a task goes to the console. */
 let currentSeq = -1;
@@ -75,7 +74,7 @@ function holdLock(name: string): Promise<void> {
 }
 
 function post(message: WorkerMessage): void {
-  port.postMessage(message);
+  self.postMessage(message);
 }
 
 function heapBytes(): number {
@@ -176,12 +175,11 @@ function prepare(indexURL: string): void {
   import(/* @vite-ignore */ `${indexURL}pyodide.asm.mjs`).catch(() => {});
 }
 
-async function boot(config: BootConfig, taskPort: MessagePort): Promise<BootResult | { failure: BootFailure }> {
+async function boot(config: BootConfig): Promise<BootResult | { failure: BootFailure }> {
   const started = performance.now();
-  port = taskPort;
   control = config.control ? new ControlBlock(config.control) : undefined;
   await holdLock(config.lockName);
-  port.postMessage({ t: 'locked' });
+  post({ t: 'locked' });
   const fromSnapshot = config.snapshot !== undefined;
   try {
     let loadPyodide: (typeof import('pyodide'))['loadPyodide'];
@@ -216,10 +214,6 @@ async function boot(config: BootConfig, taskPort: MessagePort): Promise<BootResu
       }
     }
     loadRuntime();
-    port.onmessage = (event: MessageEvent<RunMessage>) => {
-      waiting.push(...event.data.tasks);
-      runWaiting();
-    };
     const result: BootResult = {
       mode: fromSnapshot ? 'snapshot' : 'normal',
       bootMs: performance.now() - started,
@@ -368,13 +362,21 @@ function runTask(order: TaskOrder): TaskOutcome {
 const nativeClose = self.close.bind(self);
 self.close = () => {
   closing = true;
-  if (port) {
-    // Outcomes of tasks that did finish still reach the pool.
-    flush();
-    port.postMessage({ t: 'closing' } satisfies WorkerMessage);
-  }
+  // Outcomes of tasks that did finish still reach the pool.
+  flush();
+  post({ t: 'closing' });
   nativeClose();
 };
+
+// Tasks come on the Worker's own channel, next to Comlink's control messages: this
+// listener comes first and keeps them from Comlink. The pool sends tasks only once the
+// worker is warm.
+self.addEventListener('message', (event: MessageEvent<RunMessage | { t?: undefined }>) => {
+  if (event.data?.t !== 'run') return;
+  event.stopImmediatePropagation();
+  waiting.push(...event.data.tasks);
+  runWaiting();
+});
 
 const api: WorkerControl = { prepare, boot };
 Comlink.expose(api);

@@ -179,8 +179,14 @@ export class PyodidePool {
    * @example
    * await pool.run('sum(range(n))', { inputs: { n: 10 } }); // 45
    */
-  async run<T = unknown>(code: string, options?: TaskOptions): Promise<T> {
-    return await this.submit<T>(code, options).result;
+  run<T = unknown>(code: string, options?: TaskOptions): Promise<T> {
+    try {
+      // A promise of its own: the task's is marked handled, and a failure nobody awaits
+      // should still be reported. Not `async`: that costs extra turns on the hot path.
+      return this.submit<T>(code, options).result.then();
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /**

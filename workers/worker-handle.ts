@@ -69,8 +69,6 @@ export class WorkerHandle {
   replacement: WorkerHandle | undefined;
   graceTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #worker: Worker;
-  readonly #port: MessagePort;
-  readonly #remotePort: MessagePort;
   readonly #control: ControlBlock | undefined;
   #remote: Comlink.Remote<WorkerControl> | undefined;
   #seq = 0;
@@ -92,15 +90,13 @@ export class WorkerHandle {
       event.preventDefault();
       this.#die(`worker error: ${event.message || 'the worker script failed'}`);
     });
-    const channel = new MessageChannel();
-    this.#port = channel.port1;
-    this.#remotePort = channel.port2;
-    this.#port.onmessage = (event: MessageEvent<WorkerMessage>) => {
+    this.#worker.addEventListener('message', (event: MessageEvent<WorkerMessage | { t?: undefined }>) => {
       const message = event.data;
+      if (!message?.t) return; // one of Comlink's
       if (message.t === 'locked') this.#watchLock();
       else if (message.t === 'closing') this.#die('the worker closed itself');
       else this.#events.message(this, message);
-    };
+    });
     // Without shared memory a task cannot be stopped without ending the worker, so the
     // worker gets one task at a time (see `capacity`).
     this.#control = interruptible ? new ControlBlock() : undefined;
@@ -122,7 +118,7 @@ export class WorkerHandle {
     const full: BootConfig = { ...config, lockName: this.#lockName, control: this.#control?.buffer };
     const transfers = config.snapshot ? [config.snapshot.buffer as ArrayBuffer] : [];
     const outcome = await Promise.race([
-      control.boot(Comlink.transfer(full, transfers), Comlink.transfer(this.#remotePort, [this.#remotePort])),
+      control.boot(Comlink.transfer(full, transfers)),
       died,
     ]).finally(() => clearTimeout(timer));
     if ('failure' in outcome) throw new BootFailed(outcome.failure);
@@ -223,14 +219,14 @@ export class WorkerHandle {
     this.#outbox = [];
     if (this.status === 'dead' || tasks.length === 0) return;
     try {
-      this.#port.postMessage({ t: 'run', tasks } satisfies RunMessage);
+      this.#worker.postMessage({ t: 'run', tasks } satisfies RunMessage);
       return;
     } catch {
       // Some task's inputs cannot be cloned: send one by one, so only those fail.
     }
     for (const order of tasks) {
       try {
-        this.#port.postMessage({ t: 'run', tasks: [order] } satisfies RunMessage);
+        this.#worker.postMessage({ t: 'run', tasks: [order] } satisfies RunMessage);
       } catch (err) {
         this.#events.unsendable(this, order.seq, err as Error);
       }
@@ -283,6 +279,5 @@ export class WorkerHandle {
     clearTimeout(this.idleTimer);
     clearTimeout(this.graceTimer);
     this.#worker.terminate();
-    this.#port.close();
   }
 }
