@@ -71,6 +71,15 @@ export class ControlBlock {
     });
   }
 
+  /** Pool side: take back task `seq` if the worker has not begun it (it will skip it). */
+  claim(seq: number): boolean {
+    return this.#locked(() => {
+      if (seq <= this.#words[REACHED]!) return false;
+      Atomics.store(this.#words, RING_START + (seq % RING_SIZE), seq);
+      return true;
+    });
+  }
+
   /**
    * Worker side, before task `seq`: false when the pool has skipped it. Otherwise it is
    * the running task from now on, and a stale interrupt (meant for an earlier task) is

@@ -434,12 +434,30 @@ export class PyodidePool {
       return;
     }
     this.#pump();
+    this.#steal(worker);
     this.#publishWorkers();
     if (worker.status === 'idle' && !worker.replacement && this.#activeCount() > this.#options.min) {
       worker.idleTimer = setTimeout(() => {
         if (worker.status === 'idle' && this.#activeCount() > this.#options.min) this.#retire(worker);
       }, this.#options.idleTimeout);
     }
+  }
+
+  /**
+   * An idle worker with nothing left to take relieves the busiest one of half the tasks it
+   * holds but has not begun: a line sized for tiny tasks may turn out to hold long ones.
+   */
+  #steal(thief: WorkerHandle): void {
+    if (thief.status !== 'idle' || this.#queue.size > 0 || this.#room(thief, false) === 0) return;
+    let victim: WorkerHandle | undefined;
+    for (const worker of this.#workers) {
+      if (worker !== thief && worker.live > 1 && (!victim || worker.live > victim.live)) victim = worker;
+    }
+    if (!victim) return;
+    const taken = victim.release(Math.ceil((victim.live - 1) / 2));
+    if (taken.length === 0) return;
+    for (const record of taken.reverse()) this.#requeue(record);
+    this.#pump();
   }
 
   /** Past `recycle.heapBytes` or `recycle.afterTasks`. */

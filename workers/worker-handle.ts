@@ -194,6 +194,25 @@ export class WorkerHandle {
   }
 
   /**
+   * Take back up to `count` tasks from the end of the line that the worker has not begun
+   * (so another worker can run them). Returns them in run order; never the first one.
+   */
+  release(count: number): TaskRecord[] {
+    if (!this.#control || this.status === 'dead') return [];
+    const live = [...this.inflight].filter((entry): entry is [number, TaskRecord] => entry[1] !== null);
+    const taken: TaskRecord[] = [];
+    for (let i = live.length - 1; i >= 1 && taken.length < count; i--) {
+      const [seq, record] = live[i]!;
+      // Claims go from the end backwards: once one has begun, all before it have too.
+      if (!this.#control.claim(seq)) break;
+      this.inflight.set(seq, null);
+      this.live--;
+      taken.push(record);
+    }
+    return taken.reverse();
+  }
+
+  /**
    * After a death: the tasks that never began (to run elsewhere) and those that did
    * (their outcome is lost). Without shared memory, only the first task can have begun.
    */

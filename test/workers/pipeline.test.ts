@@ -93,6 +93,38 @@ describe('pipelined tasks', () => {
   });
 });
 
+describe('pipelined tasks across workers', () => {
+  it('lets an idle worker take over tasks another worker holds but has not begun', async () => {
+    const pool = new PyodidePool({ indexURL, min: 2, max: 2 });
+    try {
+      await pool.ready();
+      // Both workers learn that tasks are tiny, so the next batch goes to one worker whole.
+      await pool.map('item', Array.from({ length: 100 }, (_, i) => i));
+      const gate = pool.submit('import time\nend = time.monotonic() + 0.3\nwhile time.monotonic() < end:\n    pass');
+      await until(gate.status, (s) => s === 'running');
+      const before = new Map(pool.state.workers.value.map((w) => [w.id, w.tasksRun]));
+      // Tiny tasks, then 20 of 50 ms: the free worker is handed the whole line at once,
+      // judging by the tiny ones. The gated worker, once free, must relieve it rather
+      // than sit idle.
+      const slow = 'import time\nend = time.monotonic() + 0.05\nwhile time.monotonic() < end:\n    pass\nitem';
+      const tasks = [
+        ...Array.from({ length: 100 }, (_, i) => pool.submit('item', { inputs: { item: i } })),
+        ...Array.from({ length: 20 }, (_, i) => pool.submit(slow, { inputs: { item: 100 + i } })),
+      ];
+      const results = await Promise.all(tasks.map((t) => t.result));
+      await gate.result;
+      expect(results).to.deep.equal(Array.from({ length: 120 }, (_, i) => i));
+      const ran = pool.state.workers.value.map((w) => w.tasksRun - before.get(w.id)!);
+      expect(ran.reduce((a, b) => a + b)).to.equal(121);
+      // The gated worker ran the gate and then some of the slow tasks.
+      const gated = pool.state.workers.value.findIndex((w) => w.tasksRun - before.get(w.id)! < 100);
+      expect(ran[gated]).to.be.greaterThan(1);
+    } finally {
+      await pool.terminate();
+    }
+  });
+});
+
 describe('pipelined tasks when their worker dies', () => {
   it('runs the tasks it had not begun on the next worker, and fails only the one that crashed', async () => {
     const pool = new PyodidePool({ indexURL, min: 1, max: 1 });
