@@ -28,6 +28,12 @@ const RING_START = 4;
 export const RING_SIZE = 1024;
 const SIGINT = 2;
 
+/** One writable number at index 0, as Pyodide uses its interrupt buffer. */
+export interface InterruptView {
+  readonly length: 1;
+  0: number;
+}
+
 /** What `stop()` found. */
 export type StopOutcome = 'skipped' | 'interrupted' | 'finished';
 
@@ -40,9 +46,25 @@ export class ControlBlock {
     this.#words = new Int32Array(this.buffer);
   }
 
-  /** The view Pyodide polls for interrupts (`pyodide.setInterruptBuffer`). */
-  get interruptBuffer(): Int32Array {
-    return this.#words.subarray(INTERRUPT, INTERRUPT + 1);
+  /**
+   * What Pyodide polls for interrupts (`pyodide.setInterruptBuffer`). Pyodide clears the
+   * signal by reading element 0 and then writing 0: an interrupt stored in between is
+   * lost (seen under load: a cancelled task ran on until the grace period ended it). Here
+   * the write clears only the value that was read; anything newer stays for the next poll.
+   */
+  interruptView(): InterruptView {
+    const words = this.#words;
+    let seen = 0;
+    return {
+      length: 1 as const,
+      get 0(): number {
+        seen = Atomics.load(words, INTERRUPT);
+        return seen;
+      },
+      set 0(value: number) {
+        Atomics.compareExchange(words, INTERRUPT, seen, value);
+      },
+    };
   }
 
   /** Highest seq the worker has started or skipped. */

@@ -157,7 +157,8 @@ function loadRuntime(): void {
   // `mod` stays alive for the worker's life: the functions above are borrowed from it.
   pyodide.setStdout(streamWriter('stdout'));
   pyodide.setStderr(streamWriter('stderr'));
-  if (control) pyodide.setInterruptBuffer(control.interruptBuffer);
+  // Duck-typed on purpose (see interruptView): Pyodide only indexes element 0.
+  if (control) pyodide.setInterruptBuffer(control.interruptView() as unknown as Int32Array);
 }
 
 /** Pyodide's loader module, imported once (by `prepare`, or else by `boot`). */

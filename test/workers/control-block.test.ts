@@ -1,0 +1,60 @@
+// The shared block that decides, for a task handed to a worker, whether stopping it means
+// skipping it, interrupting it, or nothing (it is over). Both sides are driven here in
+// turn, in the orders that the two threads can produce.
+import { expect } from 'chai';
+import { ControlBlock } from '../../workers/control-block.js';
+
+describe('control block', () => {
+  it('skips a task stopped before the worker reaches it', () => {
+    const block = new ControlBlock();
+    expect(block.stop(1)).to.equal('skipped');
+    expect(block.begin(1)).to.equal(false);
+    expect(block.begin(2)).to.equal(true);
+  });
+
+  it('interrupts the running task, and leaves a finished one alone', () => {
+    const block = new ControlBlock();
+    const view = block.interruptView();
+    expect(block.begin(1)).to.equal(true);
+    expect(block.stop(1)).to.equal('interrupted');
+    expect(view[0]).to.equal(2);
+    block.end();
+    expect(block.stop(1)).to.equal('finished');
+  });
+
+  it('clears a stale interrupt when the next task begins', () => {
+    const block = new ControlBlock();
+    const view = block.interruptView();
+    block.begin(1);
+    block.stop(1); // raised just as task 1 ended on its own
+    block.end();
+    block.begin(2);
+    expect(view[0]).to.equal(0);
+  });
+
+  it('keeps an interrupt that lands between Pyodide reading the signal and clearing it', () => {
+    const block = new ControlBlock();
+    const view = block.interruptView();
+    block.begin(1);
+    // Pyodide's poll: read the signal, then write 0. The pool's stop comes in between.
+    const read = view[0];
+    expect(block.stop(1)).to.equal('interrupted');
+    view[0] = 0;
+    expect(read).to.equal(0);
+    expect(view[0]).to.equal(2);
+    // A signal that was read is cleared as usual.
+    view[0] = 0;
+    expect(view[0]).to.equal(0);
+  });
+
+  it('gives back only tasks the worker has not begun', () => {
+    const block = new ControlBlock();
+    block.begin(1);
+    expect(block.claim(1)).to.equal(false);
+    expect(block.claim(3)).to.equal(true);
+    block.end();
+    expect(block.begin(2)).to.equal(true);
+    block.end();
+    expect(block.begin(3)).to.equal(false);
+  });
+});
