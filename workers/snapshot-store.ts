@@ -6,12 +6,15 @@
  *
  * With `persist`, the snapshot is also kept in Cache Storage, keyed by what it was made
  * from (Pyodide's URL, packages, setup, this runtime), so the next page load restores
- * every worker, the first one included. A stored snapshot that fails to restore (another
- * Pyodide build behind the same URL) is deleted and a fresh one is made.
+ * every worker, the first one included. It is stored packed (zero pages left out) once
+ * no worker is booting. A stored snapshot is tried on one worker before the others use
+ * it; one that fails to restore (another Pyodide build behind the same URL) is deleted
+ * and a fresh one is made.
  *
  * @internal
  */
 import { RUNTIME_BOOTSTRAP } from './python-runtime.js';
+import { packSnapshot, unpackSnapshot } from './sparse-snapshot.js';
 
 export interface SnapshotLease {
   /** This worker boots normally and makes the snapshot. */
@@ -25,8 +28,10 @@ export interface SnapshotLease {
   release(snapshot: Uint8Array | undefined, booted?: boolean): void;
 }
 
-/** The Cache Storage cache that holds snapshots; at most {@link KEEP} of them. */
-export const SNAPSHOT_CACHE = 'pyodide-pool-snapshots-v1';
+/** The Cache Storage cache that holds snapshots (packed); at most {@link KEEP} of them. */
+export const SNAPSHOT_CACHE = 'pyodide-pool-snapshots-v2';
+/** Caches of earlier formats, deleted when a snapshot is stored. */
+const OLD_CACHES = ['pyodide-pool-snapshots-v1'];
 const KEEP = 3;
 
 /** What a snapshot depends on. */
@@ -61,6 +66,10 @@ export class SnapshotStore {
   #looked: Promise<void> | undefined;
   /** The bytes came from Cache Storage and have not yet restored a worker. */
   #unproven = false;
+  /** A worker is restoring from the unproven bytes now. */
+  #trying = false;
+  /** Made here and not yet stored: stored by `store()`, once workers stop booting. */
+  #unsaved: Uint8Array | undefined;
 
   constructor(
     enabled: boolean,
@@ -73,17 +82,26 @@ export class SnapshotStore {
   async lease(): Promise<SnapshotLease> {
     if (this.#enabled && this.persist && this.source && !this.#looked) this.#looked = this.#load();
     await this.#looked;
-    while (this.#enabled && this.#making && !this.#bytes) {
+    // Wait while the snapshot is being made, or while a stored one is on trial: it is
+    // tried on one worker first, so a stale one costs one failed restore, not one per
+    // worker. (That first restore also runs alone, which brings the first result sooner.)
+    while (this.#enabled && ((this.#making && !this.#bytes) || (this.#unproven && this.#trying))) {
       await new Promise<void>((wake) => this.#waiters.push(wake));
     }
     if (!this.#enabled) return { make: false, bytes: undefined, release: () => {} };
     if (this.#bytes) {
       const bytes = this.#bytes;
+      const trial = this.#unproven;
+      if (trial) this.#trying = true;
       return {
         make: false,
         bytes: bytes.slice(),
         release: (_snapshot, booted = true) => {
           if (booted && bytes === this.#bytes) this.#unproven = false;
+          if (trial) {
+            this.#trying = false;
+            this.#wake();
+          }
         },
       };
     }
@@ -95,7 +113,7 @@ export class SnapshotStore {
         this.#making = false;
         if (snapshot) {
           this.#bytes = snapshot;
-          void this.#save(snapshot);
+          this.#unsaved = snapshot;
         } else if (booted) this.#enabled = false;
         this.#wake();
       },
@@ -118,10 +136,21 @@ export class SnapshotStore {
     this.#wake();
   }
 
+  /**
+   * Store a snapshot made here. The pool calls this once no worker is booting: writing
+   * 30 MB competes with the restores it would otherwise run alongside.
+   */
+  store(): void {
+    const snapshot = this.#unsaved;
+    this.#unsaved = undefined;
+    if (snapshot && this.#enabled) void this.#save(snapshot);
+  }
+
   /** Drop the bytes (pool terminated). */
   clear(): void {
     this.#enabled = false;
     this.#bytes = undefined;
+    this.#unsaved = undefined;
     this.#wake();
   }
 
@@ -130,9 +159,15 @@ export class SnapshotStore {
     if (!caches || !this.source) return;
     try {
       const cache = await caches.open(SNAPSHOT_CACHE);
-      const response = await cache.match(await snapshotCacheKey(this.source));
+      const key = await snapshotCacheKey(this.source);
+      const response = await cache.match(key);
       if (!response || this.#bytes) return;
-      this.#bytes = new Uint8Array(await response.arrayBuffer());
+      const bytes = unpackSnapshot(new Uint8Array(await response.arrayBuffer()));
+      if (!bytes) {
+        void cache.delete(key); // damaged: make a new one
+        return;
+      }
+      this.#bytes = bytes;
       this.#unproven = true;
     } catch {
       // Storage refused or broken: boot as if nothing was stored.
@@ -145,7 +180,9 @@ export class SnapshotStore {
     try {
       const cache = await caches.open(SNAPSHOT_CACHE);
       const key = await snapshotCacheKey(this.source);
-      await cache.put(key, new Response(snapshot.slice(), { headers: { 'content-type': 'application/octet-stream' } }));
+      const packed = packSnapshot(snapshot);
+      await cache.put(key, new Response(packed, { headers: { 'content-type': 'application/octet-stream' } }));
+      for (const old of OLD_CACHES) await caches.delete(old);
       // Keep the newest few: each is tens of MB.
       const keys = await cache.keys();
       for (const old of keys.slice(0, Math.max(0, keys.length - KEEP))) await cache.delete(old);

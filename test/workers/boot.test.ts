@@ -4,6 +4,7 @@ import { effect } from '@preact/signals-core';
 import { expect } from 'chai';
 import { PyodidePool, WorkerBootError } from '../../workers/index.js';
 import { SNAPSHOT_CACHE, snapshotCacheKey } from '../../workers/snapshot-store.js';
+import { packSnapshot } from '../../workers/sparse-snapshot.js';
 import { indexURL, rejection, until, waitFor } from '../helpers.js';
 
 const WHEEL = '/__fixtures__/tinypkg-1.0.0-py3-none-any.whl';
@@ -166,12 +167,29 @@ describe('snapshots kept across page loads', () => {
     const stale = `${setup}\nSTALE = 1`;
     const key = await snapshotCacheKey({ indexURL: new URL(indexURL, location.href).href, packages: [], setup: stale });
     const cache = await caches.open(SNAPSHOT_CACHE);
-    await cache.put(key, new Response(new Uint8Array([1, 2, 3, 4])));
+    // Well stored, but not a snapshot this Pyodide can restore (as after an upgrade).
+    await cache.put(key, new Response(packSnapshot(new Uint8Array(100_000).fill(7))));
     const pool = new PyodidePool({ indexURL, min: 1, max: 1, setup: stale });
     try {
       await pool.ready();
       expect(pool.state.workers.value[0]!.bootMode).to.equal('normal');
       expect(await pool.run('STALE + 1')).to.equal(2);
+      await waitFor(async () => ((await (await cache.match(key))?.arrayBuffer())?.byteLength ?? 0) > 1_000_000, 10_000, 'fresh snapshot');
+    } finally {
+      await pool.terminate();
+    }
+  });
+
+  it('ignores a damaged stored snapshot without trying it', async () => {
+    const damaged = `${setup}\nDAMAGED = 1`;
+    const key = await snapshotCacheKey({ indexURL: new URL(indexURL, location.href).href, packages: [], setup: damaged });
+    const cache = await caches.open(SNAPSHOT_CACHE);
+    await cache.put(key, new Response(new Uint8Array([1, 2, 3, 4])));
+    const pool = new PyodidePool({ indexURL, min: 1, max: 1, setup: damaged });
+    try {
+      await pool.ready();
+      expect(pool.state.workers.value[0]!.bootMode).to.equal('normal');
+      expect(await pool.run('DAMAGED')).to.equal(1);
       await waitFor(async () => ((await (await cache.match(key))?.arrayBuffer())?.byteLength ?? 0) > 1_000_000, 10_000, 'fresh snapshot');
     } finally {
       await pool.terminate();
