@@ -356,7 +356,9 @@ export class PyodidePool {
     const lease = await this.#snapshots.lease();
     if (worker.dead) return lease.release(undefined, false);
     try {
-      const wasmModule = compiledPyodideWasm(indexURL);
+      // A restore is short and the page's compile started first: wait for it rather than
+      // compile a second copy. A normal boot has other work to overlap its own compile with.
+      const wasmModule = lease.bytes ? await compilePyodideWasm(indexURL) : compiledPyodideWasm(indexURL);
       const result = await worker.boot({ indexURL, packages, setup, makeSnapshot: lease.make, snapshot: lease.bytes, wasmModule });
       lease.release(result.snapshot);
     } catch (err) {
@@ -367,6 +369,7 @@ export class PyodidePool {
     if (worker.dead || this.#terminated) return;
     this.#bootFailures = 0;
     worker.status = 'idle';
+    if (!this.#workers.some((w) => w.status === 'starting')) this.#snapshots.store();
     // A worker waiting for this one as its replacement can retire now, if it is idle.
     for (const old of this.#workers) {
       if (old.replacement === worker && old.status === 'idle') this.#retire(old);
