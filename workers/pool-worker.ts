@@ -22,7 +22,7 @@ import type {
   WorkerMessage,
 } from './protocol.js';
 import { ControlBlock } from './control-block.js';
-import { provideCompiledWasm, pyodideWasmURL } from './wasm-module.js';
+import { interceptPyodideWasm, pyodideWasmURL } from './wasm-module.js';
 import { RUNTIME_BOOTSTRAP } from './python-runtime.js';
 
 interface Runtime {
@@ -190,13 +190,13 @@ async function boot(config: BootConfig): Promise<BootResult | { failure: BootFai
       throw new BootError({ kind: 'config', message: `could not load Pyodide from ${config.indexURL}pyodide.mjs (${(err as Error).message}); check indexURL` });
     }
     const snapshotOptions = fromSnapshot ? { _loadSnapshot: config.snapshot } : config.makeSnapshot ? { _makeSnapshot: true } : {};
-    const undo = config.wasmModule ? provideCompiledWasm(config.wasmModule, pyodideWasmURL(config.indexURL)) : undefined;
+    const wasm = interceptPyodideWasm(pyodideWasmURL(config.indexURL), config.wasmModule);
     try {
       pyodide = await loadPyodide({ indexURL: config.indexURL, ...snapshotOptions });
     } catch (err) {
       throw new BootError({ kind: fromSnapshot ? 'snapshot' : 'runtime', message: `Pyodide failed to start: ${(err as Error).message}` });
     } finally {
-      undo?.();
+      wasm.undo();
     }
     await loadPackages(config.packages);
     let snapshot: Uint8Array | undefined;
@@ -222,6 +222,7 @@ async function boot(config: BootConfig): Promise<BootResult | { failure: BootFai
       pyodideVersion: pyodide.version,
       snapshot,
       snapshotError,
+      wasmModule: wasm.compiled(),
     };
     return snapshot ? Comlink.transfer(result, [snapshot.buffer]) : result;
   } catch (err) {

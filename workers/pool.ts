@@ -14,7 +14,7 @@ import type { WorkerMessage } from './protocol.js';
 import { SnapshotStore } from './snapshot-store.js';
 import { TaskQueue } from './task-queue.js';
 import { Task, TaskRecord, type TaskOptions } from './task.js';
-import { compiledPyodideWasm, compilePyodideWasm } from './wasm-module.js';
+import { compiledPyodideWasm, compilePyodideWasm, sharePyodideWasm } from './wasm-module.js';
 import { BootFailed, WorkerHandle, type WorkerInfo } from './worker-handle.js';
 
 /** The pool's live state. Every field is a read-only `@preact/signals-core` signal. */
@@ -77,7 +77,11 @@ export class PyodidePool {
       interrupt: globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function',
     });
     const { indexURL, packages, setup } = this.#options;
-    this.#snapshots = new SnapshotStore(this.#options.snapshot, { indexURL, packages, setup }, this.#options.persistSnapshot);
+    // Workers about to restore from a stored snapshot need the compiled interpreter, and
+    // no worker has compiled it yet: start now, while the snapshot's bytes are read.
+    this.#snapshots = new SnapshotStore(this.#options.snapshot, { indexURL, packages, setup }, this.#options.persistSnapshot, () => {
+      void compilePyodideWasm(indexURL);
+    });
     this.state = {
       workers: computed(() => this.#workersSignal.value),
       queued: computed(() => this.#queued.value),
@@ -91,8 +95,6 @@ export class PyodidePool {
       this.#rejectReady = reject;
     });
     this.#readyPromise.catch(() => {});
-    // Compiled while the first workers start; later workers then share it.
-    if (!this.#workers.length) void compilePyodideWasm(indexURL);
     this.#ensureWorkers();
   }
 
@@ -360,6 +362,7 @@ export class PyodidePool {
       // compile a second copy. A normal boot has other work to overlap its own compile with.
       const wasmModule = lease.bytes ? await compilePyodideWasm(indexURL) : compiledPyodideWasm(indexURL);
       const result = await worker.boot({ indexURL, packages, setup, makeSnapshot: lease.make, snapshot: lease.bytes, wasmModule });
+      if (result.wasmModule) sharePyodideWasm(indexURL, result.wasmModule);
       lease.release(result.snapshot);
     } catch (err) {
       lease.release(undefined, false);

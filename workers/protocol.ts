@@ -47,6 +47,8 @@ export interface BootResult {
   snapshot?: Uint8Array;
   /** Why no snapshot could be made, when one was asked for. */
   snapshotError?: string;
+  /** The interpreter this worker compiled itself, for the workers after it. */
+  wasmModule?: WebAssembly.Module;
 }
 
 /** A boot failure, reported as data so the class survives the boundary. */

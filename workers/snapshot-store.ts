@@ -71,10 +71,15 @@ export class SnapshotStore {
   /** Made here and not yet stored: stored by `store()`, once workers stop booting. */
   #unsaved: Uint8Array | undefined;
 
+  /**
+   * `onStored` is called as soon as a stored snapshot is found, before its bytes are
+   * read: workers will restore, so the page can start what restores need.
+   */
   constructor(
     enabled: boolean,
     private readonly source?: SnapshotSource,
     private readonly persist = false,
+    private readonly onStored?: () => void,
   ) {
     this.#enabled = enabled;
   }
@@ -162,6 +167,7 @@ export class SnapshotStore {
       const key = await snapshotCacheKey(this.source);
       const response = await cache.match(key);
       if (!response || this.#bytes) return;
+      this.onStored?.();
       const bytes = unpackSnapshot(new Uint8Array(await response.arrayBuffer()));
       if (!bytes) {
         void cache.delete(key); // damaged: make a new one

@@ -4,6 +4,10 @@
  * Workers then start sooner, and since they share one compiled module, code that V8
  * optimises while one worker runs is optimised for all of them.
  *
+ * The first worker of a first visit compiles it as part of its normal boot and hands the
+ * module back; the page compiles it itself only when workers will restore from a stored
+ * snapshot (nothing else would have compiled it yet).
+ *
  * @internal
  */
 
@@ -40,6 +44,14 @@ export function compiledPyodideWasm(indexURL: string): WebAssembly.Module | unde
   return ready.get(pyodideWasmURL(indexURL));
 }
 
+/** Keep a module a worker compiled, for the workers after it. */
+export function sharePyodideWasm(indexURL: string, module: WebAssembly.Module): void {
+  const url = pyodideWasmURL(indexURL);
+  if (ready.has(url)) return;
+  ready.set(url, module);
+  compiled.set(url, Promise.resolve(module));
+}
+
 async function compile(url: string): Promise<WebAssembly.Module | undefined> {
   if (typeof WebAssembly?.compileStreaming !== 'function') return undefined;
   try {
@@ -56,26 +68,34 @@ async function compile(url: string): Promise<WebAssembly.Module | undefined> {
 }
 
 /**
- * Worker side: make Pyodide's own loader use `module` rather than fetching and compiling
- * the interpreter. Pyodide asks `fetch` for the file and gives the response to
- * `WebAssembly.instantiateStreaming`; both are wrapped for that one URL until the
- * returned function undoes it.
+ * Worker side, around Pyodide's loader: with `module`, make it use that module rather
+ * than fetching and compiling the interpreter; without, note the module it compiles.
+ * Pyodide asks `fetch` for the file and gives the response to
+ * `WebAssembly.instantiateStreaming`; both are wrapped for that one URL until `undo()`.
  */
-export function provideCompiledWasm(module: WebAssembly.Module, url: string): () => void {
+export function interceptPyodideWasm(url: string, module: WebAssembly.Module | undefined): { undo(): void; compiled(): WebAssembly.Module | undefined } {
   const nativeFetch = globalThis.fetch;
   const nativeInstantiateStreaming = WebAssembly.instantiateStreaming;
   const placeholder = new Response(null);
-  globalThis.fetch = (input, init) => {
-    const target = input instanceof Request ? input.url : String(input);
-    return target === url ? Promise.resolve(placeholder) : nativeFetch(input, init);
-  };
+  let seen: WebAssembly.Module | undefined;
+  if (module) {
+    globalThis.fetch = (input, init) => {
+      const target = input instanceof Request ? input.url : String(input);
+      return target === url ? Promise.resolve(placeholder) : nativeFetch(input, init);
+    };
+  }
   WebAssembly.instantiateStreaming = async (source, imports) => {
     const response = await source;
-    if (response !== placeholder) return nativeInstantiateStreaming(response, imports);
-    return { module, instance: await WebAssembly.instantiate(module, imports) };
+    if (module && response === placeholder) return { module, instance: await WebAssembly.instantiate(module, imports) };
+    const result = await nativeInstantiateStreaming(response, imports);
+    if (response.url === url) seen = result.module;
+    return result;
   };
-  return () => {
-    globalThis.fetch = nativeFetch;
-    WebAssembly.instantiateStreaming = nativeInstantiateStreaming;
+  return {
+    undo() {
+      globalThis.fetch = nativeFetch;
+      WebAssembly.instantiateStreaming = nativeInstantiateStreaming;
+    },
+    compiled: () => seen,
   };
 }
