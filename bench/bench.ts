@@ -159,27 +159,6 @@ async function interruptLatency(pool: PyodidePool, trials: number): Promise<Summ
 async function main(): Promise<void> {
   results.crossOriginIsolated = crossOriginIsolated;
   results.cores = navigator.hardwareConcurrency;
-  // Warm the HTTP cache so every boot below compares like with like.
-  await poolBoot(1, false);
-
-  // Boots take seconds and the machine's load drifts meanwhile: alternate the contenders,
-  // three trials each, and report medians and the median of the per-trial ratios.
-  for (const size of [2, 4]) {
-    const naive: number[] = [];
-    const normal: Awaited<ReturnType<typeof poolBoot>>[] = [];
-    const snapshot: Awaited<ReturnType<typeof poolBoot>>[] = [];
-    for (let trial = 0; trial < TRIALS; trial++) {
-      log(`boot ${size}, trial ${trial + 1}…`);
-      naive.push((await naiveBoot(size)).allWarmMs);
-      normal.push(await poolBoot(size, false));
-      snapshot.push(await poolBoot(size, true));
-    }
-    const mid = (runs: Awaited<ReturnType<typeof poolBoot>>[]) => ({ ...runs[0]!, allWarmMs: median(runs.map((r) => r.allWarmMs)), trials: runs.map((r) => r.allWarmMs) });
-    results[`naiveBoot${size}`] = { allWarmMs: median(naive), trials: naive };
-    results[`boot${size}Normal`] = { ...mid(normal), ratio: median(normal.map((r, i) => naive[i]! / r.allWarmMs)) };
-    results[`boot${size}Snapshot`] = { ...mid(snapshot), ratio: median(snapshot.map((r, i) => naive[i]! / r.allWarmMs)) };
-  }
-
   log('naive latency and throughput…');
   const naive = new NaivePool(1);
   await naive.init(indexURL);
@@ -262,8 +241,21 @@ async function naiveVisit(): Promise<void> {
   (window as unknown as { benchResults: unknown }).benchResults = { firstResultMs, allWarmMs };
 }
 
-const mode = new URLSearchParams(location.search).get('mode');
-const scenario = mode === 'none' ? async () => {} : mode === 'visit' ? visit : mode === 'naive-visit' ? naiveVisit : main;
+/**
+ * One boot on a fresh page, as on a first visit (the HTTP cache is warm, nothing is
+ * stored, and nothing is compiled yet in this page): `kind` is naive, normal or snapshot.
+ */
+async function boot(params: URLSearchParams): Promise<void> {
+  const size = Number(params.get('size'));
+  const kind = params.get('kind');
+  const result = kind === 'naive' ? await naiveBoot(size) : await poolBoot(size, kind === 'snapshot');
+  (window as unknown as { benchResults: unknown }).benchResults = result;
+}
+
+const params = new URLSearchParams(location.search);
+const mode = params.get('mode');
+const scenarios: Record<string, () => Promise<void>> = { none: async () => {}, visit, 'naive-visit': naiveVisit, boot: () => boot(params) };
+const scenario = scenarios[mode ?? ''] ?? main;
 scenario().catch((err: Error) => {
   (window as unknown as { benchResults: unknown }).benchResults = { error: String(err.stack ?? err) };
 });

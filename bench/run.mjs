@@ -59,7 +59,27 @@ try {
     visits.firstVisit.push(await measure(page, '?mode=visit'));
     visits.revisit.push(await measure(page, '?mode=visit'));
   }
+  // Boots, each on a fresh page load: the naive pool and ours alternate, three rounds.
+  await measure(page, '?mode=boot&size=1&kind=normal'); // warms the HTTP cache
+  const boots = {};
+  for (const size of [2, 4]) {
+    const trials = { naive: [], normal: [], snapshot: [] };
+    for (let round = 0; round < 3; round++) {
+      for (const kind of Object.keys(trials)) trials[kind].push(await measure(page, `?mode=boot&size=${size}&kind=${kind}`));
+    }
+    const summary = (kind) => ({
+      allWarmMs: median(trials[kind].map((t) => t.allWarmMs)),
+      bootModes: trials[kind][0].bootModes,
+      bootMs: trials[kind][0].bootMs,
+      trials: trials[kind].map((t) => t.allWarmMs),
+      ratio: median(trials[kind].map((t, i) => trials.naive[i].allWarmMs / t.allWarmMs)),
+    });
+    boots[`naiveBoot${size}`] = summary('naive');
+    boots[`boot${size}Normal`] = summary('normal');
+    boots[`boot${size}Snapshot`] = summary('snapshot');
+  }
   const results = await measure(page);
+  Object.assign(results, boots);
   for (const [name, rounds] of Object.entries(visits)) {
     results[name] = {
       firstResultMs: median(rounds.map((v) => v.firstResultMs)),
