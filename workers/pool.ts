@@ -153,7 +153,8 @@ export class PyodidePool {
     if (onOutput !== undefined && typeof onOutput !== 'function') throw new TypeError('PyodidePool.submit: onOutput must be a function');
     const timeout = options.timeout === undefined ? this.#options.timeout : duration('timeout', options.timeout);
     if (this.#terminated) throw new PoolTerminatedError();
-    if (this.#queue.size >= this.#options.maxQueue && !this.#idleWorker()) {
+    // Counts tasks handed to a worker but not begun too: to the user they are queued.
+    if (this.#queued.peek() >= this.#options.maxQueue && !this.#idleWorker()) {
       throw new QueueFullError(`The pool's queue is full (maxQueue ${this.#options.maxQueue})`);
     }
     const record: TaskRecord = new TaskRecord(this.#nextTaskId++, code, inputs ?? undefined, priority, timeout, onOutput, (reason) =>

@@ -2,7 +2,7 @@
 // batches. A task handed over but not begun must still behave as queued: cancel drops it
 // unrun, its timeout counts from its real start, and a crash sends it to another worker.
 import { expect } from 'chai';
-import { PyodidePool, TaskCancelledError, TaskTimeoutError, WorkerCrashedError, type Task } from '../../workers/index.js';
+import { PyodidePool, QueueFullError, TaskCancelledError, TaskTimeoutError, WorkerCrashedError, type Task } from '../../workers/index.js';
 import { indexURL, rejection, SPIN, until } from '../helpers.js';
 
 describe('pipelined tasks', () => {
@@ -90,6 +90,36 @@ describe('pipelined tasks', () => {
     await Promise.all([gate.result, high, ...low]);
     expect(order[0]).to.equal('high');
     expect(order.slice(1)).to.deep.equal(Array.from({ length: 20 }, (_, i) => `low-${i}`));
+  });
+});
+
+describe('pipelined tasks and maxQueue', () => {
+  it('counts tasks handed to a worker but not begun as queued, for maxQueue too', async () => {
+    const pool = new PyodidePool({ indexURL, min: 1, max: 1, maxQueue: 50 });
+    try {
+      await pool.ready();
+      await pool.map('item', Array.from({ length: 40 }, (_, i) => i));
+      const long = 'import time\nend = time.monotonic() + 0.5\nwhile time.monotonic() < end:\n    pass';
+      // One tiny task first: when it reports, the worker is handed the long one and the
+      // 40 behind it in one go (tiny tasks, judging by this worker's past).
+      const tasks = [pool.submit('0'), pool.submit(long), ...Array.from({ length: 40 }, (_, i) => pool.submit('i', { inputs: { i } }))];
+      await until(tasks[1]!.status, (s) => s === 'running');
+      expect(pool.state.queued.value).to.equal(40);
+      let accepted = 0;
+      for (;;) {
+        try {
+          tasks.push(pool.submit('"more"'));
+          accepted++;
+        } catch (err) {
+          expect(err).to.be.instanceOf(QueueFullError);
+          break;
+        }
+      }
+      expect(accepted).to.equal(10);
+      await Promise.all(tasks.map((t) => t.result));
+    } finally {
+      await pool.terminate();
+    }
   });
 });
 
