@@ -9,7 +9,7 @@
  * @packageDocumentation
  */
 export { PyodidePool } from './pool.js';
-export type { PoolState } from './pool.js';
+export type { PoolState } from './pool-ledger.js';
 export { Task } from './task.js';
 export type { TaskOptions, TaskProgress, TaskStatus } from './task.js';
 export type { PoolOptions } from './options.js';

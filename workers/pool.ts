@@ -1,4 +1,4 @@
-import { batch, computed, signal, type ReadonlySignal } from '@preact/signals-core';
+import { batch } from '@preact/signals-core';
 import {
   ConversionError,
   PoolTerminatedError,
@@ -11,23 +11,13 @@ import {
 } from './errors.js';
 import { duration, resolveOptions, type PoolOptions, type ResolvedOptions } from './options.js';
 import type { WorkerMessage } from './protocol.js';
+import { PoolLedger, type PoolState } from './pool-ledger.js';
 import { SnapshotStore } from './snapshot-store.js';
 import { TaskQueue } from './task-queue.js';
 import { Task, TaskRecord, type TaskOptions } from './task.js';
 import { compiledPyodideWasm, compilePyodideWasm, sharePyodideWasm } from './wasm-module.js';
-import { BootFailed, WorkerHandle, type WorkerInfo } from './worker-handle.js';
+import { BootFailed, WorkerHandle } from './worker-handle.js';
 
-/** The pool's live state. Every field is a read-only `@preact/signals-core` signal. */
-export interface PoolState {
-  workers: ReadonlySignal<readonly WorkerInfo[]>;
-  queued: ReadonlySignal<number>;
-  running: ReadonlySignal<number>;
-  completed: ReadonlySignal<number>;
-  /** Settled with an error, cancelled included. */
-  failed: ReadonlySignal<number>;
-  /** True once `ready()` would resolve. */
-  ready: ReadonlySignal<boolean>;
-}
 
 /** Boot failures in a row (of the retryable kind) before the pool gives up. */
 const MAX_BOOT_FAILURES = 3;
@@ -62,12 +52,7 @@ export class PyodidePool {
   #readyPromise: Promise<void>;
   #resolveReady!: () => void;
   #rejectReady!: (error: unknown) => void;
-  readonly #workersSignal = signal<readonly WorkerInfo[]>([]);
-  readonly #queued = signal(0);
-  readonly #running = signal(0);
-  readonly #completed = signal(0);
-  readonly #failed = signal(0);
-  readonly #ready = signal(false);
+  readonly #ledger = new PoolLedger();
 
   constructor(options: PoolOptions = {}) {
     this.#given = { ...options };
@@ -82,14 +67,7 @@ export class PyodidePool {
     this.#snapshots = new SnapshotStore(this.#options.snapshot, { indexURL, packages, setup }, this.#options.persistSnapshot, () => {
       void compilePyodideWasm(indexURL);
     });
-    this.state = {
-      workers: computed(() => this.#workersSignal.value),
-      queued: computed(() => this.#queued.value),
-      running: computed(() => this.#running.value),
-      completed: computed(() => this.#completed.value),
-      failed: computed(() => this.#failed.value),
-      ready: computed(() => this.#ready.value),
-    };
+    this.state = this.#ledger.view;
     this.#readyPromise = new Promise((resolve, reject) => {
       this.#resolveReady = resolve;
       this.#rejectReady = reject;
@@ -154,14 +132,13 @@ export class PyodidePool {
     const timeout = options.timeout === undefined ? this.#options.timeout : duration('timeout', options.timeout);
     if (this.#terminated) throw new PoolTerminatedError();
     // Counts tasks handed to a worker but not begun too: to the user they are queued.
-    if (this.#queued.peek() >= this.#options.maxQueue && !this.#idleWorker()) {
+    if (this.#ledger.queued.peek() >= this.#options.maxQueue && !this.#idleWorker()) {
       throw new QueueFullError(`The pool's queue is full (maxQueue ${this.#options.maxQueue})`);
     }
     const record: TaskRecord = new TaskRecord(this.#nextTaskId++, code, inputs ?? undefined, priority, timeout, onOutput, (reason) =>
       this.#cancel(record, reason),
     );
-    // Counted as queued until it runs; settling uncounts it (see #settle).
-    this.#queued.value++;
+    this.#ledger.added();
     if (abort?.aborted) {
       this.#settle(record, new TaskCancelledError(abort.reason), 'cancelled');
       return record.task as Task<T>;
@@ -222,7 +199,7 @@ export class PyodidePool {
         worker.terminate();
       }
       this.#workers = [];
-      this.#ready.value = false;
+      this.#ledger.ready.value = false;
       this.#publishWorkers();
     });
     this.#rejectReady(error);
@@ -293,10 +270,7 @@ export class PyodidePool {
 
   /** The task is running (or about to, first in its worker's line): count it and start its timeout. */
   #begin(record: TaskRecord): void {
-    if (record.settled || record.status.peek() !== 'queued') return;
-    this.#queued.value--;
-    this.#running.value++;
-    record.status.value = 'running';
+    if (!this.#ledger.started(record)) return;
     if (record.timeout !== undefined) {
       const timeout = record.timeout;
       record.timer = setTimeout(() => this.#stop(record, { kind: 'timeout', timeout }), timeout);
@@ -308,11 +282,7 @@ export class PyodidePool {
     clearTimeout(record.timer);
     record.timer = undefined;
     record.worker = undefined;
-    if (record.status.peek() === 'running') {
-      this.#running.value--;
-      this.#queued.value++;
-      record.status.value = 'queued';
-    }
+    this.#ledger.requeued(record);
     this.#queue.unshift(record);
   }
 
@@ -378,8 +348,8 @@ export class PyodidePool {
     for (const old of this.#workers) {
       if (old.replacement === worker && old.status === 'idle') this.#retire(old);
     }
-    if (this.#warmCount() >= Math.max(1, this.#options.min) && !this.#ready.value) {
-      this.#ready.value = true;
+    if (this.#warmCount() >= Math.max(1, this.#options.min) && !this.#ledger.ready.peek()) {
+      this.#ledger.ready.value = true;
       this.#resolveReady();
     }
     this.#becameIdle(worker);
@@ -597,19 +567,11 @@ export class PyodidePool {
   }
 
   #settle(record: TaskRecord, error: unknown, status: 'done' | 'failed' | 'cancelled' = 'failed', value?: unknown): void {
-    const was = record.status.peek();
-    batch(() => {
-      const settled = status === 'done' ? record.resolve(value) : record.reject(error, status);
-      if (!settled) return;
-      if (status === 'done') this.#completed.value++;
-      else this.#failed.value++;
-      if (was === 'running') this.#running.value--;
-      else this.#queued.value--;
-    });
+    this.#ledger.settle(record, error, status, value);
   }
 
   #publishWorkers(): void {
-    this.#workersSignal.value = this.#workers.map((w) => w.info());
+    this.#ledger.workers.value = this.#workers.map((w) => w.info());
   }
 }
 
