@@ -18,7 +18,6 @@ import { Task, TaskRecord, type TaskOptions } from './task.js';
 import { compiledPyodideWasm, compilePyodideWasm, sharePyodideWasm } from './wasm-module.js';
 import { BootFailed, WorkerHandle } from './worker-handle.js';
 
-
 /** Boot failures in a row (of the retryable kind) before the pool gives up. */
 const MAX_BOOT_FAILURES = 3;
 
@@ -229,6 +228,8 @@ export class PyodidePool {
   /** Each next task goes to the worker with the fewest in hand that has room. Returns true if any went. */
   #distribute(refill: WorkerHandle | undefined): boolean {
     if (this.#queue.size === 0) return false;
+    // On most submits every worker is busy: nothing to plan.
+    if (!refill && !this.#workers.some((w) => w.live === 0 && w.capacity() > 0)) return false;
     const trimming = this.#activeCount() > this.#options.max;
     const rooms = new Map<WorkerHandle, number>();
     for (const worker of this.#workers) {
@@ -471,13 +472,13 @@ export class PyodidePool {
       if (!record) continue; // stopped before it began, and already settled
       if ('skipped' in outcome) {
         // Skipped without being stopped: cannot happen, but never lose a task.
-        if (record.stop) this.#settle(record, stopError(record.stop), record.stop.kind === 'cancel' ? 'cancelled' : 'failed');
+        if (record.stop) this.#settleStopped(record, record.stop);
         else this.#requeue(record);
         continue;
       }
       ran++;
       worker.tasksRun++;
-      if (record.stop) this.#settle(record, stopError(record.stop), record.stop.kind === 'cancel' ? 'cancelled' : 'failed');
+      if (record.stop) this.#settleStopped(record, record.stop);
       else if ('value' in outcome) this.#settle(record, undefined, 'done', outcome.value);
       else if (outcome.error.kind === 'python') this.#settle(record, new PythonError(outcome.error));
       else this.#settle(record, new ConversionError(outcome.error.message, outcome.error.pythonType || undefined));
@@ -497,13 +498,13 @@ export class PyodidePool {
       this.#remove(worker);
       const { begun, notBegun } = worker.unfinished();
       begun.forEach((record, i) => {
-        if (record.stop) this.#settle(record, stopError(record.stop), record.stop.kind === 'cancel' ? 'cancelled' : 'failed');
+        if (record.stop) this.#settleStopped(record, record.stop);
         else if (i === begun.length - 1) this.#settle(record, new WorkerCrashedError(`The worker running task ${record.id} died: ${reason}`));
         else this.#settle(record, new WorkerCrashedError(`The worker died (${reason}) before sending the result of task ${record.id}`));
       });
       // Handed over but never begun: they run elsewhere, ahead of what waits.
       for (const record of notBegun.reverse()) {
-        if (record.stop) this.#settle(record, stopError(record.stop), record.stop.kind === 'cancel' ? 'cancelled' : 'failed');
+        if (record.stop) this.#settleStopped(record, record.stop);
         else this.#requeue(record);
       }
       this.#pump();
@@ -544,7 +545,7 @@ export class PyodidePool {
     record.stop = request;
     const outcome = worker.stop(record);
     if (outcome === 'skipped') {
-      this.#settle(record, stopError(request), request.kind === 'cancel' ? 'cancelled' : 'failed');
+      this.#settleStopped(record, request);
       if (worker.live === 0 && worker.status === 'busy') this.#becameIdle(worker);
       else if (worker.head()) this.#begin(worker.head()!);
     } else if (outcome === 'interrupted') {
@@ -570,11 +571,13 @@ export class PyodidePool {
     this.#ledger.settle(record, error, status, value);
   }
 
+  /** Settle a task that was asked to stop: cancelled, or failed with its timeout. */
+  #settleStopped(record: TaskRecord, stop: NonNullable<TaskRecord['stop']>): void {
+    if (stop.kind === 'cancel') this.#settle(record, new TaskCancelledError(stop.reason), 'cancelled');
+    else this.#settle(record, new TaskTimeoutError(stop.timeout));
+  }
+
   #publishWorkers(): void {
     this.#ledger.workers.value = this.#workers.map((w) => w.info());
   }
-}
-
-function stopError(stop: NonNullable<TaskRecord['stop']>): Error {
-  return stop.kind === 'cancel' ? new TaskCancelledError(stop.reason) : new TaskTimeoutError(stop.timeout);
 }

@@ -223,8 +223,7 @@ export class WorkerHandle {
     let first = true;
     for (const [seq, record] of this.inflight) {
       if (!record) continue;
-      const posted = !this.#outbox.some((order) => order.seq === seq);
-      const hasBegun = reached !== undefined ? seq <= reached : first && posted;
+      const hasBegun = reached !== undefined ? seq <= reached : first && !this.#outbox.some((order) => order.seq === seq);
       (hasBegun ? begun : notBegun).push(record);
       first = false;
     }
