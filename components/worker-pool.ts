@@ -69,7 +69,10 @@ export class WorkerPoolElement extends LitElement {
     this.noSnapshot = false;
   }
 
-  /** The pool this element owns, once connected (undefined before, and after removal). */
+  /**
+   * The pool this element owns: made in `connectedCallback`, so it is there as soon as
+   * the element is in the document (undefined before, and after removal).
+   */
   get pool(): PyodidePool | undefined {
     return this.#pool;
   }
@@ -89,8 +92,9 @@ export class WorkerPoolElement extends LitElement {
     // Editing the setup script needs new workers.
     this.#setupObserver = new MutationObserver(() => this.requestUpdate());
     this.#setupObserver.observe(this, { childList: true, subtree: true, characterData: true });
-    // Back in the document after a removal: make a new pool.
-    if (!this.#pool) this.requestUpdate();
+    // Made here, not in the first update, so that a page can use `el.pool` right after
+    // inserting the element. Back in the document after a removal: a new pool.
+    if (!this.#pool && !this.#poolError) this.#build(this.#key());
   }
 
   override disconnectedCallback(): void {
@@ -104,7 +108,7 @@ export class WorkerPoolElement extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (!this.isConnected) return;
-    const key = JSON.stringify([this.indexURL, this.packages, this.setup, this.noSnapshot]);
+    const key = this.#key();
     if (key !== this.#buildKey || (!this.#pool && !this.#poolError)) {
       this.#build(key);
     } else if (this.#pool && (changed.has('min') || changed.has('max') || changed.has('idleTimeout') || changed.has('timeout'))) {
@@ -118,6 +122,11 @@ export class WorkerPoolElement extends LitElement {
 
   protected override render() {
     return html`<slot></slot>`;
+  }
+
+  /** What the workers are built from: a change needs a new pool. */
+  #key(): string {
+    return JSON.stringify([this.indexURL, this.packages, this.setup, this.noSnapshot]);
   }
 
   #sizing(): Pick<PoolOptions, 'min' | 'max' | 'idleTimeout' | 'timeout'> {

@@ -13,6 +13,24 @@ async function makePool(attrs = ''): Promise<WorkerPoolElement> {
 }
 
 describe('<worker-pool>', () => {
+  it('has its pool as soon as it is connected', async () => {
+    const el = document.createElement('worker-pool');
+    el.setAttribute('index-url', indexURL);
+    el.max = 1;
+    expect(el.pool).to.equal(undefined);
+    document.body.append(el);
+    try {
+      // No await between inserting the element and using its pool.
+      const pool = el.pool!;
+      expect(pool).to.be.an('object');
+      expect(pool.options.max).to.equal(1);
+      expect(await pool.run('6 * 7')).to.equal(42);
+      expect(el.pool).to.equal(pool);
+    } finally {
+      el.remove();
+    }
+  });
+
   it('fires pool-ready once its workers are warm', async () => {
     const el = document.createElement('worker-pool');
     el.setAttribute('index-url', indexURL);
