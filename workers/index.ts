@@ -13,6 +13,7 @@ export type { PoolState } from './pool-ledger.js';
 export { Task } from './task.js';
 export type { TaskOptions, TaskProgress, TaskStatus } from './task.js';
 export type { PoolOptions } from './options.js';
+export type { PoolCapabilities } from './capabilities.js';
 export type { WorkerInfo } from './worker-handle.js';
 export type { OutputEvent } from './protocol.js';
 export {

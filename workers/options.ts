@@ -35,6 +35,12 @@ export interface PoolOptions {
    * worker retires between tasks, so no task waits for a boot.
    */
   recycle?: { heapBytes?: number; afterTasks?: number };
+  /**
+   * Milliseconds a worker may take to boot (Pyodide, packages, setup) before it is ended
+   * and another is started in its place; after three such failures in a row the pool
+   * gives up with `WorkerBootError`. Default 60 000.
+   */
+  bootTimeout?: number;
   /** URL of the worker script, for bundlers that move it. Default: `pool-worker.js` beside this module. */
   workerURL?: string | URL;
 }
@@ -52,6 +58,7 @@ export interface ResolvedOptions {
   snapshot: boolean;
   persistSnapshot: boolean;
   interruptGrace: number;
+  bootTimeout: number;
   recycle: { heapBytes: number; afterTasks: number };
 }
 
@@ -112,6 +119,7 @@ export function resolveOptions(options: PoolOptions = {}): ResolvedOptions {
     snapshot: options.snapshot ?? true,
     persistSnapshot: (options.snapshot ?? true) && (options.persistSnapshot ?? true),
     interruptGrace: count('interruptGrace', options.interruptGrace, 2_000, 0),
+    bootTimeout: count('bootTimeout', options.bootTimeout, 60_000, 1),
     recycle: {
       heapBytes: options.recycle?.heapBytes === undefined ? Infinity : count('recycle.heapBytes', options.recycle.heapBytes, 0, 1),
       afterTasks: options.recycle?.afterTasks === undefined ? Infinity : count('recycle.afterTasks', options.recycle.afterTasks, 0, 1),

@@ -9,6 +9,7 @@ import {
   WorkerBootError,
   WorkerCrashedError,
 } from './errors.js';
+import { detectCapabilities, type PoolCapabilities } from './capabilities.js';
 import { duration, resolveOptions, type PoolOptions, type ResolvedOptions } from './options.js';
 import type { WorkerMessage } from './protocol.js';
 import { PoolLedger, type PoolState } from './pool-ledger.js';
@@ -33,8 +34,13 @@ const MAX_BOOT_FAILURES = 3;
  */
 export class PyodidePool {
   readonly state: PoolState;
-  /** What this page allows: `interrupt` is true when cross-origin isolated (SharedArrayBuffer). */
-  readonly capabilities: { readonly interrupt: boolean };
+  /**
+   * What this page and engine let the pool do, feature-detected: `interrupt` (cross-origin
+   * isolated, SharedArrayBuffer), `jspi`, `locks`, and `snapshot` once a worker has tried.
+   */
+  readonly capabilities: PoolCapabilities;
+  /** A worker restored from a snapshot: `capabilities.snapshot` is true. */
+  #restored = false;
   #options: ResolvedOptions;
   readonly #given: PoolOptions;
   readonly #workerURL: URL | string | undefined;
@@ -57,9 +63,8 @@ export class PyodidePool {
     this.#given = { ...options };
     this.#options = resolveOptions(options);
     this.#workerURL = options.workerURL;
-    this.capabilities = Object.freeze({
-      interrupt: globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function',
-    });
+    const snapshotWorks = (): boolean | undefined => (this.#restored ? true : this.#snapshots.disabled ? false : undefined);
+    this.capabilities = Object.freeze(Object.defineProperty(detectCapabilities(), 'snapshot', { get: snapshotWorks, enumerable: true }) as PoolCapabilities);
     const { indexURL, packages, setup } = this.#options;
     // Workers about to restore from a stored snapshot need the compiled interpreter, and
     // no worker has compiled it yet: start now, while the snapshot's bytes are read.
@@ -312,7 +317,10 @@ export class PyodidePool {
         died: (w, reason) => {
           // Unexpected by definition: say why, since the page may never see the cause.
           console.warn(`pyodide-pool: worker ${w.id} died (${reason}); replacing it`);
-          this.#onDied(w, reason);
+          // Before its boot was even asked for (a script that fails to load: Firefox
+          // reports that sooner than Chromium), it is a boot failure, counted as one.
+          if (w.bootMode === undefined) this.#bootFailed(w, new BootFailed({ kind: 'runtime', message: `the worker died while starting (${reason})` }));
+          else this.#onDied(w, reason);
         },
         unsendable: (w, seq, err) => this.#unsendable(w, seq, err),
       },
@@ -333,7 +341,8 @@ export class PyodidePool {
       // A restore is short and the page's compile started first: wait for it rather than
       // compile a second copy. A normal boot has other work to overlap its own compile with.
       const wasmModule = lease.bytes ? await compilePyodideWasm(indexURL) : compiledPyodideWasm(indexURL);
-      const result = await worker.boot({ indexURL, packages, setup, makeSnapshot: lease.make, snapshot: lease.bytes, wasmModule });
+      const result = await worker.boot({ indexURL, packages, setup, makeSnapshot: lease.make, snapshot: lease.bytes, wasmModule }, this.#options.bootTimeout);
+      if (result.mode === 'snapshot') this.#restored = true;
       if (result.wasmModule) sharePyodideWasm(indexURL, result.wasmModule);
       lease.release(result.snapshot);
     } catch (err) {

@@ -84,6 +84,11 @@ export class SnapshotStore {
     this.#enabled = enabled;
   }
 
+  /** Snapshots are off: turned off, found not to work here, or the pool ended. */
+  get disabled(): boolean {
+    return !this.#enabled;
+  }
+
   async lease(): Promise<SnapshotLease> {
     if (this.#enabled && this.persist && this.source && !this.#looked) this.#looked = this.#load();
     await this.#looked;

@@ -32,8 +32,6 @@ export interface WorkerEvents {
   unsendable(handle: WorkerHandle, seq: number, error: Error): void;
 }
 
-/** A boot that has not answered by then will not: treat it as failed rather than hang. */
-const BOOT_TIMEOUT_MS = 120_000;
 /**
  * A worker is handed about this many ms of work at once (by its recent task times), so
  * tiny tasks travel many to a message while long ones still go one at a time and a late
@@ -107,12 +105,16 @@ export class WorkerHandle {
     void this.#api().prepare(indexURL);
   }
 
-  /** Boot the interpreter. Rejects with {@link BootFailed} on failure or death. */
-  async boot(config: Omit<BootConfig, 'lockName' | 'control'>): Promise<BootResult> {
+  /**
+   * Boot the interpreter. Rejects with {@link BootFailed} on failure or death, and ends
+   * the worker if it has not answered within `timeoutMs`: a stalled boot (Firefox can
+   * stall instantiating wasm, pyodide#5044) must fail, and be retried, rather than hang.
+   */
+  async boot(config: Omit<BootConfig, 'lockName' | 'control'>, timeoutMs: number): Promise<BootResult> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const died = new Promise<never>((_, reject) => {
       this.#onDeath = (reason) => reject(new BootFailed({ kind: 'runtime', message: `the worker died while starting (${reason})` }));
-      timer = setTimeout(() => this.#die(`no answer within ${BOOT_TIMEOUT_MS / 1000} s`), BOOT_TIMEOUT_MS);
+      timer = setTimeout(() => this.#die(`its boot did not answer within ${timeoutMs / 1000} s`), timeoutMs);
     });
     const control = this.#api();
     const full: BootConfig = { ...config, lockName: this.#lockName, control: this.#control?.buffer };

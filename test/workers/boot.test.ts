@@ -20,9 +20,12 @@ describe('booting', () => {
   it('boots the first worker normally and the others from its snapshot, with setup in place', async () => {
     const pool = new PyodidePool({ indexURL, min: 2, max: 2, setup: SETUP, persistSnapshot: false });
     try {
+      // Nothing has tried a snapshot yet: unknown.
+      expect(pool.capabilities.snapshot).to.equal(undefined);
       await pool.ready();
       const workers = pool.state.workers.value;
       expect(workers.map((w) => w.bootMode).sort()).to.deep.equal(['normal', 'snapshot']);
+      expect(pool.capabilities.snapshot).to.equal(true);
       const results = await onEachWorker(pool, 'shout(GREETING)', 2);
       expect(results).to.deep.equal(['FROM SETUP', 'FROM SETUP']);
     } finally {
@@ -46,6 +49,7 @@ describe('booting', () => {
     try {
       await pool.ready();
       expect(pool.state.workers.value.map((w) => w.bootMode)).to.deep.equal(['normal', 'normal']);
+      expect(pool.capabilities.snapshot).to.equal(false);
       expect(await onEachWorker(pool, 'GREETING', 2)).to.deep.equal(['from setup', 'from setup']);
     } finally {
       await pool.terminate();
@@ -58,6 +62,7 @@ describe('booting', () => {
     try {
       await pool.ready();
       expect(pool.state.workers.value.map((w) => w.bootMode)).to.deep.equal(['normal', 'normal']);
+      expect(pool.capabilities.snapshot).to.equal(false);
       expect(await onEachWorker(pool, 'N', 2)).to.deep.equal([5, 5]);
     } finally {
       await pool.terminate();
@@ -133,6 +138,7 @@ describe('booting', () => {
 
   it('rejects bad options at once', () => {
     expect(() => new PyodidePool({ indexURL, min: 3, max: 2 })).to.throw(RangeError, /min/);
+    expect(() => new PyodidePool({ indexURL, bootTimeout: 0 })).to.throw(RangeError, /bootTimeout/);
     expect(() => new PyodidePool({ indexURL, max: 0 })).to.throw(RangeError, /max/);
     expect(() => new PyodidePool({ indexURL, packages: 'numpy' as unknown as string[] })).to.throw(TypeError, /packages/);
     expect(() => new PyodidePool({ indexURL, timeout: -1 })).to.throw(RangeError, /timeout/);

@@ -1,7 +1,9 @@
 // Faults: workers that die under a task, terminate() with work in flight, boots that fail.
 // These tests are about crashing and terminating, so each boots its own pool.
 import { expect } from 'chai';
+import { effect } from '@preact/signals-core';
 import { PoolTerminatedError, PyodidePool, WorkerBootError, WorkerCrashedError } from '../../workers/index.js';
+import { stallFirstBoot } from '../fixtures/stall-channel.js';
 import { indexURL, rejection, SPIN, until } from '../helpers.js';
 
 describe('faults', () => {
@@ -87,13 +89,39 @@ describe('faults', () => {
     await pool.terminate();
   });
 
+  it('ends a boot that stalls after bootTimeout and boots another worker in its place', async () => {
+    const stopStalling = stallFirstBoot();
+    const workerURL = new URL('../fixtures/stall-first-boot.js', import.meta.url);
+    // Long enough for a real boot on a loaded machine, short enough for a test.
+    const pool = new PyodidePool({ indexURL, min: 1, max: 1, workerURL, bootTimeout: 10_000, snapshot: false });
+    const started = new Set<number>();
+    const stop = effect(() => pool.state.workers.value.forEach((w) => started.add(w.id)));
+    try {
+      const task = pool.submit('"after the stall"');
+      await pool.ready();
+      expect(await task.result).to.equal('after the stall');
+      // The stalled worker, then the one that replaced it.
+      expect(started.size).to.equal(2);
+    } finally {
+      stop();
+      await pool.terminate();
+      stopStalling();
+    }
+  });
+
   it('gives up after a few crashes while booting instead of looping forever', async () => {
     // A worker script that dies at once: every boot fails the same way.
     const script = URL.createObjectURL(new Blob(['throw new Error("bad worker")'], { type: 'text/javascript' }));
     const pool = new PyodidePool({ indexURL, workerURL: script });
+    // Every worker the pool starts shows up in its state: count them. (In Firefox the
+    // script's error arrives before the boot is even asked for; it must count too.)
+    const started = new Set<number>();
+    const stop = effect(() => pool.state.workers.value.forEach((w) => started.add(w.id)));
     const err = (await rejection(pool.ready())) as WorkerBootError;
+    stop();
     expect(err).to.be.instanceOf(WorkerBootError);
     expect(err.message).to.match(/died while starting/);
+    expect(started.size).to.equal(3);
     await pool.terminate();
     URL.revokeObjectURL(script);
   });
