@@ -11,7 +11,7 @@ import { build } from 'esbuild';
 rmSync('dist', { recursive: true, force: true });
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 
-const common = { bundle: true, format: 'esm', target: 'es2022', minify: true, sourcemap: true, legalComments: 'none', logLevel: 'warning' };
+const common = { bundle: true, format: 'esm', target: 'es2022', minify: true, sourcemap: false, legalComments: 'eof', logLevel: 'warning' };
 await build({ ...common, entryPoints: { components: 'components/index.ts', 'pool-worker': 'workers/pool-worker.ts' }, outdir: 'dist' });
 
 // The core, the elements and the bridge must never pull a framework in.
