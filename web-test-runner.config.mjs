@@ -1,34 +1,57 @@
-// Tests run in real headless Chromium against real Pyodide, in two groups:
+// Tests run in real browsers against real Pyodide. Two page groups:
 //   isolated      — the page is cross-origin isolated (COOP/COEP), so interrupts work;
 //   non-isolated  — no such headers: the terminate-and-replace path.
-// Middleware is server-wide in wtr, so each group is its own run: `npm test` runs both
-// (scripts/test.mjs); PYPOOL_GROUP picks one.
+// and three engines (PYPOOL_ENGINE):
+//   chromium      — headless Chromium through puppeteer-core (CDP);
+//   firefox       — headless Firefox ESR through puppeteer-core (WebDriver BiDi);
+//   webkit        — MiniBrowser (WebKitGTK) through WebKitWebDriver, started by
+//                   scripts/test.mjs under a virtual display (PYPOOL_WEBDRIVER_PORT).
+// Middleware is server-wide in wtr, so each group × engine is its own run: `npm test`
+// runs them all (scripts/test.mjs).
 import { defaultReporter } from '@web/test-runner';
 import { chromeLauncher } from '@web/test-runner-chrome';
+import { webdriverLauncher } from '@web/test-runner-webdriver';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
-import { CHROMIUM_ARGS, findChromium } from './scripts/chromium.mjs';
+import { CHROMIUM_ARGS, ENGINES } from './scripts/browsers.mjs';
 import { countReporter } from './scripts/count-reporter.mjs';
 import { reactAsEsm, svelteCompiler, vueBrowserBuild } from './scripts/framework-plugins.mjs';
 import { crossOriginIsolation, selfHostedPyodide, testFixtures, typescriptSources } from './scripts/dev-middleware.mjs';
 
 const group = process.env.PYPOOL_GROUP ?? 'isolated';
+const engine = process.env.PYPOOL_ENGINE ?? 'chromium';
 const isolated = group === 'isolated';
+
+function launcher() {
+  if (engine === 'firefox') {
+    return chromeLauncher({ launchOptions: { browser: 'firefox', executablePath: ENGINES.firefox.find(), headless: true } });
+  }
+  if (engine === 'webkit') {
+    // No browserName capability (WebKitWebDriver fails to match it) and no --headless
+    // (MiniBrowser rejects it: the display is virtual instead).
+    return webdriverLauncher({
+      automationProtocol: 'webdriver',
+      hostname: '127.0.0.1',
+      port: Number(process.env.PYPOOL_WEBDRIVER_PORT ?? 4444),
+      path: '/',
+      logLevel: 'error',
+      capabilities: { 'webkitgtk:browserOptions': { binary: ENGINES.webkit.find()?.browser, args: ['--automation'] } },
+    });
+  }
+  return chromeLauncher({ launchOptions: { executablePath: ENGINES.chromium.find(), headless: true, args: CHROMIUM_ARGS } });
+}
 
 export default {
   nodeResolve: { exportConditions: ['browser', 'development'] },
   files: isolated ? ['test/**/*.test.ts', '!test/**/*.nonisolated.test.ts'] : ['test/**/*.nonisolated.test.ts'],
   plugins: [reactAsEsm(), vueBrowserBuild(), svelteCompiler(), esbuildPlugin({ ts: true, tsx: true, target: 'esnext' })],
   middleware: [selfHostedPyodide(), typescriptSources(), testFixtures(), ...(isolated ? [crossOriginIsolation()] : [])],
-  browsers: [
-    chromeLauncher({
-      launchOptions: { executablePath: process.env.CHROME_PATH ?? findChromium(), headless: true, args: CHROMIUM_ARGS },
-    }),
-  ],
+  browsers: [launcher()],
   // Each file boots its own Pyodide workers; on 2 cores, one file at a time is fastest.
+  // (Above 1 the webdriver launcher also runs files in iframes, which breaks isolation.)
   concurrency: 1,
   browserStartTimeout: 60_000,
   testsStartTimeout: 60_000,
   testsFinishTimeout: Number(process.env.WTR_FINISH_MS ?? 300_000),
   testFramework: { config: { timeout: 60_000 } },
-  reporters: [defaultReporter(), countReporter(`.cache/test-counts-${group}.json`)],
+  reporters: [defaultReporter(), countReporter(`.cache/test-counts-${group}-${engine}.json`)],
 };

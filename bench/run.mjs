@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { startDevServer } from '@web/dev-server';
 import { build } from 'esbuild';
 import puppeteer from 'puppeteer-core';
-import { CHROMIUM_ARGS, ensureChromium } from '../scripts/chromium.mjs';
+import { CHROMIUM_ARGS, ensureChromium } from '../scripts/browsers.mjs';
 import { crossOriginIsolation } from '../scripts/dev-middleware.mjs';
 import { freePort } from '../scripts/free-port.mjs';
 
