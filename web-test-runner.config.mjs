@@ -46,6 +46,9 @@ export default {
   plugins: [reactAsEsm(), vueBrowserBuild(), svelteCompiler(), esbuildPlugin({ ts: true, tsx: true, target: 'esnext' })],
   middleware: [selfHostedPyodide(), typescriptSources(), testFixtures(), ...(isolated ? [crossOriginIsolation()] : [])],
   browsers: [launcher()],
+  // Tells the page which engine the runner meant to start (test/workers/engine.test.ts).
+  testRunnerHtml: (testFramework) =>
+    `<!doctype html><html><head><script>globalThis.__PYPOOL_ENGINE__ = ${JSON.stringify(engine)};</script></head><body><script type="module" src="${testFramework}"></script></body></html>`,
   // Each file boots its own Pyodide workers; on 2 cores, one file at a time is fastest.
   // (Above 1 the webdriver launcher also runs files in iframes, which breaks isolation.)
   concurrency: 1,
