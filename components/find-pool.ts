@@ -1,13 +1,11 @@
-import type { PyodidePool } from '../workers/index.js';
+import { signal, type ReadonlySignal } from '@preact/signals-core';
+import type { PoolHolder } from '../workers/index.js';
 
 /** How long an element waits for its `<worker-pool>` to appear before it reports an error. */
 export const POOL_WAIT_MS = 2_000;
 
 /** The part of `<worker-pool>` that other elements rely on (no import cycle). */
-export interface PoolHost extends HTMLElement {
-  readonly pool: PyodidePool | undefined;
-  readonly poolError: Error | undefined;
-}
+export type PoolHost = HTMLElement & PoolHolder;
 
 /** The `<worker-pool>` a child element belongs to: `id` in its root, or the nearest ancestor. */
 export function findPoolHost(from: Element, id: string | null | undefined): PoolHost | undefined {
@@ -20,49 +18,44 @@ export function findPoolHost(from: Element, id: string | null | undefined): Pool
 }
 
 /**
- * Waits until `from` has a pool to use: its `<worker-pool>` may be defined, connected or
- * built after `from` (upgrade order, a pool added later). Rejects with a clear message
- * when none turns up within `ms`, or with the pool's own error when it cannot be made.
+ * The `<worker-pool>` that `from` belongs to, as a signal: it may be defined, connected
+ * or added after `from` (upgrade order, a pool added later), so the document is watched
+ * until it turns up. After `ms` without one, the signal holds an `Error` that says how
+ * to fix it (with `ms` Infinity it waits as long as it takes). `for`/`pool="id"` changes need
+ * a new discovery. `dispose()` stops watching.
  */
-export function waitForPool(from: Element, id: string | null | undefined, ms = POOL_WAIT_MS): Promise<PyodidePool> {
-  return new Promise((resolve, reject) => {
-    let observer: MutationObserver | undefined;
-    let host: PoolHost | undefined;
-    const onChange = () => check();
-    const finish = (fn: () => void) => {
-      clearTimeout(timer);
-      observer?.disconnect();
-      host?.removeEventListener('pool-change', onChange);
-      fn();
-    };
-    const check = (): boolean => {
-      const found = findPoolHost(from, id);
-      if (found !== host) {
-        host?.removeEventListener('pool-change', onChange);
-        host = found;
-        host?.addEventListener('pool-change', onChange);
-      }
-      if (host?.pool) {
-        const pool = host.pool;
-        finish(() => resolve(pool));
-        return true;
-      }
-      if (host?.poolError) {
-        const error = host.poolError;
-        finish(() => reject(error));
-        return true;
-      }
-      return false;
-    };
-    const timer = setTimeout(() => {
-      const where = id ? `no <worker-pool id="${id}"> was found` : 'this <py-task> is not inside a <worker-pool>';
-      const why = host ? `the <worker-pool> did not provide a pool within ${ms} ms` : `${where} (waited ${ms} ms); put it inside one or set pool="id"`;
-      finish(() => reject(new Error(`No pool: ${why}`)));
-    }, ms);
-    if (check()) return;
-    // The pool may be added to the document, or defined, later.
-    observer = new MutationObserver(() => check());
+export function discoverPoolHost(from: Element, id: string | null | undefined, ms = POOL_WAIT_MS): { host: ReadonlySignal<PoolHost | Error | undefined>; dispose(): void } {
+  const host = signal<PoolHost | Error | undefined>(undefined);
+  let observer: MutationObserver | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let watching = true;
+  const stop = () => {
+    watching = false;
+    clearTimeout(timer);
+    observer?.disconnect();
+  };
+  // Found once is enough: the host's own pool changes come through its `pool-change`.
+  const check = () => {
+    if (!watching) return;
+    const found = findPoolHost(from, id);
+    if (found && customElements.get('worker-pool') && found instanceof customElements.get('worker-pool')!) {
+      stop();
+      host.value = found;
+    }
+  };
+  check();
+  if (watching) {
+    observer = new MutationObserver(check);
     observer.observe(from.ownerDocument, { childList: true, subtree: true });
-    void customElements.whenDefined('worker-pool').then(() => check());
-  });
+    void customElements.whenDefined('worker-pool').then(check);
+    if (ms !== Infinity) timer = setTimeout(() => {
+      if (!watching) return;
+      stop();
+      const found = findPoolHost(from, id);
+      const where = id ? `no <worker-pool id="${id}"> was found` : 'this <py-task> is not inside a <worker-pool>';
+      const why = found ? `the <worker-pool> did not provide a pool within ${ms} ms` : `${where} (waited ${ms} ms); put it inside one or set pool="id"`;
+      host.value = new Error(`No pool: ${why}`);
+    }, ms);
+  }
+  return { host, dispose: stop };
 }

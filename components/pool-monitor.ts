@@ -1,7 +1,7 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { SignalWatcher } from '@lit-labs/preact-signals';
-import type { PyodidePool } from '../workers/index.js';
-import { findPoolHost, type PoolHost } from './find-pool.js';
+import { followPool, type PyodidePool } from '../workers/index.js';
+import { discoverPoolHost } from './find-pool.js';
 
 /** Seconds of history behind the tasks-per-second figure. */
 const RATE_WINDOW_S = 3;
@@ -77,19 +77,18 @@ export class PoolMonitorElement extends SignalWatcher(LitElement) {
 
   static override properties = {
     for: { type: String },
-    _pool: { state: true, attribute: false },
     _rate: { state: true, attribute: false },
   };
 
   /** `id` of the `<worker-pool>` to show; default: the nearest ancestor. */
   declare for: string | undefined;
-  declare private _pool: PyodidePool | undefined;
   declare private _rate: number;
 
-  #host: PoolHost | undefined;
+  /** Finds the `<worker-pool>`, however late it is added, and follows its rebuilds. */
+  #watch: { pool: ReturnType<typeof followPool>['pool']; for: string | undefined; stop(): void } | undefined;
   #samples: { at: number; settled: number }[] = [];
+  #sampled: PyodidePool | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
-  #onPoolChange = () => this.#follow();
 
   constructor() {
     super();
@@ -98,14 +97,13 @@ export class PoolMonitorElement extends SignalWatcher(LitElement) {
 
   /** The pool shown, if one is found. */
   get pool(): PyodidePool | undefined {
-    return this._pool;
+    const pool = this.#watch?.pool.value;
+    return pool instanceof Error ? undefined : pool;
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     this.#follow();
-    // The pool may be defined or added after us.
-    void customElements.whenDefined('worker-pool').then(() => this.#follow());
     // The rate is a moving window over the pool's own counters, recomputed once a second.
     this.#timer = setInterval(() => this.#sample(), 1_000);
   }
@@ -113,31 +111,38 @@ export class PoolMonitorElement extends SignalWatcher(LitElement) {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearInterval(this.#timer);
-    this.#host?.removeEventListener('pool-change', this.#onPoolChange);
-    this.#host = undefined;
+    this.#watch?.stop();
+    this.#watch = undefined;
   }
 
-  protected override updated(changed: Map<string, unknown>): void {
-    if (changed.has('for')) this.#follow();
+  // Before the update, so a new `for` shows in this same render.
+  protected override willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has('for') && this.#watch && this.#watch.for !== this.for) this.#follow();
   }
 
+  /** Look for the pool to show (waiting as long as it takes: a monitor has nothing to fail). */
   #follow(): void {
-    if (!this.isConnected) return;
-    const host = findPoolHost(this, this.for);
-    if (host !== this.#host) {
-      this.#host?.removeEventListener('pool-change', this.#onPoolChange);
-      this.#host = host;
-      host?.addEventListener('pool-change', this.#onPoolChange);
-    }
-    if (this._pool !== host?.pool) {
-      this._pool = host?.pool;
-      this.#samples = [];
-      this._rate = 0;
-    }
+    this.#watch?.stop();
+    const discovery = discoverPoolHost(this, this.for, Infinity);
+    const followed = followPool(discovery.host);
+    this.#watch = {
+      pool: followed.pool,
+      for: this.for,
+      stop() {
+        discovery.dispose();
+        followed.dispose();
+      },
+    };
   }
 
   #sample(): void {
-    const pool = this._pool;
+    const pool = this.pool;
+    if (pool !== this.#sampled) {
+      // Another pool: its counters start a new window.
+      this.#sampled = pool;
+      this.#samples = [];
+      this._rate = 0;
+    }
     if (!pool) return;
     const now = performance.now();
     const settled = pool.state.completed.peek() + pool.state.failed.peek();
@@ -148,7 +153,7 @@ export class PoolMonitorElement extends SignalWatcher(LitElement) {
   }
 
   protected override render() {
-    const pool = this._pool;
+    const pool = this.pool;
     if (!pool) return html`<p>No pool.</p>`;
     const { workers, queued, running, completed, failed } = pool.state;
     return html`

@@ -1,8 +1,8 @@
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
-import { effect } from '@preact/signals-core';
-import { TaskCancelledError, type OutputEvent, type Task, type TaskProgress } from '../workers/index.js';
+import { SignalWatcher } from '@lit-labs/preact-signals';
+import { TaskRun, type CodeSource, type InputsSource } from '../workers/index.js';
 import { TaskErrorEvent, TaskOutputEvent, TaskResultEvent, TaskStartEvent } from './events.js';
-import { waitForPool } from './find-pool.js';
+import { discoverPoolHost, findPoolHost, type PoolHost } from './find-pool.js';
 import { childPython, formatValue } from './text.js';
 
 /** What a `<py-task>` is doing. */
@@ -11,6 +11,10 @@ export type PyTaskStatus = 'idle' | 'queued' | 'running' | 'done' | 'failed' | '
 /** The `inputs` attribute held text that is not JSON; reported when the task runs. */
 class InvalidInputs {
   constructor(readonly message: string) {}
+  /** As the run's inputs: fails the run with the message. */
+  readonly fail = (): never => {
+    throw new TypeError(this.message);
+  };
 }
 
 const inputsConverter = {
@@ -56,7 +60,7 @@ const inputsConverter = {
  * @cssproperty --py-task-accent - Colour of the progress bar and running status. Default: a blue for light and dark.
  * @cssproperty --py-task-error-color - Colour of errors. Default: a red for light and dark.
  */
-export class PyTaskElement extends LitElement {
+export class PyTaskElement extends SignalWatcher(LitElement) {
   static override styles = css`
     :host {
       display: block;
@@ -113,11 +117,6 @@ export class PyTaskElement extends LitElement {
     auto: { type: Boolean },
     pool: { type: String },
     timeout: { type: Number },
-    _status: { state: true, attribute: false },
-    _result: { state: true, attribute: false },
-    _error: { state: true, attribute: false },
-    _stdout: { state: true, attribute: false },
-    _progress: { state: true, attribute: false },
   };
 
   /** Python source; takes precedence over a child script and `src`. */
@@ -133,40 +132,42 @@ export class PyTaskElement extends LitElement {
   /** Timeout of each run in ms (counted from when it starts running). */
   declare timeout: number | undefined;
 
-  declare private _status: PyTaskStatus;
-  declare private _result: unknown;
-  declare private _error: Error | undefined;
-  declare private _stdout: string;
-  declare private _progress: TaskProgress | undefined;
-
-  #task: Task | undefined;
-  #run = 0;
-  #unwatch: (() => void) | undefined;
+  /** The one task lifecycle: this element only shows it and turns its callbacks into events. */
+  readonly #run = new TaskRun(undefined, '', {
+    onStart: () => this.dispatchEvent(new TaskStartEvent()),
+    onOutput: (event) => this.dispatchEvent(new TaskOutputEvent(event)),
+    onResult: (result) => this.dispatchEvent(new TaskResultEvent({ result })),
+    onError: (error) => this.dispatchEvent(new TaskErrorEvent({ error })),
+  });
+  #discovery: ReturnType<typeof discoverPoolHost> | undefined;
+  #discoveredFor: { host: PoolHost | undefined; id: string | undefined } | undefined;
   #scriptObserver: MutationObserver | undefined;
+  /** Connected, and the run not yet: it connects in the next update. */
+  #connecting = false;
   #scriptText: string | undefined;
+  /** One getter per `src`, so an unchanged `src` is not a change. */
+  #srcCode: { src: string; get: () => Promise<string> } | undefined;
 
   constructor() {
     super();
     this.auto = false;
-    this._status = 'idle';
-    this._stdout = '';
   }
 
   /** What the task is doing now. */
   get status(): PyTaskStatus {
-    return this._status;
+    return this.#run.status.peek();
   }
   /** The last run's result (undefined until one finishes). */
   get result(): unknown {
-    return this._result;
+    return this.#run.result.peek();
   }
   /** The last run's error, if it failed. */
   get error(): Error | undefined {
-    return this._error;
+    return this.#run.error.peek();
   }
   /** What the current (or last) run printed. */
   get stdout(): string {
-    return this._stdout;
+    return this.#run.stdout.peek();
   }
 
   override connectedCallback(): void {
@@ -176,10 +177,14 @@ export class PyTaskElement extends LitElement {
       const text = childPython(this);
       if (text !== this.#scriptText) {
         this.#scriptText = text;
-        if (this.auto) void this.#autoRun();
+        this.#sync();
       }
     });
     this.#scriptObserver.observe(this, { childList: true, subtree: true, characterData: true });
+    // The run connects (and, with `auto`, starts) in the next update, not here: a page
+    // that inserts the element and then listens must not miss `task-start`.
+    this.#connecting = true;
+    this.requestUpdate();
   }
 
   override disconnectedCallback(): void {
@@ -187,14 +192,23 @@ export class PyTaskElement extends LitElement {
     this.#scriptObserver?.disconnect();
     // Removed (not just moved): stop the work nobody will see.
     queueMicrotask(() => {
-      if (!this.isConnected) this.cancel('the <py-task> was removed');
+      if (this.isConnected) return;
+      this.#connecting = false;
+      this.#run.disconnect('the <py-task> was removed');
+      this.#discovery?.dispose();
+      this.#discovery = undefined;
+      this.#discoveredFor = undefined;
     });
   }
 
-  // Started before rendering, so the run's first state lands in this same update.
+  // Before rendering, so a run started by a change shows its first state in this update.
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (this.auto && (changed.has('code') || changed.has('src') || changed.has('inputs') || changed.has('auto') || changed.has('pool'))) {
-      void this.#autoRun();
+    if (this.#connecting && this.isConnected) {
+      this.#connecting = false;
+      this.#sync();
+      this.#run.connect();
+    } else if (this.isConnected && (changed.has('code') || changed.has('src') || changed.has('inputs') || changed.has('auto') || changed.has('pool') || changed.has('timeout'))) {
+      this.#sync();
     }
   }
 
@@ -204,130 +218,95 @@ export class PyTaskElement extends LitElement {
    * rejection is not reported as unhandled.
    */
   run(): Promise<unknown> {
-    const outcome = this.#start();
-    outcome.catch(() => {});
-    return outcome;
+    this.#sync();
+    return this.#run.run();
   }
 
   /** Cancel the run in progress, if any. */
   cancel(reason: unknown = 'cancelled'): void {
-    const task = this.#task;
-    if (task) {
-      task.cancel(reason);
-    } else if (this._status === 'queued') {
-      // Still looking for its pool or code: end that run here.
-      this.#run++;
-      this.#fail(new TaskCancelledError(reason));
+    this.#run.cancel(reason);
+  }
+
+  /** Hand the current code, inputs, pool and options to the run (it ignores what did not change). */
+  #sync(): void {
+    this.#run.update({ source: this.#poolSource(), code: this.#codeSource(), inputs: this.#inputsSource(), timeout: this.timeout, auto: this.auto });
+  }
+
+  /** The `<worker-pool>` to use, discovered again only when it may have changed. */
+  #poolSource() {
+    const id = this.pool || undefined;
+    const host = findPoolHost(this, id);
+    const known = this.#discoveredFor;
+    if (!this.#discovery || !known || known.id !== id || (host && host !== known.host)) {
+      this.#discovery?.dispose();
+      this.#discovery = discoverPoolHost(this, id);
+      this.#discoveredFor = { host, id };
     }
+    return this.#discovery.host;
   }
 
-  async #autoRun(): Promise<void> {
-    await this.run().catch(() => undefined);
-  }
-
-  async #start(): Promise<unknown> {
-    const run = ++this.#run;
-    this.#task?.cancel('superseded by a newer run');
-    this.#detach();
-    this._status = 'queued';
-    this._error = undefined;
-    this._stdout = '';
-    this._progress = undefined;
-    this.dispatchEvent(new TaskStartEvent());
-    const current = () => run === this.#run;
-    try {
-      const inputs = this.inputs;
-      if (inputs instanceof InvalidInputs) throw new TypeError(inputs.message);
-      if (inputs !== undefined && (typeof inputs !== 'object' || inputs === null || Array.isArray(inputs))) {
-        throw new TypeError('inputs must be a JSON object whose keys become Python globals');
-      }
-      const [pool, code] = await Promise.all([waitForPool(this, this.pool), this.#code()]);
-      if (!current()) throw new TaskCancelledError('superseded by a newer run');
-      const task = pool.submit(code, { inputs, timeout: this.timeout, onOutput: (event) => current() && this.#output(event) });
-      this.#task = task;
-      this.#unwatch = effect(() => {
-        const status = task.status.value;
-        if (current() && (status === 'queued' || status === 'running')) this._status = status;
-      });
-      const result = await task.result;
-      if (!current()) return result;
-      this.#detach();
-      this._result = result;
-      this._status = 'done';
-      this.dispatchEvent(new TaskResultEvent({ result }));
-      return result;
-    } catch (err) {
-      if (current()) this.#fail(err instanceof Error ? err : new Error(String(err)));
-      throw err;
-    }
-  }
-
-  #fail(error: Error): void {
-    this.#detach();
-    this._error = error;
-    this._status = error instanceof TaskCancelledError ? 'cancelled' : 'failed';
-    this.dispatchEvent(new TaskErrorEvent({ error }));
-  }
-
-  #detach(): void {
-    this.#unwatch?.();
-    this.#unwatch = undefined;
-    this.#task = undefined;
-  }
-
-  #output(event: OutputEvent): void {
-    if (event.type === 'stdout') this._stdout += event.text;
-    if (event.type === 'progress') this._progress = { fraction: event.fraction, message: event.message };
-    this.dispatchEvent(new TaskOutputEvent(event));
-  }
-
-  async #code(): Promise<string> {
+  #codeSource(): CodeSource {
     if (typeof this.code === 'string') return this.code;
     const script = childPython(this);
     if (script !== undefined) return script;
-    if (this.src) {
-      let response: Response;
-      try {
-        response = await fetch(this.src);
-      } catch (err) {
-        throw new Error(`could not load ${this.src}: ${(err as Error).message}`);
-      }
-      if (!response.ok) throw new Error(`could not load ${this.src}: HTTP ${response.status}`);
-      return await response.text();
-    }
-    throw new Error('no code to run: set the code property, add a <script type="text/python"> child, or a src attribute');
+    const src = this.src;
+    if (!src) return NO_CODE;
+    if (this.#srcCode?.src !== src) this.#srcCode = { src, get: () => fetchCode(src) };
+    return this.#srcCode.get;
+  }
+
+  #inputsSource(): InputsSource {
+    const inputs = this.inputs as unknown;
+    if (inputs instanceof InvalidInputs) return inputs.fail;
+    return inputs as Record<string, unknown> | undefined;
   }
 
   protected override render() {
-    const status = this._status;
-    const error = this._error as (Error & { traceback?: string }) | undefined;
+    const { status, result, stdout, progress } = this.#run.snapshot.value;
+    const error = this.#run.error.value as (Error & { traceback?: string }) | undefined;
     const running = status === 'queued' || status === 'running';
     return html`<div part="base">
       <slot></slot>
       <div part="status" data-status=${status}>${STATUS_TEXT[status]}</div>
-      ${running && this._progress
-        ? html`<progress part="progress" max="1" .value=${this._progress.fraction} aria-label="progress"></progress>
-            ${this._progress.message ? html`<span>${this._progress.message}</span>` : nothing}`
+      ${running && progress
+        ? html`<progress part="progress" max="1" .value=${progress.fraction} aria-label="progress"></progress>
+            ${progress.message ? html`<span>${progress.message}</span>` : nothing}`
         : nothing}
-      ${this._stdout ? html`<pre part="stdout">${this._stdout}</pre>` : nothing}
-      ${status === 'done' ? html`<output part="result">${formatValue(this._result)}</output>` : nothing}
+      ${stdout ? html`<pre part="stdout">${stdout}</pre>` : nothing}
+      ${status === 'done' ? html`<output part="result">${formatValue(result)}</output>` : nothing}
       ${error ? html`<pre part="error">${error.traceback ? `${error.message}\n\n${error.traceback}` : error.message}</pre>` : nothing}
       <div class="sr-only" role="status" aria-live="polite">${this.#announcement()}</div>
     </div>`;
   }
 
   #announcement(): string {
-    switch (this._status) {
+    switch (this.#run.status.value) {
       case 'done':
-        return `Python task done: ${formatValue(this._result).slice(0, 200)}`;
+        return `Python task done: ${formatValue(this.#run.result.value).slice(0, 200)}`;
       case 'failed':
-        return `Python task failed: ${this._error?.message ?? ''}`;
+        return `Python task failed: ${this.#run.error.value?.message ?? ''}`;
       case 'cancelled':
         return 'Python task cancelled';
       default:
         return '';
     }
   }
+}
+
+/** No code anywhere: the run fails saying where code can come from. */
+const NO_CODE = (): never => {
+  throw new Error('no code to run: set the code property, add a <script type="text/python"> child, or a src attribute');
+};
+
+async function fetchCode(src: string): Promise<string> {
+  let response: Response;
+  try {
+    response = await fetch(src);
+  } catch (err) {
+    throw new Error(`could not load ${src}: ${(err as Error).message}`);
+  }
+  if (!response.ok) throw new Error(`could not load ${src}: HTTP ${response.status}`);
+  return await response.text();
 }
 
 const STATUS_TEXT: Record<PyTaskStatus, string> = {

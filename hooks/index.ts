@@ -1,7 +1,7 @@
 /**
- * pyodide-pool/hooks — the framework-free bridge between a pool and UI state. All
- * behaviour lives here; the React, Vue and Svelte adapters only map these signals onto
- * one primitive of their framework.
+ * pyodide-pool/hooks — the framework-free bridge between a pool and UI state. The task
+ * lifecycle is the core's {@link TaskRun}; the React, Vue and Svelte adapters only map
+ * these signals onto one primitive of their framework.
  *
  * @example
  * import { createTask } from 'pyodide-pool/hooks';
@@ -12,29 +12,27 @@
  *
  * @packageDocumentation
  */
-import { computed, signal, type ReadonlySignal } from '@preact/signals-core';
-import { dequal } from 'dequal';
-import { TaskCancelledError, type PyodidePool, type Task, type TaskProgress, type WorkerInfo } from '../workers/index.js';
-
-/** A pool, or a `<worker-pool>` element (anything with a `pool` property that announces changes with `pool-change`). */
-export type PoolSource = PyodidePool | PoolElementLike | null | undefined;
-
-/** What the hooks need of a `<worker-pool>` element, without importing the elements. */
-export interface PoolElementLike extends EventTarget {
-  readonly pool: PyodidePool | undefined;
-}
+import { computed, type ReadonlySignal } from '@preact/signals-core';
+import {
+  currentPool,
+  followPool,
+  TaskRun,
+  type PoolHolder,
+  type PoolSource,
+  type TaskProgress,
+  type TaskRunSnapshot,
+  type TaskRunStatus,
+  type WorkerInfo,
+} from '../workers/index.js';
 
 /** Status of a hook-managed task; `idle` until it first runs. */
-export type TaskHookStatus = 'idle' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
-
+export type TaskHookStatus = TaskRunStatus;
 /** Everything a UI shows of a task, as one immutable value. */
-export interface TaskSnapshot<T = unknown> {
-  status: TaskHookStatus;
-  result: T | undefined;
-  error: Error | undefined;
-  stdout: string;
-  progress: TaskProgress | undefined;
-}
+export type TaskSnapshot<T = unknown> = TaskRunSnapshot<T>;
+/** What the hooks need of a `<worker-pool>` element. */
+export type PoolElementLike = PoolHolder;
+/** A task bound to UI state: a connected {@link TaskRun}. */
+export type TaskHandle<T = unknown> = TaskRun<T>;
 
 /** Pool counters as one immutable value (zeros when there is no pool yet). */
 export interface PoolSnapshot {
@@ -48,7 +46,7 @@ export interface PoolSnapshot {
 
 /** Options of {@link createTask}. */
 export interface CreateTaskOptions {
-  /** Inputs of the runs (each key becomes a Python global). */
+  /** Inputs of the runs (each key becomes a Python global). Compared by value. */
   inputs?: Record<string, unknown>;
   /** Run now, and again whenever the inputs change (by value), cancelling the stale run. */
   auto?: boolean;
@@ -56,180 +54,110 @@ export interface CreateTaskOptions {
   timeout?: number;
 }
 
-/** A task bound to UI state. */
-export interface TaskHandle<T = unknown> {
-  readonly status: ReadonlySignal<TaskHookStatus>;
-  readonly result: ReadonlySignal<T | undefined>;
-  readonly error: ReadonlySignal<Error | undefined>;
-  readonly stdout: ReadonlySignal<string>;
-  readonly progress: ReadonlySignal<TaskProgress | undefined>;
-  /** All of the above as one value that changes identity only when something changed. */
-  readonly snapshot: ReadonlySignal<TaskSnapshot<T>>;
-  /** Run now (cancelling a run in progress), with these inputs or the current ones. */
-  run(inputs?: Record<string, unknown>): Promise<T>;
-  /** Cancel the run in progress, if any. */
-  cancel(reason?: unknown): void;
-  /** New inputs: ignored when equal by value; with `auto`, a change starts a new run. Returns whether they changed. */
-  setInputs(inputs: Record<string, unknown> | undefined): boolean;
-  /** Cancel any run and stop reacting. The handle can still be read. */
-  dispose(): void;
-}
-
-const EMPTY_POOL: PoolSnapshot = Object.freeze({ workers: [], queued: 0, running: 0, completed: 0, failed: 0, ready: false });
-
-function isPool(source: PoolSource): source is PyodidePool {
-  return !!source && 'submit' in source && typeof (source as PyodidePool).submit === 'function';
-}
-
-/**
- * The current pool of a source, as a signal: constant for a pool; for a `<worker-pool>`
- * element it follows the element's rebuilds. Call the returned `dispose` when done.
- */
-export function poolSignal(source: PoolSource): { pool: ReadonlySignal<PyodidePool | undefined>; dispose(): void } {
-  if (!source || isPool(source)) return { pool: signal(source ?? undefined), dispose: () => {} };
-  const current = signal(source.pool);
-  const onChange = () => (current.value = source.pool);
-  source.addEventListener('pool-change', onChange);
-  return { pool: current, dispose: () => source.removeEventListener('pool-change', onChange) };
-}
+/** The value of {@link createPoolState} when there is no pool (yet). */
+export const EMPTY_POOL_SNAPSHOT: PoolSnapshot = Object.freeze({ workers: Object.freeze([]) as readonly WorkerInfo[], queued: 0, running: 0, completed: 0, failed: 0, ready: false });
 
 /**
  * A pool's state as one signal of plain values, for frameworks that want a single store.
+ * Follows a `<worker-pool>`'s rebuilds. Call `dispose` when done.
  *
  * @example
  * const { state, dispose } = createPoolState(pool);
  * state.value.running;
  */
 export function createPoolState(source: PoolSource): { state: ReadonlySignal<PoolSnapshot>; dispose(): void } {
-  const { pool, dispose } = poolSignal(source);
+  const { pool, dispose } = followPool(source);
   const state = computed<PoolSnapshot>(() => {
     const p = pool.value;
-    if (!p) return EMPTY_POOL;
+    if (!p || p instanceof Error) return EMPTY_POOL_SNAPSHOT;
     const s = p.state;
     return { workers: s.workers.value, queued: s.queued.value, running: s.running.value, completed: s.completed.value, failed: s.failed.value, ready: s.ready.value };
   });
   return { state, dispose };
 }
 
+function snapshotOf(source: PoolSource): PoolSnapshot {
+  const pool = currentPool(source);
+  if (!pool) return EMPTY_POOL_SNAPSHOT;
+  const s = pool.state;
+  return { workers: s.workers.value, queued: s.queued.value, running: s.running.value, completed: s.completed.value, failed: s.failed.value, ready: s.ready.value };
+}
+
+function sameSnapshot(a: PoolSnapshot, b: PoolSnapshot): boolean {
+  return a.workers === b.workers && a.queued === b.queued && a.running === b.running && a.completed === b.completed && a.failed === b.failed && a.ready === b.ready;
+}
+
 /**
- * Bind Python code to UI state. Runs never overlap: a new run cancels the one in
- * progress, and a stale run can never overwrite the state of a newer one.
+ * A pool's state as an external store: `getSnapshot()` reads it now (the same object
+ * until something changes) and `subscribe(listener)` follows it, a `<worker-pool>`'s
+ * rebuilds included, until the returned function is called. Making one subscribes to
+ * nothing, so a view may make it while it renders (React) — TanStack's contract, which
+ * is also Svelte's store contract.
+ *
+ * @example
+ * const store = poolStateStore(pool);
+ * const stop = store.subscribe((state) => console.log(state.running));
  */
-export function createTask<T = unknown>(source: PoolSource, code: string, options: CreateTaskOptions = {}): TaskHandle<T> {
-  const { pool, dispose: stopFollowing } = poolSignal(source);
-  const status = signal<TaskHookStatus>('idle');
-  const result = signal<T | undefined>(undefined);
-  const error = signal<Error | undefined>(undefined);
-  const stdout = signal('');
-  const progress = signal<TaskProgress | undefined>(undefined);
-  const snapshot = computed<TaskSnapshot<T>>(() => ({
-    status: status.value,
-    result: result.value,
-    error: error.value,
-    stdout: stdout.value,
-    progress: progress.value,
-  }));
-  let inputs = options.inputs;
-  let current: Task<T> | undefined;
-  let generation = 0;
-  let disposed = false;
-  let waitingForPool = false;
-
-  async function run(nextInputs?: Record<string, unknown>): Promise<T> {
-    if (nextInputs !== undefined) inputs = nextInputs;
-    const mine = ++generation;
-    current?.cancel('superseded by a newer run');
-    current = undefined;
-    const p = pool.peek();
-    if (disposed) throw new TaskCancelledError('the task was disposed');
-    if (!p) {
-      // A <worker-pool> whose pool is not made yet: run once it is.
-      waitingForPool = true;
-      status.value = 'queued';
-      return new Promise<T>((resolve, reject) => {
-        const stop = pool.subscribe((ready) => {
-          if (!ready) return;
-          queueMicrotask(() => stop());
-          waitingForPool = false;
-          if (mine === generation) run().then(resolve, reject);
-          else reject(new TaskCancelledError('superseded by a newer run'));
-        });
-      });
-    }
-    const task = p.submit<T>(code, { inputs, timeout: options.timeout });
-    current = task;
-    stdout.value = '';
-    progress.value = undefined;
-    error.value = undefined;
-    const stopMirror = task.status.subscribe((s) => {
-      if (mine === generation && (s === 'queued' || s === 'running')) status.value = s;
-    });
-    const stopStdout = task.stdout.subscribe((text) => mine === generation && (stdout.value = text));
-    const stopProgress = task.progress.subscribe((value) => mine === generation && (progress.value = value));
-    try {
-      const value = await task.result;
-      if (mine === generation) {
-        result.value = value;
-        status.value = 'done';
-      }
-      return value;
-    } catch (err) {
-      if (mine === generation) {
-        error.value = err as Error;
-        status.value = err instanceof TaskCancelledError ? 'cancelled' : 'failed';
-      }
-      throw err;
-    } finally {
-      stopMirror();
-      stopStdout();
-      stopProgress();
-      if (current === task) current = undefined;
-    }
-  }
-
-  function cancel(reason?: unknown): void {
-    if (current) current.cancel(reason);
-    else if (waitingForPool) {
-      generation++;
-      waitingForPool = false;
-      status.value = 'cancelled';
-      error.value = new TaskCancelledError(reason);
-    }
-  }
-
-  const runQuietly = () => {
-    void run().catch(() => undefined);
+export function poolStateStore(source: PoolSource): { getSnapshot(): PoolSnapshot; subscribe(listener: (state: PoolSnapshot) => void): () => void } {
+  let last = EMPTY_POOL_SNAPSHOT;
+  const getSnapshot = (): PoolSnapshot => {
+    const next = snapshotOf(source);
+    if (!sameSnapshot(next, last)) last = next;
+    return last;
   };
-
-  if (options.auto) runQuietly();
-
   return {
-    status,
-    result,
-    error,
-    stdout,
-    progress,
-    snapshot,
-    run(nextInputs) {
-      const outcome = run(nextInputs);
-      // Failures are also in `error`/`status`; an ignored rejection is not "unhandled".
-      outcome.catch(() => {});
-      return outcome;
-    },
-    cancel,
-    setInputs(next) {
-      if (dequal(next, inputs)) return false;
-      inputs = next;
-      if (options.auto && !disposed) runQuietly();
-      return true;
-    },
-    dispose() {
-      if (disposed) return;
-      disposed = true;
-      cancel('the task was disposed');
-      stopFollowing();
+    getSnapshot,
+    subscribe(listener) {
+      const { state, dispose } = createPoolState(source);
+      const stop = state.subscribe(() => listener(getSnapshot()));
+      return () => {
+        stop();
+        dispose();
+      };
     },
   };
 }
 
-export type { TaskProgress, WorkerInfo };
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Whether two option objects are the same by value: plain objects and arrays compared
+ * member by member, URLs by `href`, everything else (numbers, `Infinity`, functions,
+ * Blobs…) by identity — never through JSON, which would turn `Infinity` into `null`.
+ *
+ * @example
+ * sameOptions({ maxQueue: Infinity, packages: ['a'] }, { maxQueue: Infinity, packages: ['a'] }); // true
+ */
+export function sameOptions(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (a instanceof URL && b instanceof URL) return a.href === b.href;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((value, i) => sameOptions(value, b[i]));
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].every((key) => sameOptions(a[key], b[key]));
+  }
+  return false;
+}
+
+/**
+ * Bind Python code to UI state: a {@link TaskRun}, already connected. Runs never
+ * overlap (a new run cancels the one in progress), a stale run never overwrites a newer
+ * one, a run waits for a `<worker-pool>` that has no pool yet, and moves to its new pool
+ * when it is rebuilt.
+ *
+ * @example
+ * const t = createTask(el, 'double(x)', { inputs: { x: 2 }, auto: true });
+ * effect(() => console.log(t.status.value, t.result.value));
+ */
+export function createTask<T = unknown>(source: PoolSource, code: string, options: CreateTaskOptions = {}): TaskHandle<T> {
+  const run = new TaskRun<T>(source, code, options);
+  run.connect();
+  return run;
+}
+
+export { followPool, TaskRun };
+export type { PoolSource, TaskProgress, WorkerInfo };

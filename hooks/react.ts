@@ -1,6 +1,9 @@
 /**
- * pyodide-pool/hooks/react — React adapter. Each hook maps the bridge's signals onto
- * `useSyncExternalStore`; the behaviour lives in `hooks/index.ts`.
+ * pyodide-pool/hooks/react — React adapter. Each hook reads one framework-free store
+ * through `useSyncExternalStore`; the behaviour lives in the core's `TaskRun` and in
+ * `hooks/index.ts`. Stores are made during render without side effects (nothing is
+ * subscribed until React subscribes), so the first render is already right and
+ * StrictMode's double calls leak nothing.
  *
  * @example
  * function Doubler({ x }: { x: number }) {
@@ -10,12 +13,9 @@
  *   return <p>{status === 'done' ? result : '…'} ({running} running)</p>;
  * }
  */
-import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import { PyodidePool, type PoolOptions } from '../workers/index.js';
-import { createPoolState, createTask, type PoolSnapshot, type PoolSource, type TaskHandle, type TaskSnapshot } from './index.js';
-
-const IDLE: TaskSnapshot<never> = Object.freeze({ status: 'idle', result: undefined, error: undefined, stdout: '', progress: undefined });
-const EMPTY: PoolSnapshot = Object.freeze({ workers: [], queued: 0, running: 0, completed: 0, failed: 0, ready: false });
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { PyodidePool, TaskRun, type PoolOptions } from '../workers/index.js';
+import { poolStateStore, sameOptions, type PoolSnapshot, type PoolSource, type TaskSnapshot } from './index.js';
 
 /**
  * A pool that lives and dies with the component. It is made after mount (so `undefined`
@@ -23,18 +23,20 @@ const EMPTY: PoolSnapshot = Object.freeze({ workers: [], queued: 0, running: 0, 
  * unmount/remount, rebuilt when the options change by value, and terminated on unmount.
  */
 export function usePool(options: PoolOptions = {}): PyodidePool | undefined {
-  const key = JSON.stringify(options, (_k, v: unknown) => (v instanceof URL ? v.href : v));
+  // The options of the current pool: replaced only by options that differ by value.
+  const [wanted, setWanted] = useState(options);
+  if (!sameOptions(wanted, options)) setWanted(options);
   const [pool, setPool] = useState<PyodidePool>();
-  const held = useRef<{ pool: PyodidePool; key: string; timer?: ReturnType<typeof setTimeout> }>(undefined);
+  const held = useRef<{ pool: PyodidePool; options: PoolOptions; timer?: ReturnType<typeof setTimeout> }>(undefined);
   useEffect(() => {
     let entry = held.current;
-    if (entry && entry.key === key && entry.timer !== undefined) {
+    if (entry && entry.options === wanted && entry.timer !== undefined) {
       // StrictMode unmounted and remounted us in one go: keep the pool we have.
       clearTimeout(entry.timer);
       entry.timer = undefined;
     } else {
       void entry?.pool.terminate();
-      entry = { pool: new PyodidePool(JSON.parse(key) as PoolOptions), key };
+      entry = { pool: new PyodidePool(wanted), options: wanted };
       held.current = entry;
     }
     const mine = entry;
@@ -46,27 +48,21 @@ export function usePool(options: PoolOptions = {}): PyodidePool | undefined {
         if (held.current === mine) held.current = undefined;
       }, 0);
     };
-  }, [key]);
+  }, [wanted]);
   return pool;
 }
 
 /** The pool's counters and workers, re-rendering when they change. */
 export function usePoolState(source: PoolSource): PoolSnapshot {
-  const [store, setStore] = useState<ReturnType<typeof createPoolState>>();
-  useEffect(() => {
-    const made = createPoolState(source);
-    setStore(made);
-    return () => made.dispose();
-  }, [source]);
-  const subscribe = useCallback((onChange: () => void) => (store ? store.state.subscribe(onChange) : () => {}), [store]);
-  return useSyncExternalStore(subscribe, () => store?.state.value ?? EMPTY);
+  const store = useMemo(() => poolStateStore(source), [source]);
+  return useSyncExternalStore(store.subscribe, store.getSnapshot);
 }
 
 /** Options of {@link useTask}. */
 export interface UseTaskOptions {
   /** Inputs, compared by value: an inline object does not cause a re-run loop. */
   inputs?: Record<string, unknown>;
-  /** Run on mount and whenever the inputs change, cancelling a stale run. */
+  /** Run on mount and whenever the code or inputs change, cancelling a stale run. */
   auto?: boolean;
   /** Timeout of each run in ms. */
   timeout?: number;
@@ -81,24 +77,15 @@ export interface UseTaskResult<T> extends TaskSnapshot<T> {
 /** Python code bound to component state. Unmounting cancels its run. */
 export function useTask<T = unknown>(source: PoolSource, code: string, options: UseTaskOptions = {}): UseTaskResult<T> {
   const { inputs, auto = false, timeout } = options;
-  const [handle, setHandle] = useState<TaskHandle<T>>();
-  const latestInputs = useRef(inputs);
-  latestInputs.current = inputs;
+  const [task] = useState(() => new TaskRun<T>(source, code, { inputs, auto, timeout }));
   useEffect(() => {
-    if (!source) return;
-    const made = createTask<T>(source, code, { inputs: latestInputs.current, auto, timeout });
-    setHandle(made);
-    return () => made.dispose();
-  }, [source, code, auto, timeout]);
+    task.connect();
+    return () => task.disconnect('the component unmounted');
+  }, [task]);
+  // After the connect effect: hand over what changed (compared by value inside).
   useEffect(() => {
-    handle?.setInputs(inputs);
+    task.update({ source, code, inputs, auto, timeout });
   });
-  const subscribe = useCallback((onChange: () => void) => (handle ? handle.snapshot.subscribe(onChange) : () => {}), [handle]);
-  const snapshot = useSyncExternalStore(subscribe, () => (handle?.snapshot.value ?? IDLE) as TaskSnapshot<T>);
-  const run = useCallback(
-    (next?: Record<string, unknown>) => (handle ? handle.run(next ?? latestInputs.current) : Promise.reject(new Error('useTask: no pool yet'))),
-    [handle],
-  );
-  const cancel = useCallback((reason?: unknown) => handle?.cancel(reason), [handle]);
-  return { ...snapshot, run, cancel };
+  const snapshot = useSyncExternalStore(task.subscribe, task.getSnapshot);
+  return useMemo(() => ({ ...snapshot, run: task.run, cancel: task.cancel }), [snapshot, task]);
 }

@@ -1,7 +1,8 @@
 /**
  * pyodide-pool/hooks/svelte — Svelte adapter. The stores follow Svelte's store contract
  * (`subscribe` calls back at once and returns an unsubscribe function), so they work with
- * Svelte 4's `$store` and Svelte 5's `fromStore`. No import of Svelte is needed.
+ * Svelte 4's `$store` and Svelte 5's `fromStore`. No import of Svelte is needed: the
+ * core's `TaskRun` already is such a store.
  *
  * @example
  * <script>
@@ -11,7 +12,8 @@
  * </script>
  * <p>{$doubled.status}: {$doubled.result} — {$counts.running} running</p>
  */
-import { createPoolState, createTask, type CreateTaskOptions, type PoolSnapshot, type PoolSource, type TaskSnapshot } from './index.js';
+import { TaskRun } from '../workers/index.js';
+import { poolStateStore, type CreateTaskOptions, type PoolSnapshot, type PoolSource, type TaskSnapshot } from './index.js';
 
 /** Svelte's readable store contract. */
 export interface Readable<T> {
@@ -27,44 +29,35 @@ export interface TaskStore<T> extends Readable<TaskSnapshot<T>> {
 
 /** The pool's counters and workers as one readable store. */
 export function poolState(source: PoolSource): Readable<PoolSnapshot> {
-  return {
-    subscribe(run) {
-      const { state, dispose } = createPoolState(source);
-      const unsubscribe = state.subscribe(run);
-      return () => {
-        unsubscribe();
-        dispose();
-      };
-    },
-  };
+  return { subscribe: poolStateStore(source).subscribe };
 }
 
 /**
- * A task as a readable store. With `auto`, it runs when first subscribed and again when
- * `setInputs` changes the inputs; when the last subscriber leaves (the component is
- * destroyed), the run in progress is cancelled.
+ * A task as a readable store. It follows its pool while it has subscribers: with `auto`
+ * it runs when the first arrives (and again when `setInputs` changes the inputs), and
+ * when the last leaves (the component is destroyed) the run in progress is cancelled
+ * and nothing is left listening. A later subscriber starts it again.
  */
 export function task<T = unknown>(source: PoolSource, code: string, options: CreateTaskOptions = {}): TaskStore<T> {
-  const handle = createTask<T>(source, code, { ...options, auto: false });
+  const run = new TaskRun<T>(source, code, options);
   let subscribers = 0;
-  let started = false;
   return {
-    subscribe(run) {
-      subscribers++;
-      const unsubscribe = handle.snapshot.subscribe(run);
-      if (options.auto && !started) {
-        started = true;
-        void handle.run().catch(() => undefined);
-      }
+    subscribe(listener) {
+      // Listen first, so the first value is the one before the run starts.
+      const stop = run.subscribe(listener);
+      if (subscribers++ === 0) run.connect();
       return () => {
-        unsubscribe();
-        if (--subscribers === 0) handle.cancel('no longer shown');
+        stop();
+        if (--subscribers === 0) run.disconnect('no longer shown');
       };
     },
-    run: (inputs) => handle.run(inputs),
-    cancel: (reason) => handle.cancel(reason),
-    setInputs(inputs) {
-      if (handle.setInputs(inputs) && options.auto && started) void handle.run().catch(() => undefined);
+    run(inputs) {
+      const outcome = run.run(inputs);
+      // Run with nobody subscribed: stop following the pool once it is over.
+      if (subscribers === 0) void outcome.catch(() => undefined).finally(() => subscribers === 0 && run.disconnect());
+      return outcome;
     },
+    cancel: (reason) => run.cancel(reason),
+    setInputs: (inputs) => void run.setInputs(inputs),
   };
 }

@@ -1,6 +1,7 @@
 /**
- * pyodide-pool/hooks/vue — Vue adapter: the bridge's signals as `shallowRef`s, cleaned
- * up with `onScopeDispose`. Call these inside `setup()` or an effect scope.
+ * pyodide-pool/hooks/vue — Vue adapter: one `shallowRef` per store, fed by the core's
+ * `TaskRun` (or the pool's state) and released with `onScopeDispose`. Call these inside
+ * `setup()` or an effect scope.
  *
  * @example
  * const x = ref(2);
@@ -8,12 +9,35 @@
  * const { running } = usePoolState(pool);
  * const { status, result } = useTask(pool, 'double(x)', { inputs: () => ({ x: x.value }), auto: true });
  */
-import { getCurrentScope, onScopeDispose, shallowRef, toValue, watch, type MaybeRefOrGetter, type ShallowRef } from 'vue';
-import { PyodidePool, type PoolOptions } from '../workers/index.js';
-import { createPoolState, createTask, type PoolSnapshot, type PoolSource, type TaskHookStatus, type TaskProgress } from './index.js';
+import { computed, getCurrentScope, onScopeDispose, shallowRef, toRaw, toValue, watch, type ComputedRef, type MaybeRefOrGetter } from 'vue';
+import { PyodidePool, TaskRun, type PoolOptions } from '../workers/index.js';
+import { poolStateStore, type PoolSnapshot, type PoolSource, type TaskSnapshot } from './index.js';
 
 function cleanup(fn: () => void): void {
   if (getCurrentScope()) onScopeDispose(fn);
+}
+
+/** One shallowRef following a store, and a read-only ref per field of its value. */
+function refsOf<S extends object>(subscribe: (listener: (value: S) => void) => () => void, initial: S): { [K in keyof S]: ComputedRef<S[K]> } & { stop(): void } {
+  const value = shallowRef(initial);
+  const stop = subscribe((next) => (value.value = next));
+  const refs = Object.fromEntries(Object.keys(initial).map((key) => [key, computed(() => value.value[key as keyof S])]));
+  return Object.assign(refs, { stop }) as { [K in keyof S]: ComputedRef<S[K]> } & { stop(): void };
+}
+
+/**
+ * Vue's reactive proxies cannot cross to a worker: unwrap them, rebuilding plain objects
+ * and arrays (so that a change deep inside is a change by value) and passing every other
+ * value (Date, Map, typed arrays, File, BigInt…) through untouched, to be cloned by the
+ * worker boundary as the core does.
+ */
+function unwrap(value: unknown): unknown {
+  const raw = toRaw(value);
+  if (Array.isArray(raw)) return raw.map(unwrap);
+  if (raw !== null && typeof raw === 'object' && (Object.getPrototypeOf(raw) === Object.prototype || Object.getPrototypeOf(raw) === null)) {
+    return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, unwrap(v)]));
+  }
+  return raw;
 }
 
 /** A pool for the life of the current scope (component): terminated when it is disposed. */
@@ -23,39 +47,21 @@ export function usePool(options: PoolOptions = {}): PyodidePool {
   return pool;
 }
 
-/** The pool's counters and workers, each a ref. */
-export function usePoolState(source: MaybeRefOrGetter<PoolSource>): { [K in keyof PoolSnapshot]: ShallowRef<PoolSnapshot[K]> } {
-  const refs = {
-    workers: shallowRef<PoolSnapshot['workers']>([]),
-    queued: shallowRef(0),
-    running: shallowRef(0),
-    completed: shallowRef(0),
-    failed: shallowRef(0),
-    ready: shallowRef(false),
-  };
+/** The pool's counters and workers, each a read-only ref; `source` may be a ref or getter. */
+export function usePoolState(source: MaybeRefOrGetter<PoolSource>): { [K in keyof PoolSnapshot]: ComputedRef<PoolSnapshot[K]> } {
+  const state = shallowRef<PoolSnapshot>(poolStateStore(toValue(source)).getSnapshot());
   let stop = () => {};
   watch(
     () => toValue(source),
     (next) => {
       stop();
-      const { state, dispose } = createPoolState(next);
-      const unsubscribe = state.subscribe((s) => {
-        refs.workers.value = s.workers;
-        refs.queued.value = s.queued;
-        refs.running.value = s.running;
-        refs.completed.value = s.completed;
-        refs.failed.value = s.failed;
-        refs.ready.value = s.ready;
-      });
-      stop = () => {
-        unsubscribe();
-        dispose();
-      };
+      stop = poolStateStore(next).subscribe((value) => (state.value = value));
     },
     { immediate: true },
   );
   cleanup(() => stop());
-  return refs;
+  const field = <K extends keyof PoolSnapshot>(key: K) => computed(() => state.value[key]);
+  return { workers: field('workers'), queued: field('queued'), running: field('running'), completed: field('completed'), failed: field('failed'), ready: field('ready') };
 }
 
 /** Options of {@link useTask}. `inputs` may be a ref, a reactive object or a getter. */
@@ -65,50 +71,23 @@ export interface UseTaskOptions {
   timeout?: number;
 }
 
-/** Python code bound to refs. Disposing the scope cancels its run. */
+/** Python code bound to refs; each field a read-only ref. Disposing the scope cancels its run. */
 export function useTask<T = unknown>(source: MaybeRefOrGetter<PoolSource>, code: MaybeRefOrGetter<string>, options: UseTaskOptions = {}) {
-  const status = shallowRef<TaskHookStatus>('idle');
-  const result = shallowRef<T | undefined>(undefined);
-  const error = shallowRef<Error | undefined>(undefined);
-  const stdout = shallowRef('');
-  const progress = shallowRef<TaskProgress | undefined>(undefined);
-  // Deep-read and copy the inputs, so that nested reactive changes are seen and plain data crosses.
-  const readInputs = () => {
-    const value = toValue(options.inputs);
-    return value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as Record<string, unknown>);
-  };
-  let handle: ReturnType<typeof createTask<T>> | undefined;
-  let unsubscribe = () => {};
-  watch(
-    [() => toValue(source), () => toValue(code)],
-    ([nextSource, nextCode]) => {
-      unsubscribe();
-      handle?.dispose();
-      handle = nextSource ? createTask<T>(nextSource, nextCode, { inputs: readInputs(), auto: options.auto, timeout: options.timeout }) : undefined;
-      unsubscribe = handle
-        ? handle.snapshot.subscribe((s) => {
-            status.value = s.status;
-            result.value = s.result;
-            error.value = s.error;
-            stdout.value = s.stdout;
-            progress.value = s.progress;
-          })
-        : () => {};
-    },
-    { immediate: true },
-  );
-  watch(readInputs, (next) => handle?.setInputs(next), { deep: true });
+  const inputs = () => unwrap(toValue(options.inputs)) as Record<string, unknown> | undefined;
+  const task = new TaskRun<T>(toValue(source), toValue(code), { inputs: inputs(), auto: options.auto, timeout: options.timeout });
+  const { stop, ...refs } = refsOf<TaskSnapshot<T>>(task.subscribe, task.getSnapshot());
+  task.connect();
+  watch([() => toValue(source), () => toValue(code)], ([nextSource, nextCode]) => task.update({ source: nextSource, code: nextCode }));
+  // Deep on the reactive value itself (reading the unwrapped copy is not tracked).
+  // A deep change may sit inside a value the run holds by reference (a Map): say so.
+  watch(() => toValue(options.inputs), () => task.update({ inputs: inputs() }, { changed: true }), { deep: true });
   cleanup(() => {
-    unsubscribe();
-    handle?.dispose();
+    stop();
+    task.dispose();
   });
   return {
-    status,
-    result,
-    error,
-    stdout,
-    progress,
-    run: (inputs?: Record<string, unknown>): Promise<T> => (handle ? handle.run(inputs ?? readInputs()) : Promise.reject(new Error('useTask: no pool'))),
-    cancel: (reason?: unknown) => handle?.cancel(reason),
+    ...refs,
+    run: (next?: Record<string, unknown>): Promise<T> => task.run(next === undefined ? undefined : (unwrap(next) as Record<string, unknown>)),
+    cancel: (reason?: unknown) => task.cancel(reason),
   };
 }

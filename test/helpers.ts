@@ -1,5 +1,6 @@
 /** Shared test helpers: where Pyodide is served and small waiting utilities. */
-import { effect, type ReadonlySignal } from '@preact/signals-core';
+import { computed, effect, type ReadonlySignal } from '@preact/signals-core';
+import type { PyodidePool } from '../workers/index.js';
 
 /** The dev server serves the repository root, so Pyodide comes verbatim from node_modules. */
 export const indexURL = '/node_modules/pyodide/';
@@ -21,6 +22,15 @@ export function until<T>(sig: ReadonlySignal<T>, predicate: (value: T) => boolea
       }
     });
   });
+}
+
+/**
+ * Resolves once `pool` holds no task, queued or running: every task submitted so far has
+ * settled. A wait on the pool's own signals, for tests that check nothing changes after.
+ */
+export function allSettled(pool: PyodidePool, ms = 30_000): Promise<unknown> {
+  const idle = computed(() => pool.state.queued.value === 0 && pool.state.running.value === 0);
+  return until(idle, (value) => value, ms);
 }
 
 /** The rejection of `promise` (fails if it resolves). */

@@ -11,6 +11,17 @@
 export { PyodidePool } from './pool.js';
 export type { PoolState } from './pool-ledger.js';
 export { Task } from './task.js';
+export { TaskRun } from './task-run.js';
+export { currentPool, followPool } from './pool-source.js';
+export type { PoolHolder, PoolSource } from './pool-source.js';
+export type {
+  CodeSource,
+  InputsSource,
+  TaskRunChanges,
+  TaskRunOptions,
+  TaskRunSnapshot,
+  TaskRunStatus,
+} from './task-run-options.js';
 export type { TaskOptions, TaskProgress, TaskStatus } from './task.js';
 export type { PoolOptions } from './options.js';
 export type { PoolCapabilities } from './capabilities.js';

@@ -4,7 +4,7 @@ import { expect, oneEvent } from '@open-wc/testing';
 import '../../components/index.js';
 import type { PyTaskElement, TaskErrorEvent, WorkerPoolElement } from '../../components/index.js';
 import { PythonError, TaskCancelledError } from '../../workers/index.js';
-import { indexURL } from '../helpers.js';
+import { allSettled, indexURL, waitFor } from '../helpers.js';
 
 let host: WorkerPoolElement;
 
@@ -110,8 +110,8 @@ describe('<py-task>', () => {
     await oneEvent(el, 'task-start');
     el.inputs = { n: 2, wait: 0 };
     await oneEvent(el, 'task-result');
-    // Give a stale result the chance to arrive (it must not).
-    await new Promise((r) => setTimeout(r, 1_200));
+    // The stale run has settled too (cancelled) once the pool has nothing left in hand.
+    await allSettled(host.pool!);
     expect(results).to.deep.equal([2]);
     expect(starts).to.equal(2);
     expect(el.result).to.equal(2);
@@ -206,5 +206,37 @@ describe('<py-task>', () => {
     const live = el.shadowRoot!.querySelector('[aria-live]')!;
     expect(live.textContent).to.contain('all good');
     await expect(el).to.be.accessible();
+  });
+
+  it('runs again on the new pool when its <worker-pool> rebuilds, with auto and mid-run', async () => {
+    const own = document.createElement('worker-pool');
+    own.setAttribute('index-url', indexURL);
+    own.max = 1;
+    own.innerHTML = `<script type="text/python">VALUE = "old setup"</script>
+      <py-task auto><script type="text/python">VALUE</script></py-task>
+      <py-task id="slow"><script type="text/python">
+        import time
+        end = time.monotonic() + 0.5
+        while time.monotonic() < end:
+            pass
+        VALUE
+      </script></py-task>`;
+    const auto = own.querySelector('py-task')!;
+    const slow = own.querySelector<PyTaskElement>('#slow')!;
+    const first = oneEvent(auto, 'task-result');
+    document.body.append(own);
+    try {
+      expect((await first).detail.result).to.equal('old setup');
+      const run = slow.run();
+      await waitFor(() => slow.status === 'running', 30_000, 'the slow task running');
+      const again = oneEvent(auto, 'task-result');
+      // New setup: the element ends its pool and makes another.
+      own.querySelector(':scope > script')!.textContent = 'VALUE = "new setup"';
+      expect(await run).to.equal('new setup');
+      expect((await again).detail.result).to.equal('new setup');
+      expect(auto.status).to.equal('done');
+    } finally {
+      own.remove();
+    }
   });
 });

@@ -1,8 +1,9 @@
 // The framework-free bridge: createTask / createPoolState on a real pool.
 import { expect } from 'chai';
+import '../../components/index.js';
 import { createPoolState, createTask } from '../../hooks/index.js';
 import { PyodidePool, PythonError, TaskCancelledError } from '../../workers/index.js';
-import { indexURL, until } from '../helpers.js';
+import { allSettled, indexURL, rejection, until } from '../helpers.js';
 
 const SLOW = 'import time\nend = time.monotonic() + wait\nwhile time.monotonic() < end:\n    pass\nn';
 
@@ -42,7 +43,8 @@ describe('hooks bridge', () => {
     t.setInputs({ n: 2, wait: 0 });
     await until(t.status, (s) => s === 'done');
     expect(t.result.value).to.equal(2);
-    await new Promise((r) => setTimeout(r, 1000));
+    // The stale run has settled too (cancelled) once the pool has nothing left in hand.
+    await allSettled(pool);
     expect(t.result.value).to.equal(2);
     expect(t.status.value).to.equal('done');
     t.dispose();
@@ -83,5 +85,45 @@ describe('hooks bridge', () => {
     expect(state.value.workers).to.have.length(2);
     dispose();
     t.dispose();
+  });
+
+  it('settles a run that waits for a pool when it is cancelled or disposed first', async () => {
+    const element = Object.assign(new EventTarget(), { pool: undefined as PyodidePool | undefined });
+    const cancelled = createTask(element, '1');
+    const first = cancelled.run();
+    expect(cancelled.status.value).to.equal('queued');
+    cancelled.cancel('changed my mind');
+    expect(await rejection(first)).to.be.instanceOf(TaskCancelledError);
+    expect(cancelled.status.value).to.equal('cancelled');
+
+    const disposed = createTask(element, '1');
+    const second = disposed.run();
+    disposed.dispose();
+    expect(await rejection(second)).to.be.instanceOf(TaskCancelledError);
+    expect(disposed.status.value).to.equal('cancelled');
+  });
+
+  it('moves a run to the new pool when its <worker-pool> rebuilds, and re-runs with auto', async () => {
+    const el = document.createElement('worker-pool');
+    el.setAttribute('index-url', indexURL);
+    el.max = 1;
+    el.innerHTML = '<script type="text/python">VALUE = "old setup"</script>';
+    document.body.append(el);
+    try {
+      await el.pool!.ready();
+      const auto = createTask<string>(el, 'VALUE', { auto: true });
+      await until(auto.result, (r) => r === 'old setup');
+      const slow = createTask<string>(el, 'import time\nend = time.monotonic() + 0.5\nwhile time.monotonic() < end:\n    pass\nVALUE');
+      const run = slow.run();
+      await until(slow.status, (s) => s === 'running');
+      // New setup: the element ends its pool and makes another.
+      el.querySelector('script')!.textContent = 'VALUE = "new setup"';
+      expect(await run).to.equal('new setup');
+      await until(auto.result, (r) => r === 'new setup');
+      auto.dispose();
+      slow.dispose();
+    } finally {
+      el.remove();
+    }
   });
 });

@@ -4,7 +4,8 @@ import { createElement as h, StrictMode, useState } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { usePool, usePoolState, useTask } from '../../hooks/react.js';
 import { PythonError, type PyodidePool } from '../../workers/index.js';
-import { indexURL, liveWorkers, waitFor } from '../helpers.js';
+import type { PoolSnapshot } from '../../hooks/index.js';
+import { allSettled, indexURL, liveWorkers, waitFor } from '../helpers.js';
 
 const SETUP = 'def double(x):\n    return 2 * x';
 const text = (container: HTMLElement, id: string) => container.querySelector(`#${id}`)?.textContent ?? '';
@@ -50,6 +51,28 @@ describe('React: usePool', () => {
     expect(await liveWorkers()).to.equal(0);
     root = createRoot(container);
   });
+
+  it('keeps options JSON would mangle (Infinity, a URL), and one pool for options equal by value', async () => {
+    const pools: (PyodidePool | undefined)[] = [];
+    let rerender: () => void = () => {};
+    function App() {
+      const [, setTick] = useState(0);
+      rerender = () => setTick((n) => n + 1);
+      // A new object every render, equal by value.
+      const pool = usePool({ indexURL, max: 1, maxQueue: Infinity, workerURL: new URL('/workers/pool-worker.js', location.href) });
+      pools.push(pool);
+      return h('b', { id: 'made' }, String(!!pool));
+    }
+    root.render(h(App));
+    await waitFor(() => text(container, 'made') === 'true', 10_000, 'a pool');
+    const pool = pools.at(-1)!;
+    expect(pool.options.maxQueue).to.equal(Infinity);
+    expect(await pool.run('"from the URL worker"')).to.equal('from the URL worker');
+    const renders = pools.length;
+    rerender();
+    await waitFor(() => pools.length > renders, 10_000, 'a re-render');
+    expect(pools.at(-1)).to.equal(pool);
+  });
 });
 
 describe('React: useTask on a shared pool', () => {
@@ -78,12 +101,27 @@ describe('React: useTask on a shared pool', () => {
     await waitFor(() => text(container, 'status') === 'running', 30_000, 'running');
     setX(2);
     await waitFor(() => text(container, 'result') === '2', 30_000, 'result 2');
-    await new Promise((r) => setTimeout(r, 1000));
+    // The stale run has settled too (cancelled) once the pool has nothing left in hand.
+    await allSettled(pool);
     expect(text(container, 'result')).to.equal('2');
     expect(text(container, 'status')).to.equal('done');
+    // Nothing more to show: another task through the pool causes no render here.
     const settledRenders = renders;
-    await new Promise((r) => setTimeout(r, 300));
+    await pool.run('1');
     expect(renders).to.equal(settledRenders);
+  });
+
+  it("renders the pool's real state on the first render", async () => {
+    const seen: PoolSnapshot[] = [];
+    function State() {
+      const state = usePoolState(pool);
+      seen.push(state);
+      return h('b', { id: 'workers' }, state.workers.length);
+    }
+    root.render(h(State));
+    await waitFor(() => text(container, 'workers') !== '', 10_000, 'a render');
+    expect(seen[0]!.workers).to.have.length(2);
+    expect(seen[0]!.ready).to.equal(true);
   });
 
   it('shows a Python error', async () => {

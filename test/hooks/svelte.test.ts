@@ -55,5 +55,34 @@ describe('Svelte adapter', () => {
     stop();
     await waitFor(() => pool.state.running.value === 0, 10_000, 'nothing running');
   });
-});
 
+  it('leaves nothing listening after its last subscriber, and runs again for a new one', async () => {
+    // A <worker-pool>-like holder that counts who listens to it.
+    class Holder extends EventTarget {
+      readonly pool = pool;
+      listeners = 0;
+      override addEventListener(...args: Parameters<EventTarget['addEventListener']>): void {
+        this.listeners++;
+        super.addEventListener(...args);
+      }
+      override removeEventListener(...args: Parameters<EventTarget['removeEventListener']>): void {
+        this.listeners--;
+        super.removeEventListener(...args);
+      }
+    }
+    const holder = new Holder();
+    const t = task<number>(holder, 'double(x)', { inputs: { x: 1 }, auto: true });
+    expect(holder.listeners).to.equal(0);
+    const before = pool.state.completed.value;
+    let status = '';
+    let stop = t.subscribe((s) => (status = s.status));
+    await waitFor(() => status === 'done', 30_000, 'the first run');
+    stop();
+    expect(holder.listeners).to.equal(0);
+    status = '';
+    stop = t.subscribe((s) => (status = s.status));
+    await waitFor(() => pool.state.completed.value === before + 2, 30_000, 'a second run');
+    stop();
+    expect(holder.listeners).to.equal(0);
+  });
+});

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { createApp, defineComponent, h, reactive, ref, type App } from 'vue';
 import { usePool, usePoolState, useTask } from '../../hooks/vue.js';
 import { PythonError, PyodidePool } from '../../workers/index.js';
-import { indexURL, liveWorkers, waitFor } from '../helpers.js';
+import { allSettled, indexURL, liveWorkers, waitFor } from '../helpers.js';
 
 const SETUP = 'def double(x):\n    return 2 * x';
 const text = (el: HTMLElement, id: string) => el.querySelector(`#${id}`)?.textContent ?? '';
@@ -70,7 +70,8 @@ describe('Vue: useTask on a shared pool', () => {
     inputs.x = 2;
     inputs.wait = 0;
     await waitFor(() => text(container, 'result') === '2', 30_000, 'result 2');
-    await new Promise((r) => setTimeout(r, 1000));
+    // The stale run has settled too (cancelled) once the pool has nothing left in hand.
+    await allSettled(pool);
     expect(text(container, 'result')).to.equal('2');
     expect(text(container, 'status')).to.equal('done');
   });
@@ -110,5 +111,26 @@ describe('Vue: useTask on a shared pool', () => {
     app!.unmount();
     app = undefined;
     await waitFor(() => pool.state.running.value === 0, 10_000, 'nothing running');
+  });
+
+  it('passes Date, Map, typed arrays and BigInt inputs through to Python untouched', async () => {
+    const inputs = ref({ when: new Date(Date.UTC(2024, 0, 2)), lookup: new Map([['k', 7]]), raw: new Uint8Array([1, 2, 3]), big: 2n ** 70n });
+    let result: unknown;
+    mount(
+      defineComponent({
+        setup() {
+          const t = useTask(pool, '[when.year, lookup["k"], bytes(raw).hex(), big == 2 ** 70]', { inputs, auto: true });
+          return () => {
+            result = t.result.value;
+            return h('b', { id: 'status' }, t.status.value);
+          };
+        },
+      }),
+    );
+    await waitFor(() => ['done', 'failed'].includes(text(container, 'status')), 30_000, 'a result');
+    expect(result).to.deep.equal([2024, 7, '010203', true]);
+    // A change deep inside a reactive Map is a change by value.
+    inputs.value.lookup.set('k', 8);
+    await waitFor(() => (result as unknown[] | undefined)?.[1] === 8, 30_000, 'the new value');
   });
 });
