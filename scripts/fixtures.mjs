@@ -15,7 +15,15 @@ function wheel(name, version, files) {
   return zipSync(Object.fromEntries(Object.entries(all).map(([path, text]) => [path, strToU8(text)])));
 }
 
+/** workers/errors.ts as a minified production bundle: do error names survive it? */
+async function minifiedErrors() {
+  const { build } = await import('esbuild');
+  const out = await build({ entryPoints: ['workers/errors.ts'], bundle: true, minify: true, format: 'esm', write: false, logLevel: 'silent' });
+  return out.outputFiles[0].contents;
+}
+
 const FIXTURES = {
+  '/__fixtures__/errors.min.js': minifiedErrors,
   '/__fixtures__/tinypkg-1.0.0-py3-none-any.whl': () =>
     wheel('tinypkg', '1.0.0', {
       'tinypkg/__init__.py': 'from .greeting import greet\nVERSION = "1.0.0"\n',
@@ -27,7 +35,7 @@ const FIXTURES = {
 export async function serveFixture(ctx) {
   const make = FIXTURES[ctx.path];
   if (!make) return false;
-  ctx.type = 'application/octet-stream';
-  ctx.body = Buffer.from(make());
+  ctx.type = ctx.path.endsWith('.js') ? 'text/javascript' : 'application/octet-stream';
+  ctx.body = Buffer.from(await make());
   return true;
 }

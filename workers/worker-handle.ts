@@ -50,7 +50,9 @@ const lockPrefix = `pyodide-pool:${Math.random().toString(36).slice(2)}:`;
  * @internal
  */
 export class WorkerHandle {
-  status: 'starting' | 'idle' | 'busy' | 'dead' = 'starting';
+  /** Booted, and so warm until it ends. */
+  #booted = false;
+  #dead = false;
   /**
    * Tasks sent and not yet answered, by seq, in run order. `null`: stopped before it
    * began (skipped); kept until the worker passes it, so seqs stay within the ring.
@@ -125,15 +127,27 @@ export class WorkerHandle {
     ]).finally(() => clearTimeout(timer));
     if ('failure' in outcome) throw new BootFailed(outcome.failure);
     this.#onDeath = undefined;
+    this.#booted = true;
     this.bootMode = outcome.mode;
     this.bootMs = outcome.bootMs;
     this.heapBytes = outcome.heapBytes;
     return outcome;
   }
 
+  /**
+   * Where the worker is in its life, owned here alone: `starting` until its boot
+   * answers, then `busy` while it holds tasks and `idle` when it holds none, and `dead`
+   * once it has ended, on purpose or not.
+   */
+  get status(): 'starting' | 'idle' | 'busy' | 'dead' {
+    if (this.#dead) return 'dead';
+    if (!this.#booted) return 'starting';
+    return this.live > 0 ? 'busy' : 'idle';
+  }
+
   /** True once the worker has ended, on purpose or not. */
   get dead(): boolean {
-    return this.status === 'dead';
+    return this.#dead;
   }
 
   /** How many more tasks this worker should be handed now. */
@@ -154,7 +168,6 @@ export class WorkerHandle {
     this.live++;
     record.seq = seq;
     record.worker = this;
-    this.status = 'busy';
     this.#outbox.push({ seq, code: record.code, inputs: record.inputs, notify });
     if (this.#outbox.length === 1) queueMicrotask(() => this.#post());
   }
@@ -255,8 +268,8 @@ export class WorkerHandle {
 
   /** End the worker on purpose. Idempotent; no `died` event follows. */
   terminate(): void {
-    if (this.status === 'dead') return;
-    this.status = 'dead';
+    if (this.#dead) return;
+    this.#dead = true;
     this.#end();
     // A boot still waiting must not wait forever.
     this.#onDeath?.('terminated');
@@ -288,8 +301,8 @@ export class WorkerHandle {
   }
 
   #die(reason: string): void {
-    if (this.status === 'dead') return;
-    this.status = 'dead';
+    if (this.#dead) return;
+    this.#dead = true;
     this.#end();
     if (this.#onDeath) this.#onDeath(reason);
     else this.#events.died(this, reason);

@@ -203,13 +203,22 @@ describe('snapshots kept across page loads', () => {
   });
 
   it('stores nothing with persistSnapshot: false', async () => {
-    const own = `${setup}\nNOT_KEPT = 1`;
-    const pool = new PyodidePool({ indexURL, min: 2, max: 2, setup: own, persistSnapshot: false });
-    await pool.ready();
-    await pool.terminate();
-    const key = await snapshotCacheKey({ indexURL: new URL(indexURL, location.href).href, packages: [], setup: own });
-    await new Promise((r) => setTimeout(r, 300));
-    expect(await (await caches.open(SNAPSHOT_CACHE)).match(key)).to.equal(undefined);
+    // Two pools side by side, alike but for persistSnapshot: once the one that keeps its
+    // snapshot has stored it, the other would have too. (Not a wait that a slow write passes.)
+    const notKept = `${setup}\nNOT_KEPT = 1`;
+    const kept = `${setup}\nKEPT = 1`;
+    const keyOf = (own: string) => snapshotCacheKey({ indexURL: new URL(indexURL, location.href).href, packages: [], setup: own });
+    const cache = await caches.open(SNAPSHOT_CACHE);
+    const without = new PyodidePool({ indexURL, min: 2, max: 2, setup: notKept, persistSnapshot: false });
+    const control = new PyodidePool({ indexURL, min: 2, max: 2, setup: kept });
+    try {
+      await Promise.all([without.ready(), control.ready()]);
+      const keptKey = await keyOf(kept);
+      await waitFor(async () => (await cache.match(keptKey)) !== undefined, 30_000, 'the control pool storing its snapshot');
+      expect(await cache.match(await keyOf(notKept))).to.equal(undefined);
+    } finally {
+      await Promise.all([without.terminate(), control.terminate()]);
+    }
   });
 });
 
@@ -236,14 +245,24 @@ describe('recycle', () => {
   it('replaces a worker after afterTasks tasks, between tasks, with no task failing', async () => {
     const pool = new PyodidePool({ indexURL, min: 1, max: 1, recycle: { afterTasks: 3 } });
     try {
+      // Follow every worker the pool ever has, and the most tasks each was seen to run.
+      const most = new Map<number, number>();
+      const stop = effect(() => pool.state.workers.value.forEach((w) => most.set(w.id, Math.max(most.get(w.id) ?? 0, w.tasksRun))));
       await pool.ready();
       const [first] = pool.state.workers.value;
       const results = await Promise.all(Array.from({ length: 12 }, (_, i) => pool.run('item * 10', { inputs: { item: i } })));
       expect(results).to.deep.equal(Array.from({ length: 12 }, (_, i) => i * 10));
       await until(pool.state.workers, (ws) => ws.length === 1 && ws[0]!.id !== first!.id && ws[0]!.status === 'idle');
       expect(pool.state.failed.value).to.equal(0);
-      // Every worker that ever ran did at most 3 tasks.
-      expect(pool.state.workers.value[0]!.tasksRun).to.be.at.most(3);
+      stop();
+      // A worker past its limit keeps serving while its replacement boots (no task waits
+      // for a boot, as documented), so it may run more than 3; but every such worker has
+      // been retired, and the one left is within the limit.
+      const alive = new Set(pool.state.workers.value.map((w) => w.id));
+      const pastLimit = [...most].filter(([, n]) => n >= 3).map(([id]) => id);
+      expect(pastLimit.length, JSON.stringify([...most])).to.be.at.least(1);
+      expect(pastLimit.filter((id) => alive.has(id)), JSON.stringify([...most])).to.deep.equal([]);
+      expect(pool.state.workers.value[0]!.tasksRun).to.be.below(3);
     } finally {
       await pool.terminate();
     }

@@ -204,7 +204,11 @@ describe('running Python', () => {
 
 describe('error names', () => {
   it('keeps each class name in error.name, even when minified', async () => {
-    const errors = await import('../../workers/errors.js');
+    // workers/errors.ts bundled and minified as a production build would (by the test server).
+    const bundle = '/__fixtures__/errors.min.js';
+    const errors = (await import(/* @vite-ignore */ bundle)) as typeof import('../../workers/errors.js');
+    // Minified for real: the classes themselves lost their names.
+    expect(errors.PythonError.name).to.not.equal('PythonError');
     const made = [
       new errors.PythonError({ pythonType: 'ValueError', message: 'x', traceback: '' }),
       new errors.TaskTimeoutError(1),

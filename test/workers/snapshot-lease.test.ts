@@ -1,0 +1,68 @@
+// The snapshot lease state machine (SnapshotStore without persistence): who makes the
+// snapshot, who waits for it, who restores, and what a failure changes. No Pyodide.
+import { expect } from 'chai';
+import { SnapshotStore } from '../../workers/snapshot-store.js';
+
+const bytes = (n: number) => new Uint8Array(8).fill(n);
+
+describe('snapshot leases', () => {
+  it('lets the first worker make the snapshot; the others wait, then restore their own copy', async () => {
+    const store = new SnapshotStore(true);
+    const maker = await store.lease();
+    expect(maker.make).to.equal(true);
+    let waited = false;
+    const waiting = store.lease().then((lease) => ((waited = true), lease));
+    await Promise.resolve();
+    expect(waited).to.equal(false);
+    maker.release(bytes(7));
+    const restorer = await waiting;
+    expect(restorer.make).to.equal(false);
+    expect([...restorer.bytes!]).to.deep.equal([...bytes(7)]);
+    // Its own copy: a restore consumes the bytes it is given.
+    restorer.bytes!.fill(0);
+    expect([...(await store.lease()).bytes!]).to.deep.equal([...bytes(7)]);
+    expect(store.disabled).to.equal(false);
+  });
+
+  it('hands the making to the next worker when the maker fails to boot', async () => {
+    const store = new SnapshotStore(true);
+    const maker = await store.lease();
+    const next = store.lease();
+    maker.release(undefined, false);
+    expect((await next).make).to.equal(true);
+  });
+
+  it('turns snapshots off when a worker booted but no snapshot could be made', async () => {
+    const store = new SnapshotStore(true);
+    const maker = await store.lease();
+    const next = store.lease();
+    maker.release(undefined, true);
+    const lease = await next;
+    expect(lease.make).to.equal(false);
+    expect(lease.bytes).to.equal(undefined);
+    expect(store.disabled).to.equal(true);
+  });
+
+  it('boots normally from then on when its own snapshot does not restore', async () => {
+    const store = new SnapshotStore(true);
+    (await store.lease()).release(bytes(1));
+    expect((await store.lease()).bytes).to.not.equal(undefined);
+    store.restoreFailed();
+    const lease = await store.lease();
+    expect(lease.make || lease.bytes !== undefined).to.equal(false);
+    expect(store.disabled).to.equal(true);
+  });
+
+  it('gives nothing to make or restore when off, and wakes waiters when cleared', async () => {
+    const off = new SnapshotStore(false);
+    const lease = await off.lease();
+    expect(lease.make || lease.bytes !== undefined).to.equal(false);
+
+    const store = new SnapshotStore(true);
+    await store.lease(); // the maker, never released
+    const waiting = store.lease();
+    store.clear();
+    const woken = await waiting;
+    expect(woken.make || woken.bytes !== undefined).to.equal(false);
+  });
+});

@@ -1,0 +1,317 @@
+/**
+ * The scheduler: waiting tasks go to workers (pipelined when tiny, stolen back when a
+ * line turns out long, as `dispatcher.ts` decides), worker messages settle them, and
+ * cancel, timeout and worker deaths stop them — every task settling exactly once. It
+ * owns the queue and the fleet; `PyodidePool` is its public face.
+ *
+ * @internal
+ */
+import { batch } from '@preact/signals-core';
+import { distribute, roomFor, stealPlan } from './dispatcher.js';
+import {
+  ConversionError,
+  PythonError,
+  TaskCancelledError,
+  TaskTimeoutError,
+  type WorkerBootError,
+  WorkerCrashedError,
+} from './errors.js';
+import type { ResolvedOptions } from './options.js';
+import type { PoolLedger } from './pool-ledger.js';
+import type { WorkerMessage } from './protocol.js';
+import { TaskQueue } from './task-queue.js';
+import type { TaskRecord } from './task.js';
+import type { FleetEvents, WorkerFleet } from './worker-fleet.js';
+import type { WorkerHandle } from './worker-handle.js';
+
+/** What the scheduler needs of the pool it serves. */
+export interface SchedulerHost {
+  options(): ResolvedOptions;
+  /** `terminate()` was called. */
+  ended(): boolean;
+  /** `ready()` waits on a `min: 0` pool: start one worker anyway. */
+  wantOne(): boolean;
+  /** Enough workers are warm: `ready()` resolves. */
+  ready(): void;
+  /** Boots keep failing: `ready()` rejects. */
+  broken(error: WorkerBootError): void;
+}
+
+export class Scheduler {
+  readonly fleet: WorkerFleet;
+  readonly #queue = new TaskQueue<TaskRecord>();
+  readonly #host: SchedulerHost;
+  readonly #ledger: PoolLedger;
+
+  constructor(host: SchedulerHost, ledger: PoolLedger, makeFleet: (events: FleetEvents) => WorkerFleet) {
+    this.#host = host;
+    this.#ledger = ledger;
+    this.fleet = makeFleet({
+      message: (worker, message) => this.onMessage(worker, message),
+      died: (worker, reason) => this.onDied(worker, reason),
+      unsendable: (worker, seq, error) => this.unsendable(worker, seq, error),
+      warm: (worker) => this.warm(worker),
+      retry: () => this.pump(),
+      broken: (error) => this.bootsFailed(error),
+      changed: () => this.publishWorkers(),
+    });
+  }
+
+  /** A new task: queue it and hand out what can go. */
+  add(record: TaskRecord): void {
+    this.#queue.push(record);
+    this.pump();
+  }
+
+  /** Settle every task, waiting or in a worker's hands, with `error`; end the workers. */
+  endAll(error: unknown): void {
+    batch(() => {
+      for (const record of this.#queue.drain()) this.settle(record, error);
+      for (const worker of this.fleet.workers) {
+        for (const record of worker.inflight.values()) if (record) this.settle(record, error);
+      }
+      this.fleet.end();
+    });
+  }
+
+  /** A worker that is idle now, if any. */
+  idleWorker(): WorkerHandle | undefined {
+    return this.fleet.workers.find((w) => w.status === 'idle');
+  }
+
+
+  /**
+   * Hand waiting tasks to workers, then size the pool. Idle workers take what they can;
+   * a busy worker is refilled only when it reports outcomes (`refill`), so a task
+   * submitted while every worker is busy waits here, where priorities still apply.
+   */
+  pump(refill?: WorkerHandle): void {
+    if (this.#host.ended()) return;
+    batch(() => {
+      const handed = this.#distribute(refill);
+      const spawned = this.ensure();
+      if (handed || spawned) this.publishWorkers();
+    });
+  }
+
+  /** Hand waiting tasks to the workers the dispatcher picks. Returns true if any went. */
+  #distribute(refill: WorkerHandle | undefined): boolean {
+    const trimming = this.fleet.active > this.#host.options().max;
+    const takers = distribute(this.#queue.size, this.fleet.workers, (worker) => this.#room(worker, trimming), refill);
+    for (const worker of takers) this.#dispatch(worker, this.#queue.shift()!);
+    return takers.length > 0;
+  }
+
+  /** How many tasks `worker` may be handed now. */
+  #room(worker: WorkerHandle, trimming: boolean): number {
+    return roomFor(worker, {
+      // Leaving the pool soon (recycled, or beyond a lowered max): no queue of its own.
+      leaving: !!worker.replacement || trimming || this.fleet.recycleDue(worker),
+      untilRecycle: this.#host.options().recycle.afterTasks - worker.tasksRun - worker.live,
+    });
+  }
+
+  #dispatch(worker: WorkerHandle, record: TaskRecord): void {
+    const first = worker.live === 0;
+    // A timed task queued behind others has its timeout started by the worker's `start`.
+    worker.send(record, record.timeout !== undefined && !first);
+    clearTimeout(worker.idleTimer);
+    if (first) this.#begin(record);
+  }
+
+  /** The task is running (or about to, first in its worker's line): count it and start its timeout. */
+  #begin(record: TaskRecord): void {
+    if (!this.#ledger.started(record)) return;
+    if (record.timeout !== undefined) {
+      const timeout = record.timeout;
+      record.timer = setTimeout(() => this.#stop(record, { kind: 'timeout', timeout }), timeout);
+    }
+  }
+
+  /** A task handed to a worker that never began it goes back to the front of the queue. */
+  #requeue(record: TaskRecord): void {
+    clearTimeout(record.timer);
+    record.timer = undefined;
+    record.worker = undefined;
+    this.#ledger.requeued(record);
+    this.#queue.unshift(record);
+  }
+
+  /** Start the workers the queue calls for. True if any started. */
+  ensure(): boolean {
+    if (this.#host.ended()) return false;
+    return this.fleet.ensure(this.#queue.size, this.#host.wantOne());
+  }
+
+  /** A worker booted: the pool may be ready, and the worker takes work. */
+  warm(worker: WorkerHandle): void {
+    if (this.fleet.warm >= Math.max(1, this.#host.options().min) && !this.#ledger.ready.peek()) {
+      this.#ledger.ready.value = true;
+      this.#host.ready();
+    }
+    this.becameIdle(worker);
+  }
+
+  /** Boots keep failing: reject `ready()` and everything waiting; refuse new work. */
+  bootsFailed(error: WorkerBootError): void {
+    this.#host.broken(error);
+    batch(() => {
+      for (const record of this.#queue.drain()) this.settle(record, error);
+      this.publishWorkers();
+    });
+  }
+
+  /** `worker` holds nothing: the fleet may recycle or trim it; otherwise it takes work, or relieves another. */
+  becameIdle(worker: WorkerHandle): void {
+    clearTimeout(worker.graceTimer);
+    const fate = this.fleet.settle(worker);
+    if (fate === 'trimmed') return;
+    this.pump();
+    if (fate === 'retired') return;
+    this.#steal(worker);
+    this.publishWorkers();
+    this.fleet.retireWhenIdle(worker);
+  }
+
+  /**
+   * An idle worker with nothing left to take relieves the busiest one of half the tasks it
+   * holds but has not begun: a line sized for tiny tasks may turn out to hold long ones.
+   */
+  #steal(thief: WorkerHandle): void {
+    if (thief.status !== 'idle' || this.#queue.size > 0 || this.#room(thief, false) === 0) return;
+    const plan = stealPlan(thief, this.fleet.workers);
+    if (!plan) return;
+    const taken = plan.victim.release(plan.count);
+    if (taken.length === 0) return;
+    for (const record of taken.reverse()) this.#requeue(record);
+    this.pump();
+  }
+
+  // ---- worker events -----------------------------------------------------------
+
+  onMessage(worker: WorkerHandle, message: WorkerMessage): void {
+    if (message.t === 'out') {
+      const record = worker.inflight.get(message.seq);
+      if (record && !record.settled) record.output(message.ev);
+    } else if (message.t === 'start') {
+      const record = worker.inflight.get(message.seq);
+      if (record) this.#begin(record);
+    } else if (message.t === 'results') {
+      batch(() => this.#onResults(worker, message));
+    }
+  }
+
+  #onResults(worker: WorkerHandle, message: Extract<WorkerMessage, { t: 'results' }>): void {
+    worker.heapBytes = message.heap;
+    let ran = 0;
+    for (const outcome of message.list) {
+      const record = worker.take(outcome.seq);
+      if (!record) continue; // stopped before it began, and already settled
+      if ('skipped' in outcome) {
+        // Skipped without being stopped: cannot happen, but never lose a task.
+        if (record.stop) this.#settleStopped(record, record.stop);
+        else this.#requeue(record);
+        continue;
+      }
+      ran++;
+      worker.tasksRun++;
+      if (record.stop) this.#settleStopped(record, record.stop);
+      else if ('value' in outcome) this.settle(record, undefined, 'done', outcome.value);
+      else if (outcome.error.kind === 'python') this.settle(record, new PythonError(outcome.error));
+      else this.settle(record, new ConversionError(outcome.error.message, outcome.error.pythonType || undefined));
+    }
+    worker.measured(ran, message.busyMs);
+    const head = worker.head();
+    if (head) this.#begin(head);
+    if (worker.live === 0) this.becameIdle(worker);
+    else {
+      this.pump(worker);
+      this.publishWorkers();
+    }
+  }
+
+  /** `worker` is gone (the fleet dropped it): settle what it had begun, run the rest elsewhere. */
+  onDied(worker: WorkerHandle, reason: string): void {
+    batch(() => {
+      const { begun, notBegun } = worker.unfinished();
+      begun.forEach((record, i) => {
+        if (record.stop) this.#settleStopped(record, record.stop);
+        else if (i === begun.length - 1) this.settle(record, new WorkerCrashedError(`The worker running task ${record.id} died: ${reason}`));
+        else this.settle(record, new WorkerCrashedError(`The worker died (${reason}) before sending the result of task ${record.id}`));
+      });
+      // Handed over but never begun: they run elsewhere, ahead of what waits.
+      for (const record of notBegun.reverse()) {
+        if (record.stop) this.#settleStopped(record, record.stop);
+        else this.#requeue(record);
+      }
+      this.pump();
+    });
+  }
+
+  unsendable(worker: WorkerHandle, seq: number, error: Error): void {
+    const record = worker.take(seq);
+    if (!record) return;
+    this.settle(record, new ConversionError(`inputs could not be sent to the worker: ${error.message}`));
+    if (worker.status === 'idle') this.becameIdle(worker);
+  }
+
+  // ---- cancel, timeout, settle ---------------------------------------------------
+
+  cancel(record: TaskRecord, reason: unknown): void {
+    if (record.settled) return;
+    if (this.#queue.delete(record)) {
+      this.settle(record, new TaskCancelledError(reason), 'cancelled');
+    } else if (record.worker) {
+      this.#stop(record, { kind: 'cancel', reason });
+    }
+  }
+
+  /**
+   * Stop a task handed to a worker. One it has not begun is dropped at once. A running
+   * one gets KeyboardInterrupt when the page allows it, keeping the worker warm, and
+   * settles when its worker answers; if it has not within `interruptGrace` (or cannot be
+   * interrupted), the worker is terminated and replaced.
+   */
+  #stop(record: TaskRecord, request: NonNullable<TaskRecord['stop']>): void {
+    const worker = record.worker;
+    if (record.settled || record.stop || !worker) return;
+    record.stop = request;
+    const outcome = worker.stop(record);
+    if (outcome === 'skipped') {
+      this.#settleStopped(record, request);
+      // It held that task, so it was busy: nothing left in hand now means idle.
+      if (worker.status === 'idle') this.becameIdle(worker);
+      else if (worker.head()) this.#begin(worker.head()!);
+    } else if (outcome === 'interrupted') {
+      clearTimeout(worker.graceTimer);
+      worker.graceTimer = setTimeout(() => {
+        if (worker.inflight.get(record.seq) !== record) return;
+        console.warn(`pyodide-pool: task ${record.id} ignored KeyboardInterrupt for ${this.#host.options().interruptGrace} ms; replacing worker ${worker.id}`);
+        this.#endToStop(worker);
+      }, this.#host.options().interruptGrace);
+    } else if (outcome === 'impossible') {
+      this.#endToStop(worker);
+    }
+    // 'finished': its outcome is on the way and settles it with the stop's error.
+  }
+
+  /** End a worker whose task must stop now, settle that task, and carry on. */
+  #endToStop(worker: WorkerHandle): void {
+    this.fleet.remove(worker);
+    this.onDied(worker, 'terminated to stop its task');
+  }
+
+  settle(record: TaskRecord, error: unknown, status: 'done' | 'failed' | 'cancelled' = 'failed', value?: unknown): void {
+    this.#ledger.settle(record, error, status, value);
+  }
+
+  /** Settle a task that was asked to stop: cancelled, or failed with its timeout. */
+  #settleStopped(record: TaskRecord, stop: NonNullable<TaskRecord['stop']>): void {
+    if (stop.kind === 'cancel') this.settle(record, new TaskCancelledError(stop.reason), 'cancelled');
+    else this.settle(record, new TaskTimeoutError(stop.timeout));
+  }
+
+  publishWorkers(): void {
+    this.#ledger.workers.value = this.fleet.workers.map((w) => w.info());
+  }
+}

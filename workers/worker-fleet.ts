@@ -1,0 +1,215 @@
+/**
+ * The pool's workers as a fleet: it starts them (up to `min`, and on demand up to `max`),
+ * boots them (normally or from the snapshot, with the page's compiled interpreter),
+ * replaces the ones past their recycle limit, trims them when `max` is lowered, retires
+ * idle ones after `idleTimeout`, and gives up with a `WorkerBootError` when boots keep
+ * failing. It decides nothing about tasks: the pool does, through the events.
+ *
+ * @internal
+ */
+import { workersToStart } from './dispatcher.js';
+import { WorkerBootError } from './errors.js';
+import type { ResolvedOptions } from './options.js';
+import type { WorkerMessage } from './protocol.js';
+import type { SnapshotStore } from './snapshot-store.js';
+import { compiledPyodideWasm, compilePyodideWasm, sharePyodideWasm } from './wasm-module.js';
+import { BootFailed, WorkerHandle } from './worker-handle.js';
+
+/** Boot failures in a row (of the retryable kind) before the fleet gives up. */
+const MAX_BOOT_FAILURES = 3;
+
+/** What the fleet tells the pool. */
+export interface FleetEvents {
+  message(worker: WorkerHandle, message: WorkerMessage): void;
+  /** A warm worker died without being asked to; the fleet has already dropped it. */
+  died(worker: WorkerHandle, reason: string): void;
+  /** Task `seq` could not be posted to `worker` (inputs not cloneable). */
+  unsendable(worker: WorkerHandle, seq: number, error: Error): void;
+  /** `worker` is warm and idle: hand it work. */
+  warm(worker: WorkerHandle): void;
+  /** A boot failed and another may be started (the pool re-plans). */
+  retry(): void;
+  /** Boots keep failing: `bootError` is set; nothing will start again. */
+  broken(error: WorkerBootError): void;
+  /** The list of workers changed. */
+  changed(): void;
+}
+
+export class WorkerFleet {
+  #workers: WorkerHandle[] = [];
+  #nextId = 1;
+  #bootFailures = 0;
+  #bootError: WorkerBootError | undefined;
+  #ended = false;
+  #restored = false;
+
+  constructor(
+    private readonly options: () => ResolvedOptions,
+    private readonly workerURL: URL | string | undefined,
+    private readonly interruptible: boolean,
+    private readonly snapshots: SnapshotStore,
+    private readonly events: FleetEvents,
+  ) {}
+
+  /** Every worker, booting ones and those waiting to be recycled included. */
+  get workers(): readonly WorkerHandle[] {
+    return this.#workers;
+  }
+
+  /** Why workers cannot start, once boots have kept failing. */
+  get bootError(): WorkerBootError | undefined {
+    return this.#bootError;
+  }
+
+  /** Whether a worker has restored from a snapshot (then `capabilities.snapshot` is true). */
+  get restoredOne(): boolean {
+    return this.#restored;
+  }
+
+  /** Workers that count toward `min`/`max`: not those waiting to be recycled. */
+  get active(): number {
+    return this.#workers.filter((w) => !w.replacement).length;
+  }
+
+  /** Workers that have booted. */
+  get warm(): number {
+    return this.#workers.filter((w) => w.status === 'idle' || w.status === 'busy').length;
+  }
+
+  /** Start the workers the dispatcher asks for, with `waiting` tasks queued. True if any started. */
+  ensure(waiting: number, atLeastOne: boolean): boolean {
+    if (this.#ended || this.#bootError) return false;
+    const start = workersToStart({
+      active: this.active,
+      starting: this.#workers.filter((w) => w.status === 'starting').length,
+      waiting,
+      min: Math.max(this.options().min, atLeastOne ? 1 : 0),
+      max: this.options().max,
+    });
+    for (let i = 0; i < start; i++) this.#spawn();
+    return start > 0;
+  }
+
+  /** Past `recycle.heapBytes` or `recycle.afterTasks`. */
+  recycleDue(worker: WorkerHandle): boolean {
+    const { heapBytes, afterTasks } = this.options().recycle;
+    return worker.heapBytes > heapBytes || worker.tasksRun >= afterTasks;
+  }
+
+  /**
+   * `worker` has nothing left in hand. Returns `retired` when it was replaced by its warm
+   * replacement (the pool re-plans), `trimmed` when it was one too many for a lowered
+   * `max`, and `serving` when it stays (its replacement, if it is due one, is booting).
+   */
+  settle(worker: WorkerHandle): 'retired' | 'trimmed' | 'serving' {
+    clearTimeout(worker.idleTimer);
+    if (this.recycleDue(worker)) {
+      const replacement = worker.replacement;
+      if (replacement && (replacement.status === 'idle' || replacement.status === 'busy')) {
+        this.remove(worker);
+        return 'retired';
+      }
+      // Keep serving until the replacement is warm: no task waits for a boot.
+      if (!replacement || replacement.dead) worker.replacement = this.#spawn();
+    }
+    if (this.active > this.options().max && !worker.replacement) {
+      this.remove(worker);
+      return 'trimmed';
+    }
+    return 'serving';
+  }
+
+  /** An idle worker above `min` retires after `idleTimeout` unless it gets work first. */
+  retireWhenIdle(worker: WorkerHandle): void {
+    const { min, idleTimeout } = this.options();
+    if (worker.status !== 'idle' || worker.replacement || this.active <= min) return;
+    worker.idleTimer = setTimeout(() => {
+      if (worker.status === 'idle' && this.active > this.options().min) this.remove(worker);
+    }, idleTimeout);
+  }
+
+  /** End a worker and drop it from the fleet (no `died` event follows). */
+  remove(worker: WorkerHandle): void {
+    worker.terminate();
+    this.#workers = this.#workers.filter((w) => w !== worker);
+    this.events.changed();
+  }
+
+  /** End every worker for good. */
+  end(): void {
+    this.#ended = true;
+    for (const worker of this.#workers) worker.terminate();
+    this.#workers = [];
+    this.events.changed();
+  }
+
+  #spawn(): WorkerHandle {
+    const worker = new WorkerHandle(
+      this.#nextId++,
+      this.workerURL,
+      {
+        message: (w, m) => this.events.message(w, m),
+        died: (w, reason) => {
+          // Unexpected by definition: say why, since the page may never see the cause.
+          console.warn(`pyodide-pool: worker ${w.id} died (${reason}); replacing it`);
+          // Before its boot was even asked for (a script that fails to load: Firefox
+          // reports that sooner than Chromium), it is a boot failure, counted as one.
+          if (w.bootMode === undefined) this.#bootFailed(w, new BootFailed({ kind: 'runtime', message: `the worker died while starting (${reason})` }));
+          else {
+            this.remove(w);
+            this.events.died(w, reason);
+          }
+        },
+        unsendable: (w, seq, err) => this.events.unsendable(w, seq, err),
+      },
+      this.interruptible,
+    );
+    worker.prepare(this.options().indexURL);
+    this.#workers.push(worker);
+    this.events.changed();
+    void this.#boot(worker);
+    return worker;
+  }
+
+  async #boot(worker: WorkerHandle): Promise<void> {
+    const { indexURL, packages, setup, bootTimeout } = this.options();
+    const lease = await this.snapshots.lease();
+    if (worker.dead) return lease.release(undefined, false);
+    try {
+      // A restore is short and the page's compile started first: wait for it rather than
+      // compile a second copy. A normal boot has other work to overlap its own compile with.
+      const wasmModule = lease.bytes ? await compilePyodideWasm(indexURL) : compiledPyodideWasm(indexURL);
+      const result = await worker.boot({ indexURL, packages, setup, makeSnapshot: lease.make, snapshot: lease.bytes, wasmModule }, bootTimeout);
+      if (result.mode === 'snapshot') this.#restored = true;
+      if (result.wasmModule) sharePyodideWasm(indexURL, result.wasmModule);
+      lease.release(result.snapshot);
+    } catch (err) {
+      lease.release(undefined, false);
+      this.#bootFailed(worker, err);
+      return;
+    }
+    if (worker.dead || this.#ended) return;
+    this.#bootFailures = 0;
+    if (!this.#workers.some((w) => w.status === 'starting')) this.snapshots.store();
+    // A worker waiting for this one as its replacement can retire now, if it is idle.
+    for (const old of this.#workers) {
+      if (old.replacement === worker && old.status === 'idle') this.remove(old);
+    }
+    this.events.warm(worker);
+  }
+
+  #bootFailed(worker: WorkerHandle, err: unknown): void {
+    this.remove(worker);
+    if (this.#ended) return;
+    const failure = err instanceof BootFailed ? err.failure : { kind: 'runtime' as const, message: String(err) };
+    if (failure.kind === 'snapshot') {
+      // The snapshot did not restore (a stale stored one, or this Pyodide cannot): not the worker's fault.
+      this.snapshots.restoreFailed();
+    } else if (failure.kind === 'config' || ++this.#bootFailures >= MAX_BOOT_FAILURES) {
+      this.#bootError = new WorkerBootError(`Could not start a Pyodide worker: ${failure.message}`, { cause: err, packageName: failure.packageName });
+      this.events.broken(this.#bootError);
+      return;
+    }
+    this.events.retry();
+  }
+}
