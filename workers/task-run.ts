@@ -300,8 +300,9 @@ export class TaskRun<T = unknown> {
       try {
         value = await task.result;
       } catch (err) {
-        // Its pool was rebuilt: #poolChanged has started (or will start) it on the new one.
-        if (err instanceof PoolTerminatedError && current() && this.#pool?.peek() !== pool) return;
+        // Its pool was rebuilt under it while it follows the source: #poolChanged has
+        // started (or will start) it on the new one. Disconnected, it simply failed.
+        if (err instanceof PoolTerminatedError && current() && this.#connected && this.#pool?.peek() !== pool) return;
         throw err;
       }
       if (!current()) return;

@@ -3,7 +3,7 @@
 import { expect, oneEvent } from '@open-wc/testing';
 import '../../components/index.js';
 import type { PyTaskElement, TaskErrorEvent, WorkerPoolElement } from '../../components/index.js';
-import { PythonError, TaskCancelledError } from '../../workers/index.js';
+import { PoolError, PythonError, TaskCancelledError } from '../../workers/index.js';
 import { allSettled, indexURL, waitFor } from '../helpers.js';
 
 let host: WorkerPoolElement;
@@ -238,5 +238,23 @@ describe('<py-task>', () => {
     } finally {
       own.remove();
     }
+  });
+
+  it('settles a run in progress when its <worker-pool> is removed with it', async () => {
+    const own = document.createElement('worker-pool');
+    own.setAttribute('index-url', indexURL);
+    own.max = 1;
+    own.innerHTML = '<py-task><script type="text/python">\nwhile True:\n    pass\n</script></py-task>';
+    document.body.append(own);
+    const el = own.querySelector('py-task')!;
+    const run = el.run();
+    await waitFor(() => el.status === 'running', 30_000, 'the task running');
+    own.remove();
+    const error = await run.then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error).to.be.instanceOf(PoolError);
+    expect(el.status).to.be.oneOf(['failed', 'cancelled']);
   });
 });
