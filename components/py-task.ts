@@ -232,12 +232,16 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
     this.#run.update({ source: this.#poolSource(), code: this.#codeSource(), inputs: this.#inputsSource(), timeout: this.timeout, auto: this.auto });
   }
 
-  /** The `<worker-pool>` to use, discovered again only when it may have changed. */
+  /**
+   * The `<worker-pool>` to use, looked for again only when it may have changed: another
+   * `pool` id, another host around the element (a move), or an earlier look that failed.
+   */
   #poolSource() {
     const id = this.pool || undefined;
     const host = findPoolHost(this, id);
-    const known = this.#discoveredFor;
-    if (!this.#discovery || !known || known.id !== id || (host && host !== known.host)) {
+    const found = this.#discovery?.host.peek();
+    const watching = found instanceof Error ? undefined : (found ?? this.#discoveredFor?.host);
+    if (!this.#discovery || found instanceof Error || this.#discoveredFor?.id !== id || (host && host !== watching)) {
       this.#discovery?.dispose();
       this.#discovery = discoverPoolHost(this, id);
       this.#discoveredFor = { host, id };

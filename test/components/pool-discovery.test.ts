@@ -2,7 +2,7 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import '../../components/index.js';
 import type { PyTaskElement, TaskErrorEvent, WorkerPoolElement } from '../../components/index.js';
-import { indexURL } from '../helpers.js';
+import { indexURL, waitFor } from '../helpers.js';
 
 describe('<py-task> finding its pool', () => {
   let host: WorkerPoolElement;
@@ -28,7 +28,8 @@ describe('<py-task> finding its pool', () => {
   it('waits for a pool that is added to the document later', async () => {
     const el = await fixture<PyTaskElement>(html`<py-task pool="late-pool" auto><script type="text/python">"late"</script></py-task>`);
     const result = oneEvent(el, 'task-result');
-    await new Promise((r) => setTimeout(r, 300));
+    // Added once the run already waits for it.
+    await waitFor(() => el.status === 'queued', 10_000, 'the run waiting');
     const late = document.createElement('worker-pool');
     late.id = 'late-pool';
     late.setAttribute('index-url', indexURL);
@@ -46,5 +47,20 @@ describe('<py-task> finding its pool', () => {
     expect(event.detail.error.message).to.match(/No pool/);
     expect(event.detail.error.message).to.match(/worker-pool/);
     expect(el.status).to.equal('failed');
+  });
+
+  it('looks again on the next run after reporting a missing pool', async () => {
+    const el = await fixture<PyTaskElement>(html`<py-task pool="rescue-pool"><script type="text/python">"found it"</script></py-task>`);
+    const missing = await el.run().catch((e: Error) => e);
+    expect((missing as Error).message).to.match(/No pool/);
+    const rescue = document.createElement('worker-pool');
+    rescue.id = 'rescue-pool';
+    rescue.setAttribute('index-url', indexURL);
+    document.body.append(rescue);
+    try {
+      expect(await el.run()).to.equal('found it');
+    } finally {
+      rescue.remove();
+    }
   });
 });
