@@ -111,6 +111,20 @@ describe('React: useTask on a shared pool', () => {
     expect(renders).to.equal(settledRenders);
   });
 
+  it('renders only when what it shows changes', async () => {
+    const shown: string[] = [];
+    function Once() {
+      const t = useTask<number>(pool, 'double(x)', { inputs: { x: 4 }, auto: true });
+      shown.push(`${t.status}:${String(t.result)}:${t.stdout}`);
+      return h('b', { id: 'once' }, t.status);
+    }
+    root.render(h(Once));
+    await waitFor(() => text(container, 'once') === 'done', 30_000, 'done');
+    await allSettled(pool);
+    expect(shown.at(-1)).to.equal('done:8:');
+    for (let i = 1; i < shown.length; i++) expect(shown[i], JSON.stringify(shown)).to.not.equal(shown[i - 1]);
+  });
+
   it("renders the pool's real state on the first render", async () => {
     const seen: PoolSnapshot[] = [];
     function State() {
