@@ -67,13 +67,13 @@ export function ensureBrowsers(engines) {
     execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
     execFileSync('apt-get', ['install', '-y', '-qq', ...packages], { stdio: ['ignore', 'ignore', 'inherit'], env });
   }
-  const found = {};
-  for (const engine of engines) {
-    found[engine] = ENGINES[engine].find();
-    if (!found[engine]) {
-      console.error(`No ${engine} found: ${ENGINES[engine].hint} (or leave it out with PYPOOL_ENGINES=${engines.filter((e) => e !== engine).join(',')}).`);
-      process.exit(1);
-    }
+  const found = Object.fromEntries(engines.map((engine) => [engine, ENGINES[engine].find()]));
+  const still = engines.filter((engine) => !found[engine]);
+  if (still.length > 0) {
+    const others = engines.filter((e) => !still.includes(e));
+    const leaveOut = others.length ? ` (or test the others only: PYPOOL_ENGINES=${others.join(',')})` : '';
+    console.error(`Browsers missing: ${still.map((engine) => `${engine} — ${ENGINES[engine].hint}`).join('; ')}${leaveOut}.`);
+    process.exit(1);
   }
   return found;
 }
