@@ -300,9 +300,15 @@ export class TaskRun<T = unknown> {
       try {
         value = await task.result;
       } catch (err) {
-        // Its pool was rebuilt under it while it follows the source: #poolChanged has
-        // started (or will start) it on the new one. Disconnected, it simply failed.
-        if (err instanceof PoolTerminatedError && current() && this.#connected && this.#pool?.peek() !== pool) return;
+        // Its pool was ended under it while it follows the source (a <worker-pool>
+        // rebuilding): it waits for the next pool, which #poolChanged starts it on, and
+        // until then it is queued and a cancel settles it. Disconnected, it simply failed.
+        if (err instanceof PoolTerminatedError && current() && this.#connected && this.#pool?.peek() !== pool) {
+          this.#detachTask();
+          this.#awaitingPool = true;
+          this.#status.value = 'queued';
+          return;
+        }
         throw err;
       }
       if (!current()) return;

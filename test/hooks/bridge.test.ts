@@ -126,4 +126,21 @@ describe('hooks bridge', () => {
       el.remove();
     }
   });
+
+  it('waits for the next pool when its holder loses its pool mid-run, and cancel still settles it', async () => {
+    const own = new PyodidePool({ indexURL, min: 1, max: 1 });
+    const holder = Object.assign(new EventTarget(), { pool: own as PyodidePool | undefined });
+    const t = createTask(holder, 'while True:\n    pass');
+    const run = t.run();
+    await until(t.status, (s) => s === 'running');
+    // The holder drops its pool (as a <worker-pool> being rebuilt does), and ends it.
+    holder.pool = undefined;
+    holder.dispatchEvent(new Event('pool-change'));
+    await own.terminate();
+    await until(t.status, (s) => s === 'queued');
+    t.cancel('no pool is coming');
+    expect(await rejection(run)).to.be.instanceOf(TaskCancelledError);
+    expect(t.status.value).to.equal('cancelled');
+    t.dispose();
+  });
 });
