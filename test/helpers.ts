@@ -62,3 +62,12 @@ export async function liveWorkers(): Promise<number> {
   const { held = [] } = await navigator.locks.query();
   return held.filter((lock) => lock.name?.startsWith('pyodide-pool:')).length;
 }
+
+/** A `<worker-pool>` of one worker with this markup inside, not yet in the document. */
+export function onePoolElement(markup = ''): HTMLElement & { readonly pool: PyodidePool | undefined } {
+  const el = document.createElement('worker-pool') as HTMLElement & { max?: number; readonly pool: PyodidePool | undefined };
+  el.setAttribute('index-url', indexURL);
+  el.setAttribute('max', '1');
+  el.innerHTML = markup;
+  return el;
+}

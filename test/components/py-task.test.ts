@@ -4,7 +4,7 @@ import { expect, oneEvent } from '@open-wc/testing';
 import '../../components/index.js';
 import type { PyTaskElement, TaskErrorEvent, WorkerPoolElement } from '../../components/index.js';
 import { PoolError, PythonError, TaskCancelledError } from '../../workers/index.js';
-import { allSettled, indexURL, waitFor } from '../helpers.js';
+import { allSettled, indexURL, onePoolElement, waitFor } from '../helpers.js';
 
 let host: WorkerPoolElement;
 
@@ -209,10 +209,7 @@ describe('<py-task>', () => {
   });
 
   it('runs again on the new pool when its <worker-pool> rebuilds, with auto and mid-run', async () => {
-    const own = document.createElement('worker-pool');
-    own.setAttribute('index-url', indexURL);
-    own.max = 1;
-    own.innerHTML = `<script type="text/python">VALUE = "old setup"</script>
+    const own = onePoolElement(`<script type="text/python">VALUE = "old setup"</script>
       <py-task auto><script type="text/python">VALUE</script></py-task>
       <py-task id="slow"><script type="text/python">
         import time
@@ -220,7 +217,7 @@ describe('<py-task>', () => {
         while time.monotonic() < end:
             pass
         VALUE
-      </script></py-task>`;
+      </script></py-task>`);
     const auto = own.querySelector('py-task')!;
     const slow = own.querySelector<PyTaskElement>('#slow')!;
     const first = oneEvent(auto, 'task-result');
@@ -241,10 +238,7 @@ describe('<py-task>', () => {
   });
 
   it('settles a run in progress when its <worker-pool> is removed with it', async () => {
-    const own = document.createElement('worker-pool');
-    own.setAttribute('index-url', indexURL);
-    own.max = 1;
-    own.innerHTML = '<py-task><script type="text/python">\nwhile True:\n    pass\n</script></py-task>';
+    const own = onePoolElement('<py-task><script type="text/python">\nwhile True:\n    pass\n</script></py-task>');
     document.body.append(own);
     const el = own.querySelector('py-task')!;
     const run = el.run();

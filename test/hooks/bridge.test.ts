@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import '../../components/index.js';
 import { createPoolState, createTask } from '../../hooks/index.js';
 import { PyodidePool, PythonError, TaskCancelledError } from '../../workers/index.js';
-import { allSettled, indexURL, rejection, until } from '../helpers.js';
+import { allSettled, indexURL, onePoolElement, rejection, until } from '../helpers.js';
 
 const SLOW = 'import time\nend = time.monotonic() + wait\nwhile time.monotonic() < end:\n    pass\nn';
 
@@ -104,10 +104,7 @@ describe('hooks bridge', () => {
   });
 
   it('moves a run to the new pool when its <worker-pool> rebuilds, and re-runs with auto', async () => {
-    const el = document.createElement('worker-pool');
-    el.setAttribute('index-url', indexURL);
-    el.max = 1;
-    el.innerHTML = '<script type="text/python">VALUE = "old setup"</script>';
+    const el = onePoolElement('<script type="text/python">VALUE = "old setup"</script>');
     document.body.append(el);
     try {
       await el.pool!.ready();
