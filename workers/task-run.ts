@@ -109,12 +109,6 @@ export class TaskRun<T = unknown> {
   /** The snapshot now (same object until something changes). */
   readonly getSnapshot = (): TaskRunSnapshot<T> => this.snapshot.value;
 
-  /** The pool runs go to now (undefined while there is none). */
-  get pool(): PyodidePool | undefined {
-    const value = this.#pool?.value;
-    return isPool(value) ? value : undefined;
-  }
-
   /** Start following the pool; with `auto`, run. Idempotent. */
   connect(): void {
     if (this.#connected || this.#disposed) return;
