@@ -33,6 +33,17 @@ const FIXTURES = {
 
 /** Answers a fixture request; false when the path is not a fixture (a 404 follows). */
 export async function serveFixture(ctx) {
+  if (ctx.path === '/__fixtures__/never-ends') {
+    // A response whose body never arrives (a fetch that never answers): the headers go
+    // out, then nothing. Ended after two minutes so the server can always shut down.
+    const { PassThrough } = await import('node:stream');
+    const body = new PassThrough();
+    setTimeout(() => body.destroy(), 120_000).unref();
+    ctx.type = 'text/plain';
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = body;
+    return true;
+  }
   const make = FIXTURES[ctx.path];
   if (!make) return false;
   ctx.type = ctx.path.endsWith('.js') ? 'text/javascript' : 'application/octet-stream';

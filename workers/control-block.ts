@@ -13,11 +13,14 @@
  *
  * Tasks are numbered per worker (`seq`, from 1) in the order they are sent.
  *
+ * The same memory also carries the worker's blocking waits (`exchange.ts`): an
+ * interrupt wakes a task blocked in `time.sleep`, `input()` or `receive()`.
+ *
  * @internal
  */
 
 /** Word 0 is Pyodide's interrupt buffer: 2 (SIGINT) raises KeyboardInterrupt. */
-const INTERRUPT = 0;
+export const INTERRUPT = 0;
 const LOCK = 1;
 /** Highest seq the worker has reached (started or skipped). */
 const REACHED = 2;
@@ -26,6 +29,11 @@ const RUNNING = 3;
 const RING_START = 4;
 /** Skip marks are kept in a ring; the pool never has more tasks in flight than this. */
 export const RING_SIZE = 1024;
+/** Words after the ring belong to the {@link Exchange}. */
+export const EXCHANGE_START = RING_START + RING_SIZE;
+/** Bytes an exchange answer carries per round; longer ones take several. */
+export const EXCHANGE_BYTES = 64 * 1024;
+const EXCHANGE_WORDS = 4;
 const SIGINT = 2;
 
 /** One writable number at index 0, as Pyodide uses its interrupt buffer. */
@@ -42,8 +50,13 @@ export class ControlBlock {
   readonly #words: Int32Array;
 
   constructor(buffer?: SharedArrayBuffer) {
-    this.buffer = buffer ?? new SharedArrayBuffer((RING_START + RING_SIZE) * 4);
-    this.#words = new Int32Array(this.buffer);
+    this.buffer = buffer ?? new SharedArrayBuffer((EXCHANGE_START + EXCHANGE_WORDS) * 4 + EXCHANGE_BYTES);
+    this.#words = new Int32Array(this.buffer, 0, EXCHANGE_START + EXCHANGE_WORDS);
+  }
+
+  /** The words a blocked worker waits on: the interrupt word and the exchange's state. */
+  get words(): Int32Array {
+    return this.#words;
   }
 
   /**
@@ -87,6 +100,9 @@ export class ControlBlock {
       }
       if (words[RUNNING] === seq) {
         Atomics.store(words, INTERRUPT, SIGINT);
+        // A task blocked in sleep, input() or receive() waits on one of these: wake it.
+        Atomics.notify(words, INTERRUPT);
+        Atomics.notify(words, EXCHANGE_START);
         return 'interrupted';
       }
       return 'finished';

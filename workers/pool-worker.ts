@@ -8,8 +8,9 @@
 import * as Comlink from 'comlink';
 import type { PyProxy } from 'pyodide/ffi';
 import { inputsToPython, isPyProxy, pythonToPlain } from './convert.js';
-import type { RunMessage, TaskFailure, TaskOrder, TaskOutcome, WorkerControl, WorkerMessage } from './protocol.js';
-import { boot, control, heapBytes, post, prepare, pyodide, runningTask, runtime } from './worker-interpreter.js';
+import type { RunMessage, TaskFailure, TaskMessage, TaskOrder, TaskOutcome, WorkerControl, WorkerMessage } from './protocol.js';
+import { asAsyncRun, type AsyncRun, boot, control, heapBytes, needsSwitch, post, prepare, pyodide, runningTask, runtime } from './worker-interpreter.js';
+import { awaitingFuture, beginWaits, endWaits, onTaskMessage } from './worker-waits.js';
 
 /** Tasks received and not yet run; `next` indexes the first. */
 let waiting: TaskOrder[] = [];
@@ -39,8 +40,12 @@ function describeFailure(err: unknown): TaskFailure {
   return { kind: 'conversion', pythonType: '', message, traceback: '' };
 }
 
+/** A task awaits (its coroutine or a stack switch): the loop resumes when it ends. */
+let awaiting = false;
+
 /** Run every waiting task in order, sending outcomes in batches. */
 function runWaiting(): void {
+  if (awaiting) return;
   lastFlush = performance.now();
   while (next < waiting.length && !closing) {
     const order = waiting[next++]!;
@@ -57,25 +62,36 @@ function runWaiting(): void {
       post({ t: 'start', seq: order.seq });
     }
     const started = performance.now();
-    let outcome: TaskOutcome;
-    try {
-      outcome = runTask(order);
-    } catch (err) {
-      // Last line of defence: an uncaught error would end the worker and lose the task.
-      outcome = { seq: order.seq, error: { kind: 'python', pythonType: 'Error', message: String((err as Error)?.message ?? err), traceback: '' } };
-    } finally {
-      control?.end();
+    const outcome = runTask(order);
+    if (outcome instanceof Promise) {
+      // The worker is free while the task awaits: messages (a stop, a message for the
+      // task) arrive, and tasks sent meanwhile wait in `waiting`.
+      awaiting = true;
+      flush();
+      post({ t: 'awaiting', seq: order.seq });
+      void outcome.then((done) => {
+        awaiting = false;
+        finished(order, done, started);
+        runWaiting();
+      });
+      return;
     }
-    if (closing) return;
-    const now = performance.now();
-    busyMs += now - started;
-    remember(order.code, now - started);
-    outcomes.push(outcome);
-    if (outcomes.length >= FLUSH_COUNT || now - lastFlush >= FLUSH_MS) flush();
+    finished(order, outcome, started);
   }
+  if (closing) return;
   waiting = [];
   next = 0;
   flush();
+}
+
+function finished(order: TaskOrder, outcome: TaskOutcome, started: number): void {
+  control?.end();
+  if (closing) return;
+  const now = performance.now();
+  busyMs += now - started;
+  remember(order.code, now - started);
+  outcomes.push(outcome);
+  if (outcomes.length >= FLUSH_COUNT || now - lastFlush >= FLUSH_MS) flush();
 }
 
 function remember(code: string, ms: number): void {
@@ -107,10 +123,15 @@ function flush(): void {
   }
 }
 
-function runTask(order: TaskOrder): TaskOutcome {
+/**
+ * Run one task. Code without `await` runs and answers synchronously (the fast path);
+ * code that awaits, or needs a stack switch, answers with a promise.
+ */
+function runTask(order: TaskOrder): TaskOutcome | Promise<TaskOutcome> {
   runningTask(order.seq);
+  beginWaits(order);
   let inputs: PyProxy | undefined;
-  let value: unknown;
+  let pending: Promise<TaskOutcome> | undefined;
   try {
     if (order.inputs) {
       try {
@@ -119,30 +140,83 @@ function runTask(order: TaskOrder): TaskOutcome {
         throw new Error(`inputs could not be converted to Python: ${(err as Error).message}`);
       }
     }
-    value = runtime.run(order.code, inputs);
+    if (needsSwitch(order.code)) {
+      pending = runtime.run.callPromising(order.code, inputs).then((value) => settleAwaited(order, value), (err) => failed(order, err));
+      return pending;
+    }
+    const value = runtime.run(order.code, inputs);
+    const run = asAsyncRun(value);
+    if (run) {
+      pending = settleAwaited(order, run);
+      return pending;
+    }
+    return plainOutcome(order, value);
+  } catch (err) {
+    return failed(order, err);
+  } finally {
+    if (pending) {
+      const held = inputs;
+      void pending.finally(() => {
+        held?.destroy();
+        endTask();
+      });
+    } else {
+      inputs?.destroy();
+      endTask();
+    }
+  }
+}
+
+function endTask(): void {
+  endWaits();
+  runningTask(-1);
+}
+
+/** The outcome of code that awaits: its asyncio task's result, once it ends. */
+async function settleAwaited(order: TaskOrder, value: unknown): Promise<TaskOutcome> {
+  const run = isAsyncRun(value) ? value : asAsyncRun(value);
+  if (!run) return plainOutcome(order, value);
+  // Awaiting a proxy consumes it: the stop message cancels through a copy of its own.
+  awaitingFuture(run.future.copy() as AsyncRun['future']);
+  try {
+    return plainOutcome(order, await run.future);
+  } catch (err) {
+    return failed(order, err);
+  }
+}
+
+function isAsyncRun(value: unknown): value is AsyncRun {
+  return typeof value === 'object' && value !== null && !isPyProxy(pyodide, value) && 'future' in value;
+}
+
+/** A result as plain data (destroying it if it is a proxy). */
+function plainOutcome(order: TaskOrder, value: unknown): TaskOutcome {
+  try {
     const plain = pythonToPlain(pyodide, value, (v) => runtime.unconvertible(v));
     if ('problem' in plain) return { seq: order.seq, error: { kind: 'conversion', pythonType: plain.pythonType, message: plain.problem, traceback: '' } };
     return { seq: order.seq, value: plain.value };
   } catch (err) {
-    if (!(err instanceof pyodide.ffi.PythonError) && /fatal error/i.test(String((err as Error)?.message))) {
-      // The interpreter is gone for good; closing tells the pool, which replaces us.
-      self.close();
-      return { seq: order.seq, skipped: true };
-    }
-    let error: TaskFailure;
-    try {
-      error = describeFailure(err);
-    } catch (inner) {
-      // Describing the failure runs Python too, and a late KeyboardInterrupt can land
-      // there. Whatever happens, the task must get its answer: never let it escape.
-      error = { kind: 'python', pythonType: (err as { type?: string })?.type ?? 'Error', message: String((err as Error)?.message ?? err), traceback: String((inner as Error)?.message ?? '') };
-    }
-    return { seq: order.seq, error };
+    return failed(order, err);
   } finally {
     if (isPyProxy(pyodide, value)) value.destroy();
-    inputs?.destroy();
-    runningTask(-1);
   }
+}
+
+function failed(order: TaskOrder, err: unknown): TaskOutcome {
+  if (!(err instanceof pyodide.ffi.PythonError) && /fatal error/i.test(String((err as Error)?.message))) {
+    // The interpreter is gone for good; closing tells the pool, which replaces us.
+    self.close();
+    return { seq: order.seq, skipped: true };
+  }
+  let error: TaskFailure;
+  try {
+    error = describeFailure(err);
+  } catch (inner) {
+    // Describing the failure runs Python too, and a late KeyboardInterrupt can land
+    // there. Whatever happens, the task must get its answer: never let it escape.
+    error = { kind: 'python', pythonType: (err as { type?: string })?.type ?? 'Error', message: String((err as Error)?.message ?? err), traceback: String((inner as Error)?.message ?? '') };
+  }
+  return { seq: order.seq, error };
 }
 
 // Code that closes the worker (Python: `import js; js.close()`) would leave the pool
@@ -159,10 +233,12 @@ self.close = () => {
 // Tasks come on the Worker's own channel, next to Comlink's control messages: this
 // listener comes first and keeps them from Comlink. The pool sends tasks only once the
 // worker is warm.
-self.addEventListener('message', (event: MessageEvent<RunMessage | { t?: undefined }>) => {
-  if (event.data?.t !== 'run') return;
+self.addEventListener('message', (event: MessageEvent<RunMessage | TaskMessage | { t?: undefined }>) => {
+  const message = event.data;
+  if (message?.t === undefined) return;
   event.stopImmediatePropagation();
-  waiting.push(...event.data.tasks);
+  if (message.t !== 'run') return onTaskMessage(message);
+  waiting.push(...message.tasks);
   runWaiting();
 });
 

@@ -113,20 +113,25 @@ export class PyodidePool {
    */
   submit<T = unknown>(code: string, options: TaskOptions = {}): Task<T> {
     if (typeof code !== 'string') throw new TypeError('PyodidePool.submit: code must be a string of Python source');
-    const { inputs, signal: abort, priority = 0, onOutput } = options;
+    const { inputs, signal: abort, priority = 0, onOutput, stdin, onInput } = options;
     if (inputs !== undefined && inputs !== null && (typeof inputs !== 'object' || Array.isArray(inputs))) {
       throw new TypeError('PyodidePool.submit: inputs must be an object whose keys become Python globals');
     }
     if (typeof priority !== 'number' || Number.isNaN(priority)) throw new TypeError('PyodidePool.submit: priority must be a number');
     if (onOutput !== undefined && typeof onOutput !== 'function') throw new TypeError('PyodidePool.submit: onOutput must be a function');
+    if (onInput !== undefined && typeof onInput !== 'function') throw new TypeError('PyodidePool.submit: onInput must be a function');
+    if (stdin !== undefined && typeof stdin !== 'string') throw new TypeError('PyodidePool.submit: stdin must be a string (lines for input())');
     const timeout = options.timeout === undefined ? this.#options.timeout : duration('timeout', options.timeout);
     if (this.#terminated) throw new PoolTerminatedError();
     // Counts tasks handed to a worker but not begun too: to the user they are queued.
     if (this.#ledger.queued.peek() >= this.#options.maxQueue && !this.#scheduler.idleWorker()) {
       throw new QueueFullError(`The pool's queue is full (maxQueue ${this.#options.maxQueue})`);
     }
-    const record: TaskRecord = new TaskRecord(this.#nextTaskId++, code, inputs ?? undefined, priority, timeout, onOutput, (reason) =>
-      this.#scheduler.cancel(record, reason),
+    const record: TaskRecord = new TaskRecord(
+      this.#nextTaskId++,
+      code,
+      { inputs: inputs ?? undefined, priority, timeout, onOutput, stdin, onInput },
+      (reason) => this.#scheduler.cancel(record, reason),
     );
     this.#ledger.added();
     if (abort?.aborted) {

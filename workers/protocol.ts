@@ -92,6 +92,10 @@ export interface TaskOrder {
   inputs: Record<string, unknown> | undefined;
   /** Say `start` when it begins: it has a timeout and waits behind other tasks. */
   notify: boolean;
+  /** Text `input()` and `sys.stdin` read, line by line. */
+  stdin?: string;
+  /** The caller answers `input()` prompts (`onInput`): ask the pool. */
+  interactive?: boolean;
 }
 
 /** Main thread → worker: tasks to run in this order. */
@@ -99,6 +103,21 @@ export interface RunMessage {
   t: 'run';
   tasks: TaskOrder[];
 }
+
+/**
+ * Main thread → worker, about the task running now: a message it asked for
+ * (`receive_async`), or a stop for a task that awaits (cancels its coroutine).
+ */
+export type TaskMessage = { t: 'msg'; seq: number; n: number; data: unknown } | { t: 'stop'; seq: number };
+
+/**
+ * A running task asks the pool for something (`ask`). `blocking`: the worker waits in
+ * the `Exchange` (answer there, under `id`); otherwise the answer is a `msg`. `taken`:
+ * how many messages the task has had so far. `more`: the next part of a long answer.
+ */
+export type AskMessage =
+  | { t: 'ask'; seq: number; id: number; kind: 'input' | 'message'; prompt: string; blocking: boolean; taken: number }
+  | { t: 'ask'; seq: number; id: number; kind: 'more' };
 
 /** How one task ended, in a `results` batch. `skipped`: the pool stopped it before it began. */
 export type TaskOutcome =
@@ -115,5 +134,8 @@ export type WorkerMessage =
   | { t: 'closing' }
   | { t: 'out'; seq: number; ev: OutputEvent }
   | { t: 'start'; seq: number }
+  /** The task awaits (top-level await or a stack switch): its worker is free to listen. */
+  | { t: 'awaiting'; seq: number }
+  | AskMessage
   /** Outcomes in run order; `heap` after the last; `busyMs` spent running them. */
   | { t: 'results'; list: TaskOutcome[]; heap: number; busyMs: number };

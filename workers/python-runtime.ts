@@ -10,7 +10,7 @@
 export const RUNTIME_FILENAME = '<pyodide-pool>';
 
 const RUNTIME_SOURCE = String.raw`
-import ast, linecache, random, sys, traceback, types
+import ast, asyncio, builtins, inspect, json, linecache, random, sys, time, traceback, types
 
 _SETUP = {"__name__": "__main__", "__builtins__": __builtins__}
 _CACHE = {}
@@ -28,18 +28,61 @@ def _remember_source(filename, src):
     linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)
 
 
-def _compile(src):
+# Top-level await is allowed, as in a notebook cell. Code without await compiles to the
+# same synchronous code objects as before: only code that awaits pays for a coroutine.
+_FLAGS = ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+_CO_COROUTINE = inspect.CO_COROUTINE
+
+
+def _compile(src, filename="<task>"):
     entry = _CACHE.get(src)
     if entry is None:
-        tree = ast.parse(src, "<task>", "exec")
+        tree = ast.parse(src, filename, "exec")
         expr = None
         if tree.body and isinstance(tree.body[-1], ast.Expr):
-            expr = compile(ast.Expression(tree.body.pop().value), "<task>", "eval")
-        body = compile(tree, "<task>", "exec") if tree.body else None
+            expr = compile(ast.Expression(tree.body.pop().value), filename, "eval", flags=_FLAGS)
+        body = compile(tree, filename, "exec", flags=_FLAGS) if tree.body else None
+        awaits = any(c is not None and c.co_flags & _CO_COROUTINE for c in (body, expr))
         if len(_CACHE) >= _CACHE_MAX:
             _CACHE.pop(next(iter(_CACHE)))
-        entry = _CACHE[src] = (body, expr)
+        entry = _CACHE[src] = (body, expr, awaits)
     return entry
+
+
+class _Stopped(Exception):
+    """KeyboardInterrupt, SystemExit or CancelledError inside an awaiting task, re-raised
+    as an ordinary exception: asyncio would otherwise throw the first two out of its loop.
+    error_info still names the original."""
+
+
+class AsyncRun:
+    """What run() returns for code that awaits: the asyncio task running it."""
+
+    __slots__ = ("future",)
+
+    def __init__(self, coro):
+        self.future = asyncio.get_event_loop().create_task(coro)
+
+
+async def _run_async(body, expr, ns, src, filename):
+    try:
+        if body is not None:
+            value = eval(body, ns)
+            if body.co_flags & _CO_COROUTINE:
+                await value
+        if expr is None:
+            return None
+        value = eval(expr, ns)
+        if expr.co_flags & _CO_COROUTINE:
+            value = await value
+        return value
+    except BaseException as exc:
+        _describe(exc, filename, src)
+        if isinstance(exc, (KeyboardInterrupt, SystemExit, asyncio.CancelledError)):
+            raise _Stopped(type(exc).__name__) from None
+        raise
+    finally:
+        _flush()
 
 
 def _flush():
@@ -70,11 +113,14 @@ def _describe(exc, filename, src):
 
 def run(src, inputs):
     """Run one task: a fresh namespace seeded from setup, then inputs; returns the final expression."""
+    awaits = False
     try:
-        body, expr = _compile(src)
+        body, expr, awaits = _compile(src)
         ns = _SETUP.copy()
         if inputs is not None:
             ns.update(inputs)
+        if awaits:
+            return AsyncRun(_run_async(body, expr, ns, src, "<task>"))
         if body is not None:
             exec(body, ns)
         return eval(expr, ns) if expr is not None else None
@@ -82,12 +128,17 @@ def run(src, inputs):
         _describe(exc, "<task>", src)
         raise
     finally:
-        _flush()
+        if not awaits:
+            _flush()
 
 
 def run_setup(src):
+    """Run setup in the namespace every task starts from; an AsyncRun if it awaits."""
     try:
-        exec(compile(src, "<setup>", "exec"), _SETUP)
+        code = compile(src, "<setup>", "exec", flags=_FLAGS)
+        if code.co_flags & _CO_COROUTINE:
+            return AsyncRun(_run_async(code, None, _SETUP, src, "<setup>"))
+        exec(code, _SETUP)
     except BaseException as exc:
         _describe(exc, "<setup>", src)
         raise
@@ -128,9 +179,89 @@ def reseed():
     random.seed()
 
 
+_real_sleep = time.sleep
+_NO_INPUT = (
+    "input() has nothing to read: pass stdin text with the task (submit(code, { stdin })), "
+    "or answer prompts with onInput on a cross-origin-isolated page"
+)
+# What the worker's wait hooks return besides an answer.
+_EOF, _NO_SOURCE, _INTERRUPTED, _TIMED_OUT, _CANNOT_BLOCK = 0, 1, 2, 3, 4
+
+
 def install_hooks(hooks):
     global _hooks
     _hooks = hooks
+    builtins.input = _input
+    if hooks.can_block:
+        time.sleep = _sleep
+    loop = asyncio.get_event_loop()
+    # An interrupt or exit landing between an awaiting task's steps must not escape the
+    # event loop into the worker (it would look like a crash); the task reports its own.
+    loop._keyboard_interrupt_handler = lambda: None
+    loop._system_exit_handler = lambda code: None
+
+
+def _input(prompt=""):
+    """input(): a line of the task's stdin, or the caller's answer to the prompt."""
+    prompt = "" if prompt is None else str(prompt)
+    if prompt:
+        sys.stdout.write(prompt)
+    _flush()
+    line = _hooks.read_line(prompt)
+    if isinstance(line, str):
+        return line
+    code, note = line
+    if code == _INTERRUPTED:
+        raise KeyboardInterrupt
+    if code == _NO_SOURCE:
+        raise EOFError(_NO_INPUT)
+    raise EOFError(f"EOF when reading a line ({note})" if note else "EOF when reading a line")
+
+
+def _sleep(secs):
+    """time.sleep that an interrupt (cancel, timeout) ends at once."""
+    if not isinstance(secs, (int, float)):
+        secs = float(secs)
+    if secs < 0:
+        raise ValueError("sleep length must be non-negative")
+    if _hooks.sleep(secs * 1000) == _INTERRUPTED:
+        raise KeyboardInterrupt
+
+
+def _receive(timeout=None):
+    """Block until the caller sends this task a message (task.send(data)) and return it.
+    With timeout (seconds), raise TimeoutError when none came in time. Needs a
+    cross-origin-isolated page; use await receive_async() anywhere."""
+    ms = -1 if timeout is None else float(timeout) * 1000
+    if ms < -1 or (timeout is not None and ms < 0):
+        raise ValueError("timeout must be non-negative")
+    got = _hooks.receive(ms)
+    if isinstance(got, dict):
+        return got["v"]
+    if got == _INTERRUPTED:
+        raise KeyboardInterrupt
+    if got == _TIMED_OUT:
+        raise TimeoutError(f"no message arrived within {timeout} s")
+    raise RuntimeError(
+        "receive() blocks the worker, which needs a cross-origin-isolated page "
+        "(SharedArrayBuffer); use 'await receive_async()' instead"
+    )
+
+
+async def _receive_async(timeout=None):
+    """Wait for the next message the caller sends this task (task.send(data)), without
+    blocking the worker. With timeout (seconds), raise TimeoutError when none came."""
+    token, promise = _hooks.receive_async()
+    try:
+        if timeout is None:
+            got = await promise
+        else:
+            got = await asyncio.wait_for(promise, timeout)
+    except BaseException:
+        # Not taken: a message arriving later stays for the next receive.
+        _hooks.receive_abandoned(token)
+        raise
+    return got["v"] if isinstance(got, dict) else got.to_py()["v"]
 
 
 def _progress(fraction, message=None):
@@ -155,6 +286,8 @@ def _emit(data):
 _public = types.ModuleType("worker_pool", "Talk to the caller of a pyodide-pool task while it runs.")
 _public.progress = _progress
 _public.emit = _emit
+_public.receive = _receive
+_public.receive_async = _receive_async
 _public.ConversionError = ConversionError
 sys.modules["worker_pool"] = _public
 `;

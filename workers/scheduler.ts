@@ -196,6 +196,13 @@ export class Scheduler {
     } else if (message.t === 'start') {
       const record = worker.inflight.get(message.seq);
       if (record) this.#begin(record);
+    } else if (message.t === 'awaiting') {
+      const record = worker.inflight.get(message.seq);
+      if (record) record.awaiting = true;
+    } else if (message.t === 'ask') {
+      const record = worker.inflight.get(message.seq);
+      if (record) record.channel.ask(message, worker);
+      else if (message.kind !== 'more' && message.blocking) worker.exchange?.answer(message.id, { end: 'the task has ended' });
     } else if (message.t === 'results') {
       batch(() => this.#onResults(worker, message));
     }

@@ -16,6 +16,8 @@ export interface TaskRunSnapshot<T = unknown> {
   error: Error | undefined;
   stdout: string;
   progress: TaskProgress | undefined;
+  /** The prompt of the `input()` the run waits on, or undefined. */
+  awaitingInput: string | undefined;
 }
 
 /** Code, or a function that gets it (may be async: `<py-task src>` fetches it); a throw fails the run. */
@@ -31,6 +33,13 @@ export interface TaskRunOptions {
   auto?: boolean;
   /** Timeout of each run in ms. */
   timeout?: number;
+  /** Text `input()` reads, line by line (any page). */
+  stdin?: string;
+  /**
+   * Answers `input()` prompts instead of `sendInput` (cross-origin-isolated pages). By
+   * default a prompt shows in `awaitingInput` until `sendInput(text)` answers it.
+   */
+  onInput?: (prompt: string) => string | null | Promise<string | null>;
   /** Called for the current run only: it started (before its pool or code is known). */
   onStart?: () => void;
   /** Called for the current run only: an output event. */
@@ -48,4 +57,5 @@ export interface TaskRunChanges {
   code?: CodeSource;
   inputs?: InputsSource;
   timeout?: number;
+  stdin?: string;
 }

@@ -53,11 +53,14 @@ export class TaskRun<T = unknown> {
   readonly #error = signal<Error | undefined>(undefined);
   readonly #stdout = signal('');
   readonly #progress = signal<TaskProgress | undefined>(undefined);
+  readonly #awaitingInput = signal<string | undefined>(undefined);
   readonly status: ReadonlySignal<TaskRunStatus> = this.#status;
   readonly result: ReadonlySignal<T | undefined> = this.#result;
   readonly error: ReadonlySignal<Error | undefined> = this.#error;
   readonly stdout: ReadonlySignal<string> = this.#stdout;
   readonly progress: ReadonlySignal<TaskProgress | undefined> = this.#progress;
+  /** The prompt of the `input()` the current run waits on (answer with `sendInput`), or undefined. */
+  readonly awaitingInput: ReadonlySignal<string | undefined> = this.#awaitingInput;
   /** All of the above as one value that changes identity only when something changed. */
   readonly snapshot: ReadonlySignal<TaskRunSnapshot<T>> = computed(() => ({
     status: this.#status.value,
@@ -65,13 +68,19 @@ export class TaskRun<T = unknown> {
     error: this.#error.value,
     stdout: this.#stdout.value,
     progress: this.#progress.value,
+    awaitingInput: this.#awaitingInput.value,
   }));
 
   #source: PoolSource;
   #code: CodeSource;
   #inputs: InputsSource;
   #timeout: number | undefined;
+  #stdin: string | undefined;
   #auto: boolean;
+  /** Answers the `input()` the current run waits on. */
+  #answerInput: ((text: string | null) => void) | undefined;
+  /** Messages sent before the current run's task exists; they go to it once it does. */
+  #early: unknown[] = [];
   readonly #options: TaskRunOptions;
   #pool: ReadonlySignal<PyodidePool | Error | undefined> | undefined;
   #stopFollowing = () => {};
@@ -92,10 +101,13 @@ export class TaskRun<T = unknown> {
     // Bound, so views can hand them around (React, Svelte) without wrapping them.
     this.run = this.run.bind(this);
     this.cancel = this.cancel.bind(this);
+    this.send = this.send.bind(this);
+    this.sendInput = this.sendInput.bind(this);
     this.#source = source;
     this.#code = code;
     this.#inputs = options.inputs;
     this.#timeout = options.timeout;
+    this.#stdin = options.stdin;
     this.#auto = options.auto ?? false;
     this.#options = options;
   }
@@ -169,6 +181,28 @@ export class TaskRun<T = unknown> {
   }
 
   /**
+   * Answer the `input()` the current run waits on (see `awaitingInput`). Returns false
+   * when nothing waits for input. Needs a cross-origin-isolated page for `input()` to
+   * wait at all; elsewhere give `stdin`.
+   */
+  sendInput(text: string): boolean {
+    const answer = this.#answerInput;
+    if (!answer) return false;
+    answer(String(text));
+    return true;
+  }
+
+  /**
+   * Post plain data to the current run (Python: `from worker_pool import receive`).
+   * Sent before its task starts, it waits for it; with no run in progress it is dropped.
+   */
+  send(data: unknown): void {
+    if (!this.#pending) return;
+    if (this.#task) this.#task.send(data);
+    else this.#early.push(structuredClone(data));
+  }
+
+  /**
    * Change the source, code, inputs (compared by value) or timeout. With `auto`, a change
    * starts a new run. Returns whether anything changed. `changed: true` says the inputs
    * changed even if they compare equal: a caller that watched them change in place
@@ -195,6 +229,10 @@ export class TaskRun<T = unknown> {
     }
     if ('timeout' in changes && changes.timeout !== this.#timeout) {
       this.#timeout = changes.timeout;
+      changed = true;
+    }
+    if ('stdin' in changes && changes.stdin !== this.#stdin) {
+      this.#stdin = changes.stdin;
       changed = true;
     }
     // With `auto` the new source is followed and a fresh run starts; without, a run in
@@ -257,6 +295,7 @@ export class TaskRun<T = unknown> {
     this.#detachTask();
     this.#awaitingPool = false;
     previous?.cancel('superseded by a newer run');
+    if (fresh) this.#early = [];
     batch(() => {
       this.#status.value = 'queued';
       this.#error.value = undefined;
@@ -281,11 +320,14 @@ export class TaskRun<T = unknown> {
       const task = pool.submit<T>(code, {
         inputs,
         timeout: this.#timeout,
+        stdin: this.#stdin,
         onOutput: (event) => {
           if (current()) this.#output(event);
         },
+        onInput: this.#options.onInput ?? ((prompt) => this.#waitForInput(prompt, current)),
       });
       this.#task = task;
+      for (const data of this.#early.splice(0)) task.send(data);
       this.#taskPool = pool;
       this.#unwatchTask = task.status.subscribe((status) => {
         if (current() && (status === 'queued' || status === 'running')) this.#status.value = status;
@@ -337,7 +379,25 @@ export class TaskRun<T = unknown> {
     this.#options.onOutput?.(event);
   }
 
+  /** The task asks for a line: show the prompt until `sendInput` (or the run's end) answers. */
+  #waitForInput(prompt: string, current: () => boolean): Promise<string | null> {
+    if (!current()) return Promise.resolve(null);
+    this.#answerInput?.(null);
+    return new Promise((resolve) => {
+      const answer = (text: string | null) => {
+        if (this.#answerInput !== answer) return;
+        this.#answerInput = undefined;
+        this.#awaitingInput.value = undefined;
+        resolve(text);
+      };
+      this.#answerInput = answer;
+      this.#awaitingInput.value = prompt;
+    });
+  }
+
   #detachTask(): void {
+    // Whatever waited for input belongs to the task going away.
+    this.#answerInput?.(null);
     this.#unwatchTask();
     this.#unwatchTask = () => {};
     this.#task = undefined;

@@ -1,5 +1,6 @@
 import { signal, type ReadonlySignal, type Signal } from '@preact/signals-core';
 import type { OutputEvent } from './protocol.js';
+import { TaskChannel } from './task-channel.js';
 import type { WorkerHandle } from './worker-handle.js';
 
 /** Where a task is in its life. `done`, `failed` and `cancelled` are final. */
@@ -23,6 +24,20 @@ export interface TaskOptions {
   priority?: number;
   /** Receives the task's output events in order, while it runs. */
   onOutput?: (event: OutputEvent) => void;
+  /**
+   * Text that `input()` and `sys.stdin` read, line by line (any page). When it runs out,
+   * `input()` raises `EOFError`.
+   */
+  stdin?: string;
+  /**
+   * Answers each `input(prompt)` while the task waits for it (needs a cross-origin-isolated
+   * page; elsewhere `input()` raises `EOFError` saying so). Returning or resolving
+   * `null`, throwing or rejecting ends the input (`EOFError`).
+   *
+   * @example
+   * pool.submit('name = input("name? ")\nf"hi {name}"', { onInput: (prompt) => window.prompt(prompt) ?? '' });
+   */
+  onInput?: (prompt: string) => string | null | Promise<string | null>;
 }
 
 /**
@@ -48,7 +63,10 @@ export class Task<T = unknown> {
    * unhandled rejection (its status says it failed); `pool.run()` does not do that.
    */
   readonly result: Promise<T>;
+  /** The prompt of the `input()` the task waits on now (see `onInput`), or undefined. */
+  readonly awaitingInput: ReadonlySignal<string | undefined>;
   readonly #cancel: (reason?: unknown) => void;
+  readonly #channel: TaskChannel;
 
   /** @internal Tasks are made by `pool.submit()`. */
   constructor(record: TaskRecord) {
@@ -57,7 +75,24 @@ export class Task<T = unknown> {
     this.stdout = record.stdout;
     this.progress = record.progress;
     this.result = record.promise as Promise<T>;
+    this.awaitingInput = record.channel.awaitingInput;
     this.#cancel = (reason) => record.cancelRequested(reason);
+    this.#channel = record.channel;
+  }
+
+  /**
+   * Post plain data (anything structured clone takes) to the task; in Python,
+   * `from worker_pool import receive, receive_async`. Messages keep their order; ones
+   * sent before the task starts wait for it; once it has settled they are dropped.
+   * Throws `DataCloneError` for data that cannot be cloned.
+   *
+   * @example
+   * const task = pool.submit('from worker_pool import receive_async\n(await receive_async())["n"] * 2');
+   * task.send({ n: 21 });
+   * await task.result; // 42
+   */
+  send(data: unknown): void {
+    this.#channel.send(data);
   }
 
   /** Cancel: a queued task is dropped, a running one is interrupted. No-op once settled. */
@@ -82,6 +117,15 @@ export class TaskRecord {
   settled = false;
   /** Set when cancel or timeout asked a running task to stop. */
   stop: StopRequest | undefined;
+  /** The worker said the task awaits: a stop message can end it without ending the worker. */
+  awaiting = false;
+  /** input() answers and messages (see `TaskChannel`). */
+  readonly channel: TaskChannel;
+  readonly inputs: Record<string, unknown> | undefined;
+  readonly priority: number;
+  readonly timeout: number | undefined;
+  readonly onOutput: ((event: OutputEvent) => void) | undefined;
+  readonly stdin: string | undefined;
   worker: WorkerHandle | undefined;
   /** Its number on `worker` (see `ControlBlock`). */
   seq = 0;
@@ -93,12 +137,15 @@ export class TaskRecord {
   constructor(
     readonly id: number,
     readonly code: string,
-    readonly inputs: Record<string, unknown> | undefined,
-    readonly priority: number,
-    readonly timeout: number | undefined,
-    readonly onOutput: ((event: OutputEvent) => void) | undefined,
+    options: Omit<TaskOptions, 'signal'> & { priority: number; timeout: number | undefined },
     readonly cancelRequested: (reason?: unknown) => void,
   ) {
+    this.inputs = options.inputs;
+    this.priority = options.priority;
+    this.timeout = options.timeout;
+    this.onOutput = options.onOutput;
+    this.stdin = options.stdin;
+    this.channel = new TaskChannel(options.onInput);
     this.promise = new Promise((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
@@ -148,6 +195,7 @@ export class TaskRecord {
     clearTimeout(this.timer);
     this.#detachSignal?.();
     this.worker = undefined;
+    this.channel.close();
     this.status.value = status;
     return true;
   }

@@ -1,6 +1,7 @@
 import * as Comlink from 'comlink';
 import { ControlBlock, RING_SIZE, type StopOutcome } from './control-block.js';
-import type { BootConfig, BootFailure, BootResult, RunMessage, TaskOrder, WorkerControl, WorkerMessage } from './protocol.js';
+import { Exchange } from './exchange.js';
+import type { BootConfig, BootFailure, BootResult, RunMessage, TaskMessage, TaskOrder, WorkerControl, WorkerMessage } from './protocol.js';
 import type { TaskRecord } from './task.js';
 
 /** A worker as `pool.state.workers` shows it. */
@@ -70,6 +71,8 @@ export class WorkerHandle {
   graceTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #worker: Worker;
   readonly #control: ControlBlock | undefined;
+  /** Where a blocked task's answers go (input, receive), on isolated pages. */
+  readonly exchange: Exchange | undefined;
   #remote: Comlink.Remote<WorkerControl> | undefined;
   #seq = 0;
   #outbox: TaskOrder[] = [];
@@ -100,6 +103,12 @@ export class WorkerHandle {
     // Without shared memory a task cannot be stopped without ending the worker, so the
     // worker gets one task at a time (see `capacity`).
     this.#control = interruptible ? new ControlBlock() : undefined;
+    this.exchange = this.#control ? new Exchange(this.#control.words) : undefined;
+  }
+
+  /** A message about the task running now (an answer it asked for, a stop). */
+  post(message: TaskMessage): void {
+    if (this.status !== 'dead') this.#worker.postMessage(message);
   }
 
   /** Let the worker load Pyodide's scripts while the pool gets the boot ready. */
@@ -168,7 +177,10 @@ export class WorkerHandle {
     this.live++;
     record.seq = seq;
     record.worker = this;
-    this.#outbox.push({ seq, code: record.code, inputs: record.inputs, notify });
+    const order: TaskOrder = { seq, code: record.code, inputs: record.inputs, notify };
+    if (record.stdin !== undefined) order.stdin = record.stdin;
+    if (record.channel.onInput) order.interactive = true;
+    this.#outbox.push(order);
     if (this.#outbox.length === 1) queueMicrotask(() => this.#post());
   }
 
@@ -199,12 +211,20 @@ export class WorkerHandle {
    * (no shared memory on this page: only ending the worker stops it).
    */
   stop(record: TaskRecord): StopOutcome | 'impossible' {
-    if (!this.#control || this.status === 'dead') return 'impossible';
+    if (this.status === 'dead') return 'impossible';
+    if (!this.#control) {
+      // A task that awaits leaves its worker free to read a stop message.
+      if (!record.awaiting) return 'impossible';
+      this.post({ t: 'stop', seq: record.seq });
+      return 'interrupted';
+    }
     const outcome = this.#control.stop(record.seq);
     if (outcome === 'skipped') {
       this.inflight.set(record.seq, null);
       this.live--;
     }
+    // An interrupt lands only while Python runs; a task that awaits needs its coroutine cancelled.
+    if (outcome === 'interrupted' && record.awaiting) this.post({ t: 'stop', seq: record.seq });
     return outcome;
   }
 

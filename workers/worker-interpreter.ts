@@ -13,9 +13,13 @@ import { ControlBlock } from './control-block.js';
 import { interceptPyodideWasm, pyodideWasmURL } from './wasm-module.js';
 import * as Comlink from 'comlink';
 import { RUNTIME_BOOTSTRAP } from './python-runtime.js';
+import { initWaits, readStdin, waitHooks } from './worker-waits.js';
+
+/** A Python callable that can also be entered with stack switching (JSPI). */
+type Callable<A extends unknown[], R> = PyProxy & ((...args: A) => R) & { callPromising(...args: A): Promise<R> };
 
 interface Runtime {
-  run: PyProxy & ((code: string, inputs: PyProxy | undefined) => unknown);
+  run: Callable<[code: string, inputs: PyProxy | undefined], unknown>;
   unconvertible: PyProxy & ((value: PyProxy) => string | undefined);
   datetime: PyProxy & ((ms: number) => PyProxy);
   errorInfo: () => [string, string, string, number | undefined];
@@ -24,6 +28,23 @@ interface Runtime {
 export let pyodide: PyodideAPI;
 export let runtime: Runtime;
 export let control: ControlBlock | undefined;
+/**
+ * The engine can switch stacks (JSPI), so code may block on a promise (`asyncio.run`,
+ * `run_sync`) when entered with `callPromising`.
+ */
+export const jspi = typeof (WebAssembly as { Suspending?: unknown }).Suspending === 'function';
+/**
+ * Source that calls what needs a stack switch. Only such code is entered with
+ * `callPromising`: that entry costs tens of microseconds, more than a tiny task itself.
+ */
+const SWITCHING = /\b(?:asyncio\s*\.\s*run|run_until_complete|run_sync)\b|\bfrom\s+asyncio\s+import\b[^\n]*\brun\b/;
+/** Setup defines functions that switch stacks: every task may call them. */
+let setupSwitches = false;
+
+/** Whether `code` must be entered with stack switching. */
+export function needsSwitch(code: string): boolean {
+  return jspi && (setupSwitches || SWITCHING.test(code));
+}
 
 /** The task now running, or -1: output outside a task goes to the console. */
 let currentSeq = -1;
@@ -119,7 +140,9 @@ function loadRuntime(): void {
     },
   };
   // Everything below holds JavaScript references, so it comes after any snapshot.
+  initWaits({ pyodide, control, datetime: (ms) => runtime.datetime(ms), post });
   (mod.install_hooks as unknown as (hooks: object) => void)({
+    ...waitHooks,
     progress: (fraction: number, message: string | undefined) => emitOutput({ type: 'progress', fraction, message }),
     emit: (data: unknown): string | undefined => {
       const plain = pythonToPlain(pyodide, data, (v) => runtime.unconvertible(v));
@@ -135,6 +158,7 @@ function loadRuntime(): void {
   // `mod` stays alive for the worker's life: the functions above are borrowed from it.
   pyodide.setStdout(streamWriter('stdout'));
   pyodide.setStderr(streamWriter('stderr'));
+  pyodide.setStdin({ stdin: readStdin, isatty: false });
   // Duck-typed on purpose (see interruptView): Pyodide only indexes element 0.
   if (control) pyodide.setInterruptBuffer(control.interruptView() as unknown as Int32Array);
 }
@@ -157,6 +181,7 @@ export function prepare(indexURL: string): void {
 export async function boot(config: BootConfig): Promise<BootResult | { failure: BootFailure }> {
   const started = performance.now();
   control = config.control ? new ControlBlock(config.control) : undefined;
+  setupSwitches = jspi && SWITCHING.test(config.setup);
   await holdLock(config.lockName);
   post({ t: 'locked' });
   const fromSnapshot = config.snapshot !== undefined;
@@ -183,7 +208,7 @@ export async function boot(config: BootConfig): Promise<BootResult | { failure: 
       (pyodide.pyimport('_pyodide_pool') as PyProxy & { reseed(): void; destroy(): void }).reseed();
     } else {
       pyodide.runPython(RUNTIME_BOOTSTRAP);
-      runSetup(config.setup);
+      await runSetup(config.setup);
       if (config.makeSnapshot) {
         try {
           snapshot = pyodide.makeMemorySnapshot();
@@ -209,15 +234,36 @@ export async function boot(config: BootConfig): Promise<BootResult | { failure: 
   }
 }
 
-function runSetup(setup: string): void {
-  const mod = pyodide.pyimport('_pyodide_pool') as PyProxy & { run_setup(src: string): void; error_info: PyProxy };
+/** Run `setup` (awaiting it if it awaits); a BootError says what it raised. */
+async function runSetup(setup: string): Promise<void> {
+  const mod = pyodide.pyimport('_pyodide_pool') as PyProxy & { run_setup: Callable<[src: string], unknown>; error_info: PyProxy };
   try {
-    if (setup.trim()) mod.run_setup(setup);
-  } catch {
+    if (!setup.trim()) return;
+    const value = setupSwitches ? await mod.run_setup.callPromising(setup) : mod.run_setup(setup);
+    const run = asAsyncRun(value);
+    if (run) {
+      await run.future; // awaiting a proxy consumes it
+    }
+  } catch (err) {
+    if (!(err instanceof pyodide.ffi.PythonError) || !mod.error_info) throw err;
     const info = mod.error_info.toJs() as [string, string, string, number | undefined];
     const where = info[3] ? ` (setup line ${info[3]})` : '';
     throw new BootError({ kind: 'config', message: `setup raised ${info[0]}: ${info[1]}${where}\n${info[2]}` });
   } finally {
     mod.destroy();
   }
+}
+
+/** What `run` returns for code that awaits: the asyncio task running it. */
+export interface AsyncRun {
+  future: PyProxy & PromiseLike<unknown> & { cancel(): void };
+}
+
+/** `value` as an AsyncRun (taking its future, destroying the wrapper), or undefined. */
+export function asAsyncRun(value: unknown): AsyncRun | undefined {
+  if (!pyodide.ffi || !(value instanceof pyodide.ffi.PyProxy) || value.type !== 'AsyncRun') return undefined;
+  // Attribute proxies are borrowed from their owner: copy before destroying it.
+  const future = (value as PyProxy & AsyncRun).future.copy() as AsyncRun['future'];
+  value.destroy();
+  return { future };
 }
