@@ -51,6 +51,7 @@ const inputsConverter = {
  * @csspart stdout - What the code printed.
  * @csspart result - The result, as text.
  * @csspart error - The error message and Python traceback.
+ * @csspart input - The text field shown while the code waits in `input()` (Enter answers it).
  * @cssproperty --py-task-font-family - Font of the status line. Default: inherited.
  * @cssproperty --py-task-mono-font - Font of result, output and errors. Default: `ui-monospace, monospace`.
  * @cssproperty --py-task-border - Border of the element. Default: a thin line in the text colour at 25%.
@@ -100,6 +101,17 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
     [part='error'] {
       color: var(--_error);
     }
+    form {
+      display: flex;
+      gap: 0.4rem;
+      align-items: baseline;
+      margin: 0.4rem 0 0;
+      font-family: var(--py-task-mono-font, ui-monospace, monospace);
+    }
+    [part='input'] {
+      flex: 1;
+      font: inherit;
+    }
     .sr-only {
       position: absolute;
       width: 1px;
@@ -117,6 +129,7 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
     auto: { type: Boolean },
     pool: { type: String },
     timeout: { type: Number },
+    stdin: { type: String },
   };
 
   /** Python source; takes precedence over a child script and `src`. */
@@ -131,6 +144,8 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
   declare pool: string | undefined;
   /** Timeout of each run in ms (counted from when it starts running). */
   declare timeout: number | undefined;
+  /** Text `input()` reads, line by line. Without it, on an isolated page, `input()` shows a text field. */
+  declare stdin: string | undefined;
 
   /** The one task lifecycle: this element only shows it and turns its callbacks into events. */
   readonly #run = new TaskRun(undefined, '', {
@@ -207,7 +222,7 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
       this.#connecting = false;
       this.#sync();
       this.#run.connect();
-    } else if (this.isConnected && (changed.has('code') || changed.has('src') || changed.has('inputs') || changed.has('auto') || changed.has('pool') || changed.has('timeout'))) {
+    } else if (this.isConnected && (changed.has('code') || changed.has('src') || changed.has('inputs') || changed.has('auto') || changed.has('pool') || changed.has('timeout') || changed.has('stdin'))) {
       this.#sync();
     }
   }
@@ -227,9 +242,31 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
     this.#run.cancel(reason);
   }
 
+  /** The prompt of the `input()` the task waits on (its text field is shown), or undefined. */
+  get awaitingInput(): string | undefined {
+    return this.#run.awaitingInput.peek();
+  }
+
+  /** Answer the `input()` the task waits on, as the text field does. False if none waits. */
+  sendInput(text: string): boolean {
+    return this.#run.sendInput(text);
+  }
+
+  /** Post plain data to the running task (Python: `from worker_pool import receive`). */
+  send(data: unknown): void {
+    this.#run.send(data);
+  }
+
+  #submitInput(event: SubmitEvent): void {
+    event.preventDefault();
+    const field = (event.currentTarget as HTMLFormElement).elements.namedItem('line') as HTMLInputElement;
+    this.#run.sendInput(field.value);
+    field.value = '';
+  }
+
   /** Hand the current code, inputs, pool and options to the run (it ignores what did not change). */
   #sync(): void {
-    this.#run.update({ source: this.#poolSource(), code: this.#codeSource(), inputs: this.#inputsSource(), timeout: this.timeout, auto: this.auto });
+    this.#run.update({ source: this.#poolSource(), code: this.#codeSource(), inputs: this.#inputsSource(), timeout: this.timeout, stdin: this.stdin, auto: this.auto });
   }
 
   /**
@@ -266,7 +303,7 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
   }
 
   protected override render() {
-    const { status, result, stdout, progress } = this.#run.snapshot.value;
+    const { status, result, stdout, progress, awaitingInput } = this.#run.snapshot.value;
     const error = this.#run.error.value as (Error & { traceback?: string }) | undefined;
     const running = status === 'queued' || status === 'running';
     return html`<div part="base">
@@ -277,6 +314,12 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
             ${progress.message ? html`<span>${progress.message}</span>` : nothing}`
         : nothing}
       ${stdout ? html`<pre part="stdout">${stdout}</pre>` : nothing}
+      ${awaitingInput !== undefined
+        ? html`<form @submit=${this.#submitInput}>
+            <label for="line">${awaitingInput || 'input'}</label>
+            <input part="input" id="line" name="line" autocomplete="off" />
+          </form>`
+        : nothing}
       ${status === 'done' ? html`<output part="result">${formatValue(result)}</output>` : nothing}
       ${error ? html`<pre part="error">${error.traceback ? `${error.message}\n\n${error.traceback}` : error.message}</pre>` : nothing}
       <div class="sr-only" role="status" aria-live="polite">${this.#announcement()}</div>

@@ -52,6 +52,8 @@ export interface CreateTaskOptions {
   auto?: boolean;
   /** Timeout of each run in ms. */
   timeout?: number;
+  /** Text `input()` reads, line by line. */
+  stdin?: string;
 }
 
 /** The value of {@link createPoolState} when there is no pool (yet). */

@@ -66,26 +66,32 @@ export interface UseTaskOptions {
   auto?: boolean;
   /** Timeout of each run in ms. */
   timeout?: number;
+  /** Text `input()` reads, line by line. */
+  stdin?: string;
 }
 
 /** What {@link useTask} returns. */
 export interface UseTaskResult<T> extends TaskSnapshot<T> {
   run: (inputs?: Record<string, unknown>) => Promise<T>;
   cancel: (reason?: unknown) => void;
+  /** Post plain data to the running task (Python: `receive()` / `await receive_async()`). */
+  send: (data: unknown) => void;
+  /** Answer the `input()` the task waits on (`awaitingInput` holds its prompt); false if none waits. */
+  sendInput: (text: string) => boolean;
 }
 
 /** Python code bound to component state. Unmounting cancels its run. */
 export function useTask<T = unknown>(source: PoolSource, code: string, options: UseTaskOptions = {}): UseTaskResult<T> {
-  const { inputs, auto = false, timeout } = options;
-  const [task] = useState(() => new TaskRun<T>(source, code, { inputs, auto, timeout }));
+  const { inputs, auto = false, timeout, stdin } = options;
+  const [task] = useState(() => new TaskRun<T>(source, code, { inputs, auto, timeout, stdin }));
   useEffect(() => {
     task.connect();
     return () => task.disconnect('the component unmounted');
   }, [task]);
   // After the connect effect: hand over what changed (compared by value inside).
   useEffect(() => {
-    task.update({ source, code, inputs, auto, timeout });
+    task.update({ source, code, inputs, auto, timeout, stdin });
   });
   const snapshot = useSyncExternalStore(task.subscribe, task.getSnapshot);
-  return useMemo(() => ({ ...snapshot, run: task.run, cancel: task.cancel }), [snapshot, task]);
+  return useMemo(() => ({ ...snapshot, run: task.run, cancel: task.cancel, send: task.send, sendInput: task.sendInput }), [snapshot, task]);
 }

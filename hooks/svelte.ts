@@ -20,10 +20,17 @@ export interface Readable<T> {
   subscribe(run: (value: T) => void): () => void;
 }
 
-/** A task store: its value is the task's snapshot; `run`, `cancel`, `setInputs` act on it. */
+/**
+ * A task store: its value is the task's snapshot (with `awaitingInput`); `run`, `cancel`,
+ * `setInputs`, `send` and `sendInput` act on it.
+ */
 export interface TaskStore<T> extends Readable<TaskSnapshot<T>> {
   run(inputs?: Record<string, unknown>): Promise<T>;
   cancel(reason?: unknown): void;
+  /** Post plain data to the running task (Python: `receive()` / `await receive_async()`). */
+  send(data: unknown): void;
+  /** Answer the `input()` the task waits on; false if none waits. */
+  sendInput(text: string): boolean;
   setInputs(inputs: Record<string, unknown> | undefined): void;
 }
 
@@ -58,6 +65,8 @@ export function task<T = unknown>(source: PoolSource, code: string, options: Cre
       return outcome;
     },
     cancel: (reason) => run.cancel(reason),
+    send: run.send,
+    sendInput: run.sendInput,
     setInputs: (inputs) => void run.setInputs(inputs),
   };
 }

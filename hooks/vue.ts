@@ -69,12 +69,14 @@ export interface UseTaskOptions {
   inputs?: MaybeRefOrGetter<Record<string, unknown> | undefined>;
   auto?: boolean;
   timeout?: number;
+  /** Text `input()` reads, line by line. */
+  stdin?: string;
 }
 
 /** Python code bound to refs; each field a read-only ref. Disposing the scope cancels its run. */
 export function useTask<T = unknown>(source: MaybeRefOrGetter<PoolSource>, code: MaybeRefOrGetter<string>, options: UseTaskOptions = {}) {
   const inputs = () => unwrap(toValue(options.inputs)) as Record<string, unknown> | undefined;
-  const task = new TaskRun<T>(toValue(source), toValue(code), { inputs: inputs(), auto: options.auto, timeout: options.timeout });
+  const task = new TaskRun<T>(toValue(source), toValue(code), { inputs: inputs(), auto: options.auto, timeout: options.timeout, stdin: options.stdin });
   const { stop, ...refs } = refsOf<TaskSnapshot<T>>(task.subscribe, task.getSnapshot());
   task.connect();
   watch([() => toValue(source), () => toValue(code)], ([nextSource, nextCode]) => task.update({ source: nextSource, code: nextCode }));
@@ -89,5 +91,9 @@ export function useTask<T = unknown>(source: MaybeRefOrGetter<PoolSource>, code:
     ...refs,
     run: (next?: Record<string, unknown>): Promise<T> => task.run(next === undefined ? undefined : (unwrap(next) as Record<string, unknown>)),
     cancel: (reason?: unknown) => task.cancel(reason),
+    /** Post plain data to the running task (Python: `receive()` / `await receive_async()`). */
+    send: (data: unknown) => task.send(unwrap(data)),
+    /** Answer the `input()` the task waits on (`awaitingInput` holds its prompt); false if none waits. */
+    sendInput: (text: string) => task.sendInput(text),
   };
 }

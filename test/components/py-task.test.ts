@@ -179,6 +179,30 @@ describe('<py-task>', () => {
     expect(part(el, 'status')!.textContent).to.equal('Cancelled');
   });
 
+  it('shows a text field while input() waits, and Enter answers it', async () => {
+    const el = task('<py-task><script type="text/python">name = input("name? ")\nf"hi {name}"</script></py-task>');
+    const run = el.run();
+    await waitFor(() => el.shadowRoot!.querySelector('[part="input"]'), 30_000, 'the input field');
+    expect(el.awaitingInput).to.equal('name? ');
+    const field = part(el, 'input') as HTMLInputElement;
+    expect(field.labels?.[0]?.textContent).to.equal('name? ');
+    await expect(el).to.be.accessible();
+    field.value = 'Ada';
+    field.form!.requestSubmit();
+    expect(await run).to.equal('hi Ada');
+    await el.updateComplete;
+    expect(part(el, 'input')).to.equal(null);
+  });
+
+  it('feeds the stdin attribute to input(), and send() to receive()', async () => {
+    const fed = task('<py-task stdin="one"><script type="text/python">input()</script></py-task>');
+    expect(await fed.run()).to.equal('one');
+    const listening = task('<py-task><script type="text/python">from worker_pool import receive\nreceive()["n"] * 2</script></py-task>');
+    const run = listening.run();
+    listening.send({ n: 21 });
+    expect(await run).to.equal(42);
+  });
+
   it('shows a progress bar while the code reports progress', async () => {
     const el = task(`<py-task><script type="text/python">
         from worker_pool import progress

@@ -17,6 +17,39 @@ describe('hooks bridge', () => {
 
   after(() => pool.terminate());
 
+  it('shows the prompt input() waits on and answers it with sendInput', async () => {
+    const t = createTask<string>(pool, 'name = input("name? ")\nf"hi {name}"');
+    expect(t.sendInput('too early')).to.equal(false);
+    const result = t.run();
+    await until(t.awaitingInput, (p) => p === 'name? ');
+    expect(t.snapshot.value.awaitingInput).to.equal('name? ');
+    expect(t.sendInput('Ada')).to.equal(true);
+    expect(await result).to.equal('hi Ada');
+    expect(t.awaitingInput.value).to.equal(undefined);
+    t.dispose();
+  });
+
+  it('ends the wait for input when the run is cancelled', async () => {
+    const t = createTask(pool, 'input("? ")');
+    const result = t.run();
+    await until(t.awaitingInput, (p) => p !== undefined);
+    t.cancel('no');
+    expect(await rejection(result)).to.be.instanceOf(TaskCancelledError);
+    expect(t.awaitingInput.value).to.equal(undefined);
+    expect(t.sendInput('late')).to.equal(false);
+    t.dispose();
+  });
+
+  it('feeds stdin, and sends messages to the run, even before its task starts', async () => {
+    expect(await createTask(pool, 'input() + input()', { stdin: 'a\nb\n' }).run()).to.equal('ab');
+    const t = createTask(pool, 'from worker_pool import receive\n[receive(), receive()]');
+    const result = t.run();
+    t.send('first');
+    t.send({ second: 2 });
+    expect(await result).to.deep.equal(['first', { second: 2 }]);
+    t.dispose();
+  });
+
   it('runs at once with auto and exposes the outcome as signals', async () => {
     const t = createTask<number>(pool, 'print("hi")\ndouble(x)', { inputs: { x: 21 }, auto: true });
     await until(t.status, (s) => s === 'done');

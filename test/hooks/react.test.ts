@@ -138,6 +138,20 @@ describe('React: useTask on a shared pool', () => {
     expect(seen[0]!.ready).to.equal(true);
   });
 
+  it('exposes awaitingInput and answers it with sendInput', async () => {
+    let answer: (text: string) => boolean = () => false;
+    function Asking() {
+      const t = useTask<string>(pool, 'f"hi {input(\'name? \')}"', { auto: true });
+      answer = t.sendInput;
+      return h('p', null, h('b', { id: 'prompt' }, t.awaitingInput ?? ''), h('b', { id: 'result' }, t.result ?? ''));
+    }
+    root.render(h(Asking));
+    await waitFor(() => text(container, 'prompt') === 'name? ', 30_000, 'the prompt');
+    expect(answer('Ada')).to.equal(true);
+    await waitFor(() => text(container, 'result') === 'hi Ada', 30_000, 'the answer');
+    expect(text(container, 'prompt')).to.equal('');
+  });
+
   it('shows a Python error', async () => {
     let error: Error | undefined;
     function Failing() {

@@ -47,6 +47,19 @@ describe('Svelte adapter', () => {
     expect(view.current.result).to.equal(42);
   });
 
+  it('carries awaitingInput in its value, with sendInput and send on the store', async () => {
+    const t = task<string>(pool, 'from worker_pool import receive\ninput("? ") + receive()', { auto: true });
+    const prompts: (string | undefined)[] = [];
+    const stop = t.subscribe((s) => prompts.push(s.awaitingInput));
+    await waitFor(() => prompts.includes('? '), 30_000, 'the prompt');
+    t.send('!');
+    expect(t.sendInput('hey')).to.equal(true);
+    const view = fromStore(t);
+    await waitFor(() => view.current.result === 'hey!', 30_000, 'the result');
+    expect(view.current.awaitingInput).to.equal(undefined);
+    stop();
+  });
+
   it('cancels the run when its last subscriber leaves', async () => {
     const t = task(pool, 'while True:\n    pass', { auto: true });
     let status = '';

@@ -76,6 +76,23 @@ describe('Vue: useTask on a shared pool', () => {
     expect(text(container, 'status')).to.equal('done');
   });
 
+  it('exposes awaitingInput as a ref, and sendInput and send', async () => {
+    let task!: ReturnType<typeof useTask<string>>;
+    mount(
+      defineComponent({
+        setup() {
+          task = useTask<string>(pool, 'from worker_pool import receive\nf"{input(\'name? \')} {receive()}"', { auto: true });
+          return () => h('b', { id: 'prompt' }, task.awaitingInput.value ?? '');
+        },
+      }),
+    );
+    await waitFor(() => text(container, 'prompt') === 'name? ', 30_000, 'the prompt');
+    task.send('says hi');
+    expect(task.sendInput('Ada')).to.equal(true);
+    await waitFor(() => task.result.value === 'Ada says hi', 30_000, 'the result');
+    expect(text(container, 'prompt')).to.equal('');
+  });
+
   it('shows errors, cancels, and cancels its run on unmount', async () => {
     let error: unknown;
     let cancel: () => void = () => {};
