@@ -156,6 +156,32 @@ async function interruptLatency(pool: PyodidePool, trials: number): Promise<Summ
   return summarize(samples);
 }
 
+/**
+ * Cancel latency of a task that waits (`code` prints "waiting", then blocks or awaits),
+ * and how many of the trials cost a worker (it was replaced instead of kept warm).
+ */
+async function waitingCancelLatency(pool: PyodidePool, code: string, trials: number): Promise<Summary & { workersReplaced: number }> {
+  const samples: number[] = [];
+  let workersReplaced = 0;
+  for (let i = 0; i < trials; i++) {
+    const ids = pool.state.workers.value.map((w) => w.id).join();
+    const task = pool.submit(code);
+    while (!task.stdout.peek().includes('waiting')) {
+      // Code this pool cannot run (an older build without top-level await) ends here.
+      if (task.status.peek() === 'failed') return { ...summarize([NaN]), workersReplaced: NaN };
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await new Promise((r) => setTimeout(r, 20));
+    const t = now();
+    task.cancel();
+    await task.result.catch(() => undefined);
+    samples.push(now() - t);
+    await pool.ready();
+    if (pool.state.workers.value.map((w) => w.id).join() !== ids) workersReplaced++;
+  }
+  return { ...summarize(samples), workersReplaced };
+}
+
 async function main(): Promise<void> {
   results.crossOriginIsolated = crossOriginIsolated;
   results.cores = navigator.hardwareConcurrency;
@@ -181,6 +207,9 @@ async function main(): Promise<void> {
 
   log('interrupt latency…');
   results.interruptLatency = await interruptLatency(pool, 20);
+  log('cancel latency of waiting tasks…');
+  results.sleepCancelLatency = await waitingCancelLatency(pool, 'import time\nprint("waiting", flush=True)\ntime.sleep(30)', 10);
+  results.awaitCancelLatency = await waitingCancelLatency(pool, 'import asyncio\nprint("waiting", flush=True)\nawait asyncio.sleep(30)', 10);
   await pool.terminate();
 
   log('CPU-bound speedup…');

@@ -135,6 +135,13 @@ function printTable(r) {
   rows.push(['plain JS, same comparison (the machine now)', '', `${ratio(r.cpuSpeedup.plainJsSpeedup)} speedup`]);
   rows.push(['wasm heap growth over 10,000 tasks', `${(r.heapGrowth.bytes / 2 ** 20).toFixed(2)} MB`, 'target ≤ 1 MB']);
   rows.push(['interrupt latency (cancel → rejection), p50', ms(r.interruptLatency.median), `${ratio(r.interruptLatency.median / r.postMessageFloor.median, 0)} floor (target ≤ 20 ms)`]);
+  const waiting = (name, key) => {
+    const m = r[key];
+    if (!m || Number.isNaN(m.median)) return rows.push([name, 'n/a', 'this build cannot run the code']);
+    rows.push([name, ms(m.median), `${ratio(m.median / r.interruptLatency.median)} the busy-loop interrupt; ${m.workersReplaced}/${m.n} workers replaced`]);
+  };
+  waiting('cancel a task in time.sleep(30), p50', 'sleepCancelLatency');
+  waiting('cancel a task in await asyncio.sleep(30), p50', 'awaitCancelLatency');
   const width = Math.max(...rows.map((row) => row[0].length));
   console.log(`\n${'measure'.padEnd(width)}  ${'value'.padStart(14)}  ratio`);
   for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(14)}  ${note}`);

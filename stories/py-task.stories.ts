@@ -2,7 +2,7 @@ import type { Meta, StoryObj } from '@storybook/web-components';
 import { html } from 'lit';
 import { expect } from 'storybook/test';
 import type { PyTaskElement } from '../components/index.js';
-import { busy, INDEX_URL, part, whenStatus } from './shared.js';
+import { busy, INDEX_URL, part, poll, whenStatus } from './shared.js';
 
 /**
  * `<py-task>` runs Python on the pool of its `<worker-pool>` and shows status, printed
@@ -132,6 +132,34 @@ export const Cancelled: Story = {
     await whenStatus(el, ['cancelled']);
     await el.updateComplete;
     await expect(part(el, 'status')?.textContent).toBe('Cancelled');
+  },
+};
+
+/**
+ * An interactive task: `input()` shows a text field (part `input`) while the code waits,
+ * and Enter answers it. Needs a cross-origin-isolated page; elsewhere give `stdin`.
+ */
+export const AwaitingInput: Story = {
+  render: () => html`<worker-pool index-url=${INDEX_URL}>
+    <py-task id="task" auto>
+      <script type="text/python">
+        name = input("What is your name? ")
+        colour = input(f"Hello {name}! Favourite colour? ")
+        f"{name} likes {colour}"
+      </script>
+    </py-task>
+  </worker-pool>`,
+  play: async ({ canvasElement }) => {
+    const el = task(canvasElement);
+    for (const answer of ['Ada', 'green']) {
+      await poll(() => part(el, 'input') !== null, () => `no input field; status '${el.status}'`);
+      const field = part(el, 'input') as HTMLInputElement;
+      field.value = answer;
+      field.form!.requestSubmit();
+      await poll(() => el.awaitingInput === undefined, () => 'the answer was not taken');
+    }
+    await whenStatus(el, ['done']);
+    await expect(el.result).toBe('Ada likes green');
   },
 };
 

@@ -7,23 +7,27 @@ export const INDEX_URL = '/pyodide/';
 /** Python that keeps a worker busy for `seconds`. */
 export const busy = (seconds: number) => `import time\nend = time.monotonic() + ${seconds}\nwhile time.monotonic() < end:\n    pass`;
 
-/** Resolves when the element reaches one of `statuses` (or rejects after `ms`). */
-export function whenStatus(el: PyTaskElement, statuses: string[], ms = 60_000): Promise<void> {
+/** Resolves once `check()` holds (polled every 50 ms); rejects after `ms` saying `what`. */
+export function poll(check: () => boolean, what: () => string, ms = 60_000): Promise<void> {
   return new Promise((resolve, reject) => {
-    const check = () => {
-      if (statuses.includes(el.status)) {
-        clearInterval(timer);
-        clearTimeout(limit);
-        resolve();
-      }
+    const tick = () => {
+      if (!check()) return;
+      clearInterval(timer);
+      clearTimeout(limit);
+      resolve();
     };
-    const timer = setInterval(check, 50);
+    const timer = setInterval(tick, 50);
     const limit = setTimeout(() => {
       clearInterval(timer);
-      reject(new Error(`status stayed '${el.status}', expected one of ${statuses.join(', ')}`));
+      reject(new Error(what()));
     }, ms);
-    check();
+    tick();
   });
+}
+
+/** Resolves when the element reaches one of `statuses` (or rejects after `ms`). */
+export function whenStatus(el: PyTaskElement, statuses: string[], ms = 60_000): Promise<void> {
+  return poll(() => statuses.includes(el.status), () => `status stayed '${el.status}', expected one of ${statuses.join(', ')}`, ms);
 }
 
 /** The shadow part `name` of `el`. */
