@@ -137,7 +137,7 @@ function printTable(r) {
   rows.push(['interrupt latency (cancel → rejection), p50', ms(r.interruptLatency.median), `${ratio(r.interruptLatency.median / r.postMessageFloor.median, 0)} floor (target ≤ 20 ms)`]);
   const waiting = (name, key) => {
     const m = r[key];
-    if (!m || Number.isNaN(m.median)) return rows.push([name, 'n/a', 'this build cannot run the code']);
+    if (!m || m.median === null || Number.isNaN(m.median)) return rows.push([name, 'n/a', 'this build cannot run the code']);
     rows.push([name, ms(m.median), `${ratio(m.median / r.interruptLatency.median)} the busy-loop interrupt; ${m.workersReplaced}/${m.n} workers replaced`]);
   };
   waiting('cancel a task in time.sleep(30), p50', 'sleepCancelLatency');

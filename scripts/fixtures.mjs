@@ -38,6 +38,9 @@ export async function serveFixture(ctx) {
     // out, then nothing. Ended after two minutes so the server can always shut down.
     const { PassThrough } = await import('node:stream');
     const body = new PassThrough();
+    // A first chunk, so that every engine hands over the response (WebKit holds it back
+    // until some body arrives); the rest never comes.
+    body.write('the start, and then nothing\n');
     setTimeout(() => body.destroy(), 120_000).unref();
     ctx.type = 'text/plain';
     ctx.set('Cache-Control', 'no-store');

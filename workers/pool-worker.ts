@@ -68,11 +68,13 @@ function runWaiting(): void {
       // task) arrive, and tasks sent meanwhile wait in `waiting`.
       awaiting = true;
       flush();
-      post({ t: 'awaiting', seq: order.seq });
       void outcome.then((done) => {
         awaiting = false;
-        finished(order, done, started);
-        runWaiting();
+        try {
+          finished(order, done, started);
+        } finally {
+          runWaiting();
+        }
       });
       return;
     }

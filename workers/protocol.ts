@@ -134,7 +134,7 @@ export type WorkerMessage =
   | { t: 'closing' }
   | { t: 'out'; seq: number; ev: OutputEvent }
   | { t: 'start'; seq: number }
-  /** The task awaits (top-level await or a stack switch): its worker is free to listen. */
+  /** The task awaits its coroutine: a `stop` message can cancel it, whatever the page. */
   | { t: 'awaiting'; seq: number }
   | AskMessage
   /** Outcomes in run order; `heap` after the last; `busyMs` spent running them. */

@@ -184,7 +184,10 @@ export function beginWaits(order: TaskOrder): void {
 
 /** The running task awaits `future` (its asyncio task); a stop message cancels it. */
 export function awaitingFuture(future: PyProxy & { cancel(): void }): void {
-  if (running) running.future = future;
+  if (!running) return;
+  running.future = future;
+  // The pool may now stop it with a message rather than by ending the worker.
+  env.post({ t: 'awaiting', seq: running.seq });
 }
 
 /** The task ended: drop what it left (messages not received, waiters, proxies). */
