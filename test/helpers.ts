@@ -1,6 +1,6 @@
 /** Shared test helpers: where Pyodide is served and small waiting utilities. */
 import { computed, effect, type ReadonlySignal } from '@preact/signals-core';
-import type { PyodidePool } from '../workers/index.js';
+import type { PyodidePool, Task } from '../workers/index.js';
 
 /** The dev server serves the repository root, so Pyodide comes verbatim from node_modules. */
 export const indexURL = '/node_modules/pyodide/';
@@ -41,6 +41,23 @@ export async function rejection(promise: Promise<unknown>): Promise<Error> {
   } catch (err) {
     return err as Error;
   }
+}
+
+/**
+ * `pool.submit` for a describe block whose tests start long tasks: each test's tasks are
+ * cancelled after it, so a failed assertion leaves no runaway task to starve the next.
+ * Call inside `describe`; `pool` is read when a test submits.
+ */
+export function submitCancelledAfterEach(pool: () => PyodidePool): (code: string, options?: Parameters<PyodidePool['submit']>[1]) => Task {
+  const started: Task[] = [];
+  afterEach(() => {
+    for (const task of started.splice(0)) task.cancel('test over');
+  });
+  return (code, options) => {
+    const task = pool().submit(code, options);
+    started.push(task);
+    return task;
+  };
 }
 
 /** Python that spins until interrupted (no sleep: sleep cannot be interrupted). */

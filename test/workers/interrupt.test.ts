@@ -1,8 +1,8 @@
 // Stopping running tasks on a cross-origin isolated page: KeyboardInterrupt keeps the
 // worker warm; a wedged interpreter is terminated and replaced after the grace period.
 import { expect } from 'chai';
-import { PyodidePool, TaskCancelledError, TaskTimeoutError, type Task } from '../../workers/index.js';
-import { indexURL, rejection, SPIN, until } from '../helpers.js';
+import { PyodidePool, TaskCancelledError, TaskTimeoutError } from '../../workers/index.js';
+import { indexURL, rejection, SPIN, submitCancelledAfterEach, until } from '../helpers.js';
 
 describe('interrupting running tasks (isolated page)', () => {
   let pool: PyodidePool;
@@ -16,16 +16,7 @@ describe('interrupting running tasks (isolated page)', () => {
 
   after(() => pool.terminate());
 
-  // A failed assertion must not leave a runaway task that starves the tests after it.
-  const started: Task[] = [];
-  afterEach(() => {
-    for (const task of started.splice(0)) task.cancel('test over');
-  });
-  const submit = (code: string, options?: Parameters<PyodidePool['submit']>[1]): Task => {
-    const task = pool.submit(code, options);
-    started.push(task);
-    return task;
-  };
+  const submit = submitCancelledAfterEach(() => pool);
 
   const workerIds = () => pool.state.workers.value.map((w) => w.id);
 

@@ -3,8 +3,8 @@
 // messages into a running task — and cancel/timeout reaching each kind of wait while
 // the worker stays warm.
 import { expect } from 'chai';
-import { PyodidePool, PythonError, TaskCancelledError, TaskTimeoutError, type Task } from '../../workers/index.js';
-import { indexURL, rejection, until } from '../helpers.js';
+import { PyodidePool, PythonError, TaskCancelledError, TaskTimeoutError } from '../../workers/index.js';
+import { indexURL, rejection, submitCancelledAfterEach, until } from '../helpers.js';
 
 describe('Python that waits (isolated page)', () => {
   let pool: PyodidePool;
@@ -18,15 +18,7 @@ describe('Python that waits (isolated page)', () => {
 
   after(() => pool.terminate());
 
-  const started: Task[] = [];
-  afterEach(() => {
-    for (const task of started.splice(0)) task.cancel('test over');
-  });
-  const submit = (code: string, options?: Parameters<PyodidePool['submit']>[1]): Task => {
-    const task = pool.submit(code, options);
-    started.push(task);
-    return task;
-  };
+  const submit = submitCancelledAfterEach(() => pool);
   const workerIds = () => pool.state.workers.value.map((w) => w.id);
 
   describe('top-level await', () => {
