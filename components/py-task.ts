@@ -1,8 +1,9 @@
-import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { SignalWatcher } from '@lit-labs/preact-signals';
 import { TaskRun, type CodeSource, type InputsSource } from '../workers/index.js';
 import { TaskErrorEvent, TaskOutputEvent, TaskResultEvent, TaskStartEvent } from './events.js';
 import { discoverPoolHost, findPoolHost, type PoolHost } from './find-pool.js';
+import { pyTaskStyles } from './py-task-styles.js';
 import { childPython, formatValue } from './text.js';
 
 /** What a `<py-task>` is doing. */
@@ -52,6 +53,7 @@ const inputsConverter = {
  * @csspart result - The result, as text.
  * @csspart error - The error message and Python traceback.
  * @csspart input - The text field shown while the code waits in `input()` (Enter answers it).
+ * @csspart input-button - The button beside it that answers too.
  * @cssproperty --py-task-font-family - Font of the status line. Default: inherited.
  * @cssproperty --py-task-mono-font - Font of result, output and errors. Default: `ui-monospace, monospace`.
  * @cssproperty --py-task-border - Border of the element. Default: a thin line in the text colour at 25%.
@@ -62,65 +64,7 @@ const inputsConverter = {
  * @cssproperty --py-task-error-color - Colour of errors. Default: a red for light and dark.
  */
 export class PyTaskElement extends SignalWatcher(LitElement) {
-  static override styles = css`
-    :host {
-      display: block;
-      color-scheme: light dark;
-      font-family: var(--py-task-font-family, inherit);
-      border: var(--py-task-border, 1px solid color-mix(in srgb, currentColor 25%, transparent));
-      border-radius: var(--py-task-radius, 0.4rem);
-      padding: var(--py-task-padding, 0.6rem 0.8rem);
-      background: var(--py-task-background, transparent);
-      --_accent: var(--py-task-accent, light-dark(#1f5fbf, #8ab4f8));
-      --_error: var(--py-task-error-color, light-dark(#b00020, #ff8a80));
-    }
-    :host([hidden]) {
-      display: none;
-    }
-    [part='status'] {
-      font-size: 0.85em;
-      opacity: 0.8;
-    }
-    [part='status'][data-status='running'] {
-      color: var(--_accent);
-      opacity: 1;
-    }
-    progress {
-      display: block;
-      width: 100%;
-      accent-color: var(--_accent);
-    }
-    pre,
-    output {
-      display: block;
-      margin: 0.4rem 0 0;
-      font-family: var(--py-task-mono-font, ui-monospace, monospace);
-      white-space: pre-wrap;
-      overflow-wrap: anywhere;
-    }
-    [part='error'] {
-      color: var(--_error);
-    }
-    form {
-      display: flex;
-      gap: 0.4rem;
-      align-items: baseline;
-      margin: 0.4rem 0 0;
-      font-family: var(--py-task-mono-font, ui-monospace, monospace);
-    }
-    [part='input'] {
-      flex: 1;
-      font: inherit;
-    }
-    .sr-only {
-      position: absolute;
-      width: 1px;
-      height: 1px;
-      overflow: hidden;
-      clip-path: inset(50%);
-      white-space: nowrap;
-    }
-  `;
+  static override styles = pyTaskStyles;
 
   static override properties = {
     code: { attribute: false },
@@ -257,11 +201,17 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
     this.#run.send(data);
   }
 
-  #submitInput(event: SubmitEvent): void {
+  #submitInput(event: Event): void {
     event.preventDefault();
-    const field = (event.currentTarget as HTMLFormElement).elements.namedItem('line') as HTMLInputElement;
+    const field = this.renderRoot.querySelector<HTMLInputElement>('[part="input"]');
+    if (!field) return;
     this.#run.sendInput(field.value);
     field.value = '';
+  }
+
+  /** Enter answers, also when the key event comes from script rather than the keyboard. */
+  #inputKey(event: KeyboardEvent): void {
+    if (event.key === 'Enter' && !event.isComposing) this.#submitInput(event);
   }
 
   /** Hand the current code, inputs, pool and options to the run (it ignores what did not change). */
@@ -317,7 +267,8 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
       ${awaitingInput !== undefined
         ? html`<form @submit=${this.#submitInput}>
             <label for="line">${awaitingInput || 'input'}</label>
-            <input part="input" id="line" name="line" autocomplete="off" />
+            <input part="input" id="line" name="line" autocomplete="off" @keydown=${this.#inputKey} />
+            <button part="input-button">Send</button>
           </form>`
         : nothing}
       ${status === 'done' ? html`<output part="result">${formatValue(result)}</output>` : nothing}

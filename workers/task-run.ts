@@ -9,6 +9,7 @@ import { dequal } from 'dequal';
 import { PoolTerminatedError, TaskCancelledError } from './errors.js';
 import type { PyodidePool } from './pool.js';
 import { followPool, isPool, type PoolSource } from './pool-source.js';
+import { RunInbox } from './run-inbox.js';
 import type { OutputEvent } from './protocol.js';
 import type { Task, TaskProgress } from './task.js';
 import type { CodeSource, InputsSource, TaskRunChanges, TaskRunOptions, TaskRunSnapshot, TaskRunStatus } from './task-run-options.js';
@@ -53,14 +54,13 @@ export class TaskRun<T = unknown> {
   readonly #error = signal<Error | undefined>(undefined);
   readonly #stdout = signal('');
   readonly #progress = signal<TaskProgress | undefined>(undefined);
-  readonly #awaitingInput = signal<string | undefined>(undefined);
   readonly status: ReadonlySignal<TaskRunStatus> = this.#status;
   readonly result: ReadonlySignal<T | undefined> = this.#result;
   readonly error: ReadonlySignal<Error | undefined> = this.#error;
   readonly stdout: ReadonlySignal<string> = this.#stdout;
   readonly progress: ReadonlySignal<TaskProgress | undefined> = this.#progress;
   /** The prompt of the `input()` the current run waits on (answer with `sendInput`), or undefined. */
-  readonly awaitingInput: ReadonlySignal<string | undefined> = this.#awaitingInput;
+  readonly awaitingInput: ReadonlySignal<string | undefined>;
   /** All of the above as one value that changes identity only when something changed. */
   readonly snapshot: ReadonlySignal<TaskRunSnapshot<T>> = computed(() => ({
     status: this.#status.value,
@@ -68,7 +68,7 @@ export class TaskRun<T = unknown> {
     error: this.#error.value,
     stdout: this.#stdout.value,
     progress: this.#progress.value,
-    awaitingInput: this.#awaitingInput.value,
+    awaitingInput: this.#inbox.awaitingInput.value,
   }));
 
   #source: PoolSource;
@@ -77,10 +77,7 @@ export class TaskRun<T = unknown> {
   #timeout: number | undefined;
   #stdin: string | undefined;
   #auto: boolean;
-  /** Answers the `input()` the current run waits on. */
-  #answerInput: ((text: string | null) => void) | undefined;
-  /** Messages sent before the current run's task exists; they go to it once it does. */
-  #early: unknown[] = [];
+  readonly #inbox = new RunInbox();
   readonly #options: TaskRunOptions;
   #pool: ReadonlySignal<PyodidePool | Error | undefined> | undefined;
   #stopFollowing = () => {};
@@ -103,6 +100,7 @@ export class TaskRun<T = unknown> {
     this.cancel = this.cancel.bind(this);
     this.send = this.send.bind(this);
     this.sendInput = this.sendInput.bind(this);
+    this.awaitingInput = this.#inbox.awaitingInput;
     this.#source = source;
     this.#code = code;
     this.#inputs = options.inputs;
@@ -186,10 +184,7 @@ export class TaskRun<T = unknown> {
    * wait at all; elsewhere give `stdin`.
    */
   sendInput(text: string): boolean {
-    const answer = this.#answerInput;
-    if (!answer) return false;
-    answer(String(text));
-    return true;
+    return this.#inbox.answer(text);
   }
 
   /**
@@ -199,7 +194,7 @@ export class TaskRun<T = unknown> {
   send(data: unknown): void {
     if (!this.#pending) return;
     if (this.#task) this.#task.send(data);
-    else this.#early.push(structuredClone(data));
+    else this.#inbox.hold(data);
   }
 
   /**
@@ -295,7 +290,7 @@ export class TaskRun<T = unknown> {
     this.#detachTask();
     this.#awaitingPool = false;
     previous?.cancel('superseded by a newer run');
-    if (fresh) this.#early = [];
+    if (fresh) this.#inbox.clear();
     batch(() => {
       this.#status.value = 'queued';
       this.#error.value = undefined;
@@ -324,10 +319,10 @@ export class TaskRun<T = unknown> {
         onOutput: (event) => {
           if (current()) this.#output(event);
         },
-        onInput: this.#options.onInput ?? ((prompt) => this.#waitForInput(prompt, current)),
+        onInput: this.#options.onInput ?? ((prompt) => (current() ? this.#inbox.ask(prompt) : Promise.resolve(null))),
       });
       this.#task = task;
-      for (const data of this.#early.splice(0)) task.send(data);
+      this.#inbox.deliver(task);
       this.#taskPool = pool;
       this.#unwatchTask = task.status.subscribe((status) => {
         if (current() && (status === 'queued' || status === 'running')) this.#status.value = status;
@@ -379,25 +374,9 @@ export class TaskRun<T = unknown> {
     this.#options.onOutput?.(event);
   }
 
-  /** The task asks for a line: show the prompt until `sendInput` (or the run's end) answers. */
-  #waitForInput(prompt: string, current: () => boolean): Promise<string | null> {
-    if (!current()) return Promise.resolve(null);
-    this.#answerInput?.(null);
-    return new Promise((resolve) => {
-      const answer = (text: string | null) => {
-        if (this.#answerInput !== answer) return;
-        this.#answerInput = undefined;
-        this.#awaitingInput.value = undefined;
-        resolve(text);
-      };
-      this.#answerInput = answer;
-      this.#awaitingInput.value = prompt;
-    });
-  }
-
   #detachTask(): void {
     // Whatever waited for input belongs to the task going away.
-    this.#answerInput?.(null);
+    this.#inbox.endInput();
     this.#unwatchTask();
     this.#unwatchTask = () => {};
     this.#task = undefined;

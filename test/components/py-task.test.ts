@@ -188,7 +188,7 @@ describe('<py-task>', () => {
     expect(field.labels?.[0]?.textContent).to.equal('name? ');
     await expect(el).to.be.accessible();
     field.value = 'Ada';
-    field.form!.requestSubmit();
+    field.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
     expect(await run).to.equal('hi Ada');
     await el.updateComplete;
     expect(part(el, 'input')).to.equal(null);
