@@ -62,27 +62,39 @@ export function undefinedToNull(value: unknown): unknown {
   return value;
 }
 
+/** Python objects the input conversion makes with the runtime's help. */
+export interface PythonMakers {
+  /** A timezone-aware `datetime` from ms since the epoch. */
+  datetime(ms: number): PyProxy;
+  /** A read-only file object (an `io.BytesIO` subclass) with `name`, `type` and `size`. */
+  file(bytes: Uint8Array, name: string, type: string): PyProxy;
+}
+
+/** The bytes of a Blob, read synchronously: workers have `FileReaderSync`. */
+function readBlob(blob: Blob): Uint8Array {
+  const Reader = (globalThis as { FileReaderSync?: new () => { readAsArrayBuffer(blob: Blob): ArrayBuffer } }).FileReaderSync;
+  if (!Reader) throw new TypeError('a File or Blob can only be read in a worker (FileReaderSync)');
+  return new Uint8Array(new Reader().readAsArrayBuffer(blob));
+}
+
 /**
  * Converts a task's `inputs` object to a Python dict. Dates become timezone-aware
- * `datetime`s; everything else follows Pyodide's `toPy` (objects → dict, arrays → list,
- * Map → dict, Set → set, typed arrays → memoryview).
+ * `datetime`s, Files and Blobs (at any depth) read-only binary file objects; everything
+ * else follows Pyodide's `toPy` (objects → dict, arrays → list, Map → dict, Set → set,
+ * typed arrays → memoryview).
  */
-export function inputsToPython(
-  pyodide: PyodideAPI,
-  inputs: Record<string, unknown>,
-  makeDatetime: (ms: number) => PyProxy,
-): PyProxy {
+export function inputsToPython(pyodide: PyodideAPI, inputs: Record<string, unknown>, make: PythonMakers): PyProxy {
   const made: PyProxy[] = [];
   try {
     return pyodide.toPy(nullsToUndefined(inputs), {
       depth: -1,
       defaultConverter: (value: unknown) => {
-        if (value instanceof Date) {
-          const dt = makeDatetime(value.getTime());
-          made.push(dt);
-          return dt;
-        }
-        return value;
+        let proxy: PyProxy | undefined;
+        if (value instanceof Date) proxy = make.datetime(value.getTime());
+        else if (value instanceof Blob) proxy = make.file(readBlob(value), value instanceof File ? value.name : '', value.type);
+        if (!proxy) return value;
+        made.push(proxy);
+        return proxy;
       },
     }) as PyProxy;
   } finally {

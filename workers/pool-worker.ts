@@ -137,7 +137,7 @@ function runTask(order: TaskOrder): TaskOutcome | Promise<TaskOutcome> {
   try {
     if (order.inputs) {
       try {
-        inputs = inputsToPython(pyodide, order.inputs, runtime.datetime);
+        inputs = inputsToPython(pyodide, order.inputs, runtime.make);
       } catch (err) {
         throw new Error(`inputs could not be converted to Python: ${(err as Error).message}`);
       }

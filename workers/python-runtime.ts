@@ -10,7 +10,7 @@
 export const RUNTIME_FILENAME = '<pyodide-pool>';
 
 const RUNTIME_SOURCE = String.raw`
-import ast, asyncio, builtins, inspect, json, linecache, random, sys, time, traceback, types
+import ast, asyncio, builtins, inspect, io, json, linecache, random, sys, time, traceback, types
 
 _SETUP = {"__name__": "__main__", "__builtins__": __builtins__}
 _CACHE = {}
@@ -167,6 +167,33 @@ def unconvertible_type(value):
         else:
             return type(item).__name__
     return None
+
+
+class BlobFile(io.BytesIO):
+    """A File or Blob from the caller's inputs: a read-only binary file with the name,
+    MIME type and size it had in the page (wrap it in io.TextIOWrapper for text)."""
+
+    def __init__(self, data, name, type):
+        super().__init__(data)
+        self.name = name
+        self.type = type
+        self.size = len(data)
+
+    def writable(self):
+        return False
+
+    def write(self, *args):
+        raise io.UnsupportedOperation("a File from the page is read-only")
+
+    def truncate(self, *args):
+        raise io.UnsupportedOperation("a File from the page is read-only")
+
+    def __repr__(self):
+        return f"<File name={self.name!r} type={self.type!r} size={self.size}>"
+
+
+def blob_file(data, name, type):
+    return BlobFile(data.to_bytes(), str(name), str(type))
 
 
 def datetime_from_ms(ms):

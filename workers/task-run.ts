@@ -16,6 +16,21 @@ import type { CodeSource, InputsSource, TaskRunChanges, TaskRunOptions, TaskRunS
 
 export type { CodeSource, InputsSource, TaskRunChanges, TaskRunOptions, TaskRunSnapshot, TaskRunStatus };
 
+/**
+ * Inputs compared by value (`dequal`), except that Files and Blobs are the same only when
+ * they are the same object: they have no own properties, so any two would compare equal.
+ */
+function sameInputs(a: unknown, b: unknown): boolean {
+  if (a instanceof Blob || b instanceof Blob) return a === b;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((value, i) => sameInputs(value, b[i]));
+  const plain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
+  if (plain(a) && plain(b)) {
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((key) => key in b && sameInputs(a[key], b[key]));
+  }
+  return dequal(a, b);
+}
+
 interface Deferred<T> {
   promise: Promise<T>;
   resolve(value: T): void;
@@ -218,7 +233,7 @@ export class TaskRun<T = unknown> {
       this.#code = changes.code;
       changed = true;
     }
-    if ('inputs' in changes && (told || !dequal(changes.inputs, this.#inputs))) {
+    if ('inputs' in changes && (told || !sameInputs(changes.inputs, this.#inputs))) {
       this.#inputs = changes.inputs;
       changed = true;
     }

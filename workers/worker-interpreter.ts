@@ -7,7 +7,7 @@
  */
 import type { PyodideAPI } from 'pyodide';
 import type { PyProxy } from 'pyodide/ffi';
-import { pythonToPlain } from './convert.js';
+import { pythonToPlain, type PythonMakers } from './convert.js';
 import type { BootConfig, BootFailure, BootResult, OutputEvent, WorkerMessage } from './protocol.js';
 import { ControlBlock } from './control-block.js';
 import { interceptPyodideWasm, pyodideWasmURL } from './wasm-module.js';
@@ -21,7 +21,8 @@ type Callable<A extends unknown[], R> = PyProxy & ((...args: A) => R) & { callPr
 interface Runtime {
   run: Callable<[code: string, inputs: PyProxy | undefined], unknown>;
   unconvertible: PyProxy & ((value: PyProxy) => string | undefined);
-  datetime: PyProxy & ((ms: number) => PyProxy);
+  /** What input conversion needs to make datetimes and file objects. */
+  make: PythonMakers;
   errorInfo: () => [string, string, string, number | undefined];
 }
 
@@ -129,7 +130,10 @@ function loadRuntime(): void {
   runtime = {
     run: mod.run as Runtime['run'],
     unconvertible: mod.unconvertible_type as Runtime['unconvertible'],
-    datetime: mod.datetime_from_ms as Runtime['datetime'],
+    make: {
+      datetime: mod.datetime_from_ms as unknown as PythonMakers['datetime'],
+      file: mod.blob_file as unknown as PythonMakers['file'],
+    },
     errorInfo: () => {
       const info = mod.error_info as PyProxy & { toJs(): [string, string, string, number | undefined] };
       try {
@@ -140,7 +144,7 @@ function loadRuntime(): void {
     },
   };
   // Everything below holds JavaScript references, so it comes after any snapshot.
-  initWaits({ pyodide, control, datetime: (ms) => runtime.datetime(ms), post });
+  initWaits({ pyodide, control, make: runtime.make, post });
   (mod.install_hooks as unknown as (hooks: object) => void)({
     ...waitHooks,
     progress: (fraction: number, message: string | undefined) => emitOutput({ type: 'progress', fraction, message }),

@@ -13,7 +13,7 @@
 import type { PyodideAPI } from 'pyodide';
 import type { PyProxy } from 'pyodide/ffi';
 import { INTERRUPT, type ControlBlock } from './control-block.js';
-import { inputsToPython } from './convert.js';
+import { inputsToPython, type PythonMakers } from './convert.js';
 import { Exchange } from './exchange.js';
 import type { TaskMessage, TaskOrder, WorkerMessage } from './protocol.js';
 
@@ -50,7 +50,7 @@ interface Running {
 interface Env {
   pyodide: PyodideAPI;
   control: ControlBlock | undefined;
-  datetime: (ms: number) => PyProxy;
+  make: PythonMakers;
   post(message: WorkerMessage): void;
 }
 
@@ -69,7 +69,7 @@ function splitLines(text: string): string[] {
 
 /** The Python value of a message, converted as task inputs are. */
 function toPython(data: unknown): PyProxy {
-  const proxy = inputsToPython(env.pyodide, { v: data }, env.datetime);
+  const proxy = inputsToPython(env.pyodide, { v: data }, env.make);
   running?.held.push(proxy);
   return proxy;
 }

@@ -50,6 +50,16 @@ describe('hooks bridge', () => {
     t.dispose();
   });
 
+  it('treats another File as a change of inputs, and the same File as none', async () => {
+    const first = new File(['one'], 'a.txt');
+    const t = createTask<string>(pool, 'f.read().decode()', { inputs: { f: first }, auto: true });
+    await until(t.result, (r) => r === 'one');
+    expect(t.setInputs({ f: first })).to.equal(false);
+    expect(t.setInputs({ f: new File(['two'], 'a.txt') })).to.equal(true);
+    await until(t.result, (r) => r === 'two');
+    t.dispose();
+  });
+
   it('runs at once with auto and exposes the outcome as signals', async () => {
     const t = createTask<number>(pool, 'print("hi")\ndouble(x)', { inputs: { x: 21 }, auto: true });
     await until(t.status, (s) => s === 'done');
