@@ -182,6 +182,40 @@ async function waitingCancelLatency(pool: PyodidePool, code: string, trials: num
   return { ...summarize(samples), workersReplaced };
 }
 
+/**
+ * A 16 MB buffer in and out: through the pool (copied, and moved with `transfer`; inside
+ * the worker Python's copy in and out of the wasm heap is paid either way) against a
+ * bare postMessage echo (copied, and transferred both ways). Alternating, per trial.
+ */
+async function bufferRoundTrip(pool: PyodidePool, trials: number): Promise<Record<string, Summary>> {
+  const SIZE = 16 * 2 ** 20;
+  const worker = new Worker(new URL('./echo-worker.js', import.meta.url), { type: 'module' });
+  const echo = (move: boolean) => {
+    const data = new Uint8Array(SIZE).fill(1);
+    const t = now();
+    return new Promise<number>((resolve) => {
+      worker.onmessage = () => resolve(now() - t);
+      worker.postMessage({ data, move }, move ? [data.buffer] : []);
+    });
+  };
+  const viaPool = async (move: boolean) => {
+    const data = new Uint8Array(SIZE).fill(1);
+    const t = now();
+    const back = (await pool.run('data', { inputs: { data }, transfer: move ? [data.buffer] : undefined })) as Uint8Array;
+    if (back.length !== SIZE) throw new Error('the buffer did not come back whole');
+    return now() - t;
+  };
+  const samples: Record<string, number[]> = { postMessageCopy: [], postMessageTransfer: [], poolCopy: [], poolTransfer: [] };
+  for (let i = 0; i < trials; i++) {
+    samples.postMessageCopy!.push(await echo(false));
+    samples.postMessageTransfer!.push(await echo(true));
+    samples.poolCopy!.push(await viaPool(false));
+    samples.poolTransfer!.push(await viaPool(true));
+  }
+  worker.terminate();
+  return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, summarize(v)]));
+}
+
 async function main(): Promise<void> {
   results.crossOriginIsolated = crossOriginIsolated;
   results.cores = navigator.hardwareConcurrency;
@@ -210,6 +244,8 @@ async function main(): Promise<void> {
   log('cancel latency of waiting tasks…');
   results.sleepCancelLatency = await waitingCancelLatency(pool, 'import time\nprint("waiting", flush=True)\ntime.sleep(30)', 10);
   results.awaitCancelLatency = await waitingCancelLatency(pool, 'import asyncio\nprint("waiting", flush=True)\nawait asyncio.sleep(30)', 10);
+  log('16 MB buffer round trip…');
+  results.bufferRoundTrip = await bufferRoundTrip(pool, 5);
   await pool.terminate();
 
   log('CPU-bound speedup…');

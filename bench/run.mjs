@@ -140,6 +140,13 @@ function printTable(r) {
     if (!m || m.median === null || Number.isNaN(m.median)) return rows.push([name, 'n/a', 'this build cannot run the code']);
     rows.push([name, ms(m.median), `${ratio(m.median / r.interruptLatency.median)} the busy-loop interrupt; ${m.workersReplaced}/${m.n} workers replaced`]);
   };
+  const trip = r.bufferRoundTrip;
+  if (trip) {
+    rows.push(['16 MB round trip, postMessage copy, p50', ms(trip.postMessageCopy.median), 'baseline']);
+    rows.push(['16 MB round trip, postMessage transfer, p50', ms(trip.postMessageTransfer.median), `${ratio(trip.postMessageCopy.median / trip.postMessageTransfer.median)} faster than copy`]);
+    rows.push(['16 MB round trip, pool copy, p50', ms(trip.poolCopy.median), `${ratio(trip.poolCopy.median / trip.postMessageCopy.median)} postMessage copy`]);
+    rows.push(['16 MB round trip, pool transfer, p50', ms(trip.poolTransfer.median), `${ratio(trip.poolTransfer.median / trip.postMessageCopy.median)} postMessage copy`]);
+  }
   waiting('cancel a task in time.sleep(30), p50', 'sleepCancelLatency');
   waiting('cancel a task in await asyncio.sleep(30), p50', 'awaitCancelLatency');
   const width = Math.max(...rows.map((row) => row[0].length));

@@ -10,11 +10,14 @@ import type { PyProxy } from 'pyodide/ffi';
 import { inputsToPython, isPyProxy, pythonToPlain } from './convert.js';
 import type { RunMessage, TaskFailure, TaskMessage, TaskOrder, TaskOutcome, WorkerControl, WorkerMessage } from './protocol.js';
 import { asAsyncRun, type AsyncRun, boot, control, heapBytes, needsSwitch, post, prepare, pyodide, runningTask, runtime } from './worker-interpreter.js';
+import { buffersIn } from './transfer.js';
 import { awaitingFuture, beginWaits, endWaits, onTaskMessage } from './worker-waits.js';
 
 /** Tasks received and not yet run; `next` indexes the first. */
 let waiting: TaskOrder[] = [];
 let next = 0;
+/** Buffers each outcome's value holds, moved (not copied) when it is sent. */
+const moving = new WeakMap<TaskOutcome, ArrayBuffer[]>();
 /** Outcomes not yet sent, and the time spent producing them. */
 let outcomes: TaskOutcome[] = [];
 let busyMs = 0;
@@ -110,13 +113,15 @@ function flush(): void {
   const message: WorkerMessage = { t: 'results', list, heap: heapBytes(), busyMs };
   outcomes = [];
   busyMs = 0;
+  // Binary results move out of the worker rather than being copied.
+  const transfer = list.flatMap((outcome) => moving.get(outcome) ?? []);
   try {
-    post(message);
+    post(message, transfer);
   } catch {
     // One value could not be cloned: send them one by one, so only that task fails.
     for (const outcome of list) {
       try {
-        post({ ...message, list: [outcome], busyMs: 0 });
+        post({ ...message, list: [outcome], busyMs: 0 }, moving.get(outcome));
       } catch (err) {
         const error: TaskFailure = { kind: 'conversion', pythonType: '', message: `the result could not be sent: ${(err as Error).message}`, traceback: '' };
         post({ ...message, list: [{ seq: outcome.seq, error }], busyMs: 0 });
@@ -196,7 +201,13 @@ function plainOutcome(order: TaskOrder, value: unknown): TaskOutcome {
   try {
     const plain = pythonToPlain(pyodide, value, (v) => runtime.unconvertible(v));
     if ('problem' in plain) return { seq: order.seq, error: { kind: 'conversion', pythonType: plain.pythonType, message: plain.problem, traceback: '' } };
-    return { seq: order.seq, value: plain.value };
+    const outcome = { seq: order.seq, value: plain.value };
+    // Typed arrays from toJs are fresh copies (never views of the wasm heap): move them.
+    if (typeof plain.value === 'object' && plain.value !== null) {
+      const buffers = buffersIn(plain.value);
+      if (buffers.size > 0) moving.set(outcome, [...buffers]);
+    }
+    return outcome;
   } catch (err) {
     return failed(order, err);
   } finally {

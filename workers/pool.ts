@@ -1,5 +1,6 @@
 import { PoolTerminatedError, QueueFullError, TaskCancelledError } from './errors.js';
 import { detectCapabilities, type PoolCapabilities } from './capabilities.js';
+import { buffersIn, checkTransfer, moveInputs } from './transfer.js';
 import { duration, resolveOptions, type PoolOptions, type ResolvedOptions } from './options.js';
 import { PoolLedger, type PoolState } from './pool-ledger.js';
 import { SnapshotStore } from './snapshot-store.js';
@@ -113,7 +114,8 @@ export class PyodidePool {
    */
   submit<T = unknown>(code: string, options: TaskOptions = {}): Task<T> {
     if (typeof code !== 'string') throw new TypeError('PyodidePool.submit: code must be a string of Python source');
-    const { inputs, signal: abort, priority = 0, onOutput, stdin, onInput } = options;
+    const { signal: abort, priority = 0, onOutput, stdin, onInput } = options;
+    let { inputs } = options;
     if (inputs !== undefined && inputs !== null && (typeof inputs !== 'object' || Array.isArray(inputs))) {
       throw new TypeError('PyodidePool.submit: inputs must be an object whose keys become Python globals');
     }
@@ -122,15 +124,19 @@ export class PyodidePool {
     if (onInput !== undefined && typeof onInput !== 'function') throw new TypeError('PyodidePool.submit: onInput must be a function');
     if (stdin !== undefined && typeof stdin !== 'string') throw new TypeError('PyodidePool.submit: stdin must be a string (lines for input())');
     const timeout = options.timeout === undefined ? this.#options.timeout : duration('timeout', options.timeout);
+    const toMove = options.transfer === undefined ? undefined : checkTransfer('PyodidePool.submit', options.transfer);
     if (this.#terminated) throw new PoolTerminatedError();
     // Counts tasks handed to a worker but not begun too: to the user they are queued.
     if (this.#ledger.queued.peek() >= this.#options.maxQueue && !this.#scheduler.idleWorker()) {
       throw new QueueFullError(`The pool's queue is full (maxQueue ${this.#options.maxQueue})`);
     }
+    // Moved last, once nothing can refuse the task: a refused task leaves the buffers alone.
+    let transfer: ArrayBuffer[] = [];
+    if (toMove) ({ inputs, transfer } = moveInputs(inputs ?? undefined, toMove));
     const record: TaskRecord = new TaskRecord(
       this.#nextTaskId++,
       code,
-      { inputs: inputs ?? undefined, priority, timeout, onOutput, stdin, onInput },
+      { inputs: inputs ?? undefined, priority, timeout, onOutput, stdin, onInput, transfer },
       (reason) => this.#scheduler.cancel(record, reason),
     );
     this.#ledger.added();
@@ -174,7 +180,13 @@ export class PyodidePool {
   async map<T = unknown>(code: string, items: Iterable<unknown>, options: Omit<TaskOptions, 'inputs'> = {}): Promise<T[]> {
     const tasks: Task<T>[] = [];
     try {
-      for (const item of items) tasks.push(this.submit<T>(code, { ...options, inputs: { item } }));
+      const { transfer, ...rest } = options;
+      const movable = transfer === undefined ? undefined : new Set(checkTransfer('PyodidePool.map', transfer));
+      for (const item of items) {
+        // Each item moves the listed buffers it holds; a buffer can only move once.
+        const own = movable && [...buffersIn(item)].filter((buffer) => movable.delete(buffer));
+        tasks.push(this.submit<T>(code, { ...rest, inputs: { item }, ...(own?.length ? { transfer: own } : {}) }));
+      }
       return await Promise.all(tasks.map((t) => t.result));
     } catch (err) {
       for (const task of tasks) task.cancel(err);

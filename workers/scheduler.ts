@@ -249,7 +249,9 @@ export class Scheduler {
       // Handed over but never begun: they run elsewhere, ahead of what waits.
       for (const record of notBegun.reverse()) {
         if (record.stop) this.#settleStopped(record, record.stop);
-        else this.#requeue(record);
+        else if (record.transfer.length > 0) {
+          this.settle(record, new WorkerCrashedError(`The worker holding task ${record.id} died (${reason}) before running it; its transferred buffers went with it`));
+        } else this.#requeue(record);
       }
       this.pump();
     });

@@ -38,6 +38,16 @@ export interface TaskOptions {
    * pool.submit('name = input("name? ")\nf"hi {name}"', { onInput: (prompt) => window.prompt(prompt) ?? '' });
    */
   onInput?: (prompt: string) => string | null | Promise<string | null>;
+  /**
+   * ArrayBuffers (inside `inputs`) to move to the worker instead of copying: they are
+   * detached in the caller at once, as with `postMessage`. With `map`, each item takes
+   * the listed buffers it holds.
+   *
+   * @example
+   * const pixels = new Uint8Array(16 * 2 ** 20);
+   * await pool.run('len(data)', { inputs: { data: pixels }, transfer: [pixels.buffer] });
+   */
+  transfer?: ArrayBuffer[];
 }
 
 /**
@@ -126,6 +136,8 @@ export class TaskRecord {
   readonly timeout: number | undefined;
   readonly onOutput: ((event: OutputEvent) => void) | undefined;
   readonly stdin: string | undefined;
+  /** Buffers its inputs hold that go to the worker moved, not copied (they cannot be sent twice). */
+  readonly transfer: ArrayBuffer[];
   worker: WorkerHandle | undefined;
   /** Its number on `worker` (see `ControlBlock`). */
   seq = 0;
@@ -145,6 +157,7 @@ export class TaskRecord {
     this.timeout = options.timeout;
     this.onOutput = options.onOutput;
     this.stdin = options.stdin;
+    this.transfer = options.transfer ?? [];
     this.channel = new TaskChannel(options.onInput);
     this.promise = new Promise((resolve, reject) => {
       this.#resolve = resolve;

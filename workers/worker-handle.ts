@@ -76,6 +76,8 @@ export class WorkerHandle {
   #remote: Comlink.Remote<WorkerControl> | undefined;
   #seq = 0;
   #outbox: TaskOrder[] = [];
+  /** Buffers the outbox's tasks move to the worker. */
+  #outboxTransfer: ArrayBuffer[] = [];
   /** Recent average ms per task; until the first answer, unknown (one task at a time). */
   #taskMs = Infinity;
   readonly #lockName = lockPrefix + lockSeq++;
@@ -181,6 +183,7 @@ export class WorkerHandle {
     if (record.stdin !== undefined) order.stdin = record.stdin;
     if (record.channel.onInput) order.interactive = true;
     this.#outbox.push(order);
+    this.#outboxTransfer.push(...record.transfer);
     if (this.#outbox.length === 1) queueMicrotask(() => this.#post());
   }
 
@@ -238,6 +241,8 @@ export class WorkerHandle {
     const taken: TaskRecord[] = [];
     for (let i = live.length - 1; i >= 1 && taken.length < count; i--) {
       const [seq, record] = live[i]!;
+      // Its moved buffers are in the worker's hands: it cannot run elsewhere.
+      if (record.transfer.length > 0) break;
       // Claims go from the end backwards: once one has begun, all before it have too.
       if (!this.#control.claim(seq)) break;
       this.inflight.set(seq, null);
@@ -269,17 +274,19 @@ export class WorkerHandle {
 
   #post(): void {
     const tasks = this.#outbox;
+    const transfer = this.#outboxTransfer;
     this.#outbox = [];
+    this.#outboxTransfer = [];
     if (this.status === 'dead' || tasks.length === 0) return;
     try {
-      this.#worker.postMessage({ t: 'run', tasks } satisfies RunMessage);
+      this.#worker.postMessage({ t: 'run', tasks } satisfies RunMessage, transfer);
       return;
     } catch {
       // Some task's inputs cannot be cloned: send one by one, so only those fail.
     }
     for (const order of tasks) {
       try {
-        this.#worker.postMessage({ t: 'run', tasks: [order] } satisfies RunMessage);
+        this.#worker.postMessage({ t: 'run', tasks: [order] } satisfies RunMessage, this.inflight.get(order.seq)?.transfer ?? []);
       } catch (err) {
         this.#events.unsendable(this, order.seq, err as Error);
       }

@@ -73,8 +73,8 @@ function holdLock(name: string): Promise<void> {
   });
 }
 
-export function post(message: WorkerMessage): void {
-  self.postMessage(message);
+export function post(message: WorkerMessage, transfer: Transferable[] = []): void {
+  self.postMessage(message, { transfer });
 }
 
 export function heapBytes(): number {
