@@ -19,6 +19,15 @@ export function childPython(host: Element): string | undefined {
   return undefined;
 }
 
+/** The direct child `<script type="text/python-file" path="…">` elements, as path → text. */
+export function childPythonFiles(host: Element): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const child of host.children) {
+    if (child.localName === 'script' && child.getAttribute('type') === 'text/python-file') files[child.getAttribute('path') ?? ''] = dedent(child.textContent ?? '');
+  }
+  return files;
+}
+
 /** A result as readable text: strings as they are, everything else as JSON-like text. */
 export function formatValue(value: unknown): string {
   if (typeof value === 'string') return value;

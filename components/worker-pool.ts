@@ -1,7 +1,7 @@
 import { css, html, LitElement, type PropertyValues } from 'lit';
 import { PyodidePool, type PoolOptions } from '../workers/index.js';
 import { PoolChangeEvent, PoolErrorEvent, PoolReadyEvent } from './events.js';
-import { childPython } from './text.js';
+import { childPython, childPythonFiles } from './text.js';
 
 /**
  * Owns a pool of warm Pyodide workers for the `<py-task>` and `<pool-monitor>` elements
@@ -87,6 +87,11 @@ export class WorkerPoolElement extends LitElement {
     return childPython(this) ?? '';
   }
 
+  /** Files for every worker: direct child `<script type="text/python-file" path="/…">` (text). */
+  get files(): Record<string, string> {
+    return childPythonFiles(this);
+  }
+
   override connectedCallback(): void {
     super.connectedCallback();
     // Editing the setup script needs new workers.
@@ -126,7 +131,7 @@ export class WorkerPoolElement extends LitElement {
 
   /** What the workers are built from: a change needs a new pool. */
   #key(): string {
-    return JSON.stringify([this.indexURL, this.packages, this.setup, this.noSnapshot]);
+    return JSON.stringify([this.indexURL, this.packages, this.setup, this.noSnapshot, this.files]);
   }
 
   #sizing(): Pick<PoolOptions, 'min' | 'max' | 'idleTimeout' | 'timeout'> {
@@ -143,6 +148,7 @@ export class WorkerPoolElement extends LitElement {
         indexURL: this.indexURL,
         packages: this.packages?.split(/\s+/).filter(Boolean),
         setup: this.setup,
+        files: this.files,
         snapshot: !this.noSnapshot,
       });
     } catch (error) {

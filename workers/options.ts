@@ -1,3 +1,5 @@
+import { checkFiles, type FileSource } from './pool-files.js';
+
 /** Options of `new PyodidePool()`. Every field is optional. */
 export interface PoolOptions {
   /** Workers booted eagerly and kept alive. Default 1. */
@@ -41,6 +43,15 @@ export interface PoolOptions {
    * gives up with `WorkerBootError`. Default 60 000.
    */
   bootTimeout?: number;
+  /**
+   * Files written into every worker's filesystem before `setup` runs, on every worker
+   * (snapshot-restored and replacement ones too): path → text, bytes, a Blob, or a URL
+   * the page fetches once. A file under a directory on `sys.path` is importable.
+   *
+   * @example
+   * new PyodidePool({ files: { '/data/lookup.csv': 'code,name\n1,one\n', '/home/pyodide/helpers.py': 'def hi():\n    return "hi"' } });
+   */
+  files?: Record<string, FileSource>;
   /** URL of the worker script, for bundlers that move it. Default: `pool-worker.js` beside this module. */
   workerURL?: string | URL;
 }
@@ -60,6 +71,7 @@ export interface ResolvedOptions {
   interruptGrace: number;
   bootTimeout: number;
   recycle: { heapBytes: number; afterTasks: number };
+  files: Record<string, FileSource>;
 }
 
 const here = () => globalThis.location?.href;
@@ -120,6 +132,7 @@ export function resolveOptions(options: PoolOptions = {}): ResolvedOptions {
     persistSnapshot: (options.snapshot ?? true) && (options.persistSnapshot ?? true),
     interruptGrace: count('interruptGrace', options.interruptGrace, 2_000, 0),
     bootTimeout: count('bootTimeout', options.bootTimeout, 60_000, 1),
+    files: checkFiles(options.files),
     recycle: {
       heapBytes: options.recycle?.heapBytes === undefined ? Infinity : count('recycle.heapBytes', options.recycle.heapBytes, 0, 1),
       afterTasks: options.recycle?.afterTasks === undefined ? Infinity : count('recycle.afterTasks', options.recycle.afterTasks, 0, 1),

@@ -1,6 +1,7 @@
 import { PoolTerminatedError, QueueFullError, TaskCancelledError } from './errors.js';
 import { detectCapabilities, type PoolCapabilities } from './capabilities.js';
 import { buffersIn, checkTransfer, moveInputs } from './transfer.js';
+import { checkFiles, checkPath, fileBytes, PoolFiles, type FileSource } from './pool-files.js';
 import { duration, resolveOptions, type PoolOptions, type ResolvedOptions } from './options.js';
 import { PoolLedger, type PoolState } from './pool-ledger.js';
 import { SnapshotStore } from './snapshot-store.js';
@@ -30,6 +31,7 @@ export class PyodidePool {
   readonly #given: PoolOptions;
   readonly #scheduler: Scheduler;
   readonly #snapshots: SnapshotStore;
+  readonly #files: PoolFiles;
   #nextTaskId = 1;
   #terminated = false;
   /** With `min: 0`, `ready()` still wants one warm worker. */
@@ -47,7 +49,9 @@ export class PyodidePool {
     const { indexURL, packages, setup } = this.#options;
     // Workers about to restore from a stored snapshot need the compiled interpreter, and
     // no worker has compiled it yet: start now, while the snapshot's bytes are read.
-    this.#snapshots = new SnapshotStore(this.#options.snapshot, { indexURL, packages, setup }, this.#options.persistSnapshot, () => {
+    this.#files = new PoolFiles(this.#options.files);
+    const filesDigest = () => this.#files.digest;
+    this.#snapshots = new SnapshotStore(this.#options.snapshot, { indexURL, packages, setup, filesDigest }, this.#options.persistSnapshot, () => {
       void compilePyodideWasm(indexURL);
     });
     const host = {
@@ -57,7 +61,7 @@ export class PyodidePool {
       ready: () => this.#resolveReady(),
       broken: (error: unknown) => this.#rejectReady(error),
     };
-    this.#scheduler = new Scheduler(host, this.#ledger, (events) => new WorkerFleet(() => this.#options, options.workerURL, this.capabilities.interrupt, this.#snapshots, events));
+    this.#scheduler = new Scheduler(host, this.#ledger, (events) => new WorkerFleet(() => this.#options, options.workerURL, this.capabilities.interrupt, this.#snapshots, events, this.#files));
     this.state = this.#ledger.view;
     this.#readyPromise = new Promise((resolve, reject) => {
       this.#resolveReady = resolve;
@@ -192,6 +196,26 @@ export class PyodidePool {
       for (const task of tasks) task.cancel(err);
       throw err;
     }
+  }
+
+  /**
+   * Add or replace a file on every worker, current and future (snapshot-restored and
+   * replacement ones too). Resolves once every live worker has it; a worker busy with a
+   * task writes it after that task. Rejects with `TypeError` for a bad path or data, and
+   * with an `Error` naming the file when it cannot be loaded or written.
+   *
+   * @example
+   * await pool.writeFile('/data/lookup.csv', 'code,name\n1,one\n');
+   * await pool.run('open("/data/lookup.csv").read()');
+   */
+  async writeFile(path: string, data: FileSource): Promise<void> {
+    checkFiles({ [checkPath('PyodidePool.writeFile', path)]: data });
+    if (this.#terminated) throw new PoolTerminatedError();
+    const bytes = await fileBytes(path, data);
+    this.#files.write(path, bytes);
+    const problems = await Promise.all(this.#scheduler.fleet.workers.map((worker) => worker.writeFile(path, bytes)));
+    const problem = problems.find((p) => p !== undefined);
+    if (problem) throw new Error(problem);
   }
 
   /** End every worker. Unsettled tasks reject with `PoolTerminatedError`. Idempotent. */

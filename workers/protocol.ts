@@ -31,6 +31,8 @@ export interface BootConfig {
   snapshot?: Uint8Array;
   /** `pyodide.asm.wasm` already compiled by the page, shared by every worker. */
   wasmModule?: WebAssembly.Module;
+  /** Files to write before setup (or right after a restore: the filesystem is not in a snapshot). */
+  files?: { path: string; data: Uint8Array }[];
 }
 
 /** What `boot()` returns once the worker is warm. */
@@ -67,6 +69,8 @@ export interface WorkerControl {
   /** Start loading Pyodide's scripts from `indexURL` while the pool prepares `boot()`. */
   prepare(indexURL: string): void;
   boot(config: BootConfig): Promise<BootResult | { failure: BootFailure }>;
+  /** Write (or replace) a file; before the interpreter is up, once it is. Resolves with an error message, if any. */
+  writeFile(path: string, data: Uint8Array): Promise<string | undefined>;
 }
 
 /** Output a task produces while it runs, in order. */

@@ -39,11 +39,13 @@ export interface SnapshotSource {
   indexURL: string;
   packages: string[];
   setup: string;
+  /** A digest of the pool's files (setup may read them), once they are loaded. */
+  filesDigest?: () => string;
 }
 
 /** The Cache Storage request under which the snapshot of `source` is kept. */
 export async function snapshotCacheKey(source: SnapshotSource): Promise<Request> {
-  const text = JSON.stringify([source.indexURL, source.packages, source.setup, RUNTIME_BOOTSTRAP]);
+  const text = JSON.stringify([source.indexURL, source.packages, source.setup, RUNTIME_BOOTSTRAP, source.filesDigest?.() ?? '']);
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
   const hex = [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
   return new Request(new URL(`/__pyodide-pool-snapshot__/${hex}`, globalThis.location?.href).href);

@@ -7,6 +7,7 @@
  *
  * @internal
  */
+import type { PoolFiles } from './pool-files.js';
 import { workersToStart } from './dispatcher.js';
 import { WorkerBootError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
@@ -49,6 +50,7 @@ export class WorkerFleet {
     private readonly interruptible: boolean,
     private readonly snapshots: SnapshotStore,
     private readonly events: FleetEvents,
+    private readonly files: PoolFiles,
   ) {}
 
   /** Every worker, booting ones and those waiting to be recycled included. */
@@ -173,13 +175,21 @@ export class WorkerFleet {
 
   async #boot(worker: WorkerHandle): Promise<void> {
     const { indexURL, packages, setup, bootTimeout } = this.options();
+    let files: { path: string; data: Uint8Array }[];
+    try {
+      // Loaded before the snapshot lookup: the snapshot's key includes them.
+      files = await this.files.all();
+    } catch (err) {
+      this.#bootFailed(worker, new BootFailed({ kind: 'config', message: (err as Error).message }));
+      return;
+    }
     const lease = await this.snapshots.lease();
     if (worker.dead) return lease.release(undefined, false);
     try {
       // A restore is short and the page's compile started first: wait for it rather than
       // compile a second copy. A normal boot has other work to overlap its own compile with.
       const wasmModule = lease.bytes ? await compilePyodideWasm(indexURL) : compiledPyodideWasm(indexURL);
-      const result = await worker.boot({ indexURL, packages, setup, makeSnapshot: lease.make, snapshot: lease.bytes, wasmModule }, bootTimeout);
+      const result = await worker.boot({ indexURL, packages, setup, makeSnapshot: lease.make, snapshot: lease.bytes, wasmModule, files }, bootTimeout);
       if (result.mode === 'snapshot') this.#restored = true;
       if (result.wasmModule) sharePyodideWasm(indexURL, result.wasmModule);
       lease.release(result.snapshot);

@@ -83,9 +83,13 @@ export class WorkerHandle {
   readonly #lockName = lockPrefix + lockSeq++;
   readonly #events: WorkerEvents;
   #onDeath: ((reason: string) => void) | undefined;
+  /** Resolves when the worker ends, however it ends. */
+  readonly #gone: Promise<undefined>;
+  #markGone!: () => void;
 
   constructor(readonly id: number, workerURL: URL | string | undefined, events: WorkerEvents, interruptible: boolean) {
     this.#events = events;
+    this.#gone = new Promise((resolve) => (this.#markGone = () => resolve(undefined)));
     // Written inline, with static options, so that bundlers (Vite, webpack) recognise the
     // worker and bundle it together with its imports.
     this.#worker = workerURL
@@ -106,6 +110,16 @@ export class WorkerHandle {
     // worker gets one task at a time (see `capacity`).
     this.#control = interruptible ? new ControlBlock() : undefined;
     this.exchange = this.#control ? new Exchange(this.#control.words) : undefined;
+  }
+
+  /**
+   * Write a file into the worker's filesystem (before its interpreter is up, once it is).
+   * Resolves with a message when the path cannot be written, and undefined once written
+   * or once the worker is gone (its replacement gets the file at boot).
+   */
+  async writeFile(path: string, data: Uint8Array): Promise<string | undefined> {
+    if (this.#dead) return undefined;
+    return Promise.race([this.#api().writeFile(path, data), this.#gone]);
   }
 
   /** A message about the task running now (an answer it asked for, a stop). */
@@ -336,6 +350,7 @@ export class WorkerHandle {
   }
 
   #end(): void {
+    this.#markGone();
     clearTimeout(this.idleTimer);
     clearTimeout(this.graceTimer);
     this.#worker.terminate();

@@ -206,6 +206,13 @@ export async function boot(config: BootConfig): Promise<BootResult | { failure: 
       wasm.undo();
     }
     await loadPackages(config.packages);
+    // Before setup, and after a restore too: the filesystem lives outside the snapshot.
+    for (const file of config.files ?? []) {
+      const problem = writeOne(file.path, file.data);
+      if (problem) throw new BootError({ kind: 'config', message: problem });
+    }
+    for (const file of early.splice(0)) writeOne(file.path, file.data);
+    booted = true;
     let snapshot: Uint8Array | undefined;
     let snapshotError: string | undefined;
     if (fromSnapshot) {
@@ -236,6 +243,33 @@ export async function boot(config: BootConfig): Promise<BootResult | { failure: 
     if (err instanceof BootError) return { failure: err.failure };
     return { failure: { kind: fromSnapshot ? 'snapshot' : 'runtime', message: (err as Error)?.message ?? String(err) } };
   }
+}
+
+/** Files `writeFile` got before the interpreter was up, applied after the boot's own. */
+const early: { path: string; data: Uint8Array }[] = [];
+let booted = false;
+
+/** Write one file (making its directories); a message saying why not, on failure. */
+function writeOne(path: string, data: Uint8Array): string | undefined {
+  try {
+    const dir = path.slice(0, path.lastIndexOf('/'));
+    if (dir) pyodide.FS.mkdirTree(dir);
+    pyodide.FS.writeFile(path, data);
+  } catch (err) {
+    return `the file '${path}' could not be written: ${(err as Error)?.message ?? err}`;
+  }
+  return undefined;
+}
+
+/** Write (or replace) a file for the tasks from now on; a module under it is re-imported fresh. */
+export async function writeFile(path: string, data: Uint8Array): Promise<string | undefined> {
+  if (!booted) {
+    early.push({ path, data });
+    return undefined;
+  }
+  const problem = writeOne(path, data);
+  if (!problem) pyodide.runPython('import importlib\nimportlib.invalidate_caches()');
+  return problem;
 }
 
 /** Run `setup` (awaiting it if it awaits); a BootError says what it raised. */
