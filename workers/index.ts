@@ -26,7 +26,7 @@ export type { TaskOptions, TaskProgress, TaskStatus } from './task.js';
 export type { PoolOptions } from './options.js';
 export type { FileSource } from './pool-files.js';
 export type { PoolCapabilities } from './capabilities.js';
-export type { WorkerInfo } from './worker-handle.js';
+export type { WorkerInfo } from './worker-info.js';
 export type { OutputEvent } from './protocol.js';
 export {
   ConversionError,

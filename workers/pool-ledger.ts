@@ -7,7 +7,7 @@
  */
 import { batch, computed, signal, type ReadonlySignal } from '@preact/signals-core';
 import type { TaskRecord } from './task.js';
-import type { WorkerInfo } from './worker-handle.js';
+import type { WorkerInfo } from './worker-info.js';
 
 /** The pool's live state. Every field is a read-only `@preact/signals-core` signal. */
 export interface PoolState {

@@ -1,7 +1,8 @@
 /**
  * What a {@link TaskRun} is given and what it shows: its options, the changes `update()`
- * takes, where its code and inputs come from, and its snapshot.
+ * takes, where its code and inputs come from, how inputs compare, and its snapshot.
  */
+import { dequal } from 'dequal';
 import type { PoolSource } from './pool-source.js';
 import type { OutputEvent } from './protocol.js';
 import type { TaskProgress } from './task.js';
@@ -58,4 +59,39 @@ export interface TaskRunChanges {
   inputs?: InputsSource;
   timeout?: number;
   stdin?: string;
+}
+
+/**
+ * Inputs compared by value (`dequal`), except that Files and Blobs are the same only when
+ * they are the same object: they have no own properties, so any two would compare equal.
+ */
+export function sameInputs(a: unknown, b: unknown): boolean {
+  if (a instanceof Blob || b instanceof Blob) return a === b;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((value, i) => sameInputs(value, b[i]));
+  const plain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
+  if (plain(a) && plain(b)) {
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((key) => key in b && sameInputs(a[key], b[key]));
+  }
+  return dequal(a, b);
+}
+
+/** @internal */
+export interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+/** A promise with its settle functions. @internal */
+export function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Failures are also in `error`/`status`; an ignored rejection is not "unhandled".
+  promise.catch(() => {});
+  return { promise, resolve, reject };
 }

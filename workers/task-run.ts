@@ -5,49 +5,16 @@
  * following a rebuilt pool, and disposal.
  */
 import { batch, computed, signal, type ReadonlySignal } from '@preact/signals-core';
-import { dequal } from 'dequal';
 import { PoolTerminatedError, TaskCancelledError } from './errors.js';
 import type { PyodidePool } from './pool.js';
 import { followPool, isPool, type PoolSource } from './pool-source.js';
 import { RunInbox } from './run-inbox.js';
 import type { OutputEvent } from './protocol.js';
 import type { Task, TaskProgress } from './task.js';
+import { deferred, sameInputs, type Deferred } from './task-run-options.js';
 import type { CodeSource, InputsSource, TaskRunChanges, TaskRunOptions, TaskRunSnapshot, TaskRunStatus } from './task-run-options.js';
 
 export type { CodeSource, InputsSource, TaskRunChanges, TaskRunOptions, TaskRunSnapshot, TaskRunStatus };
-
-/**
- * Inputs compared by value (`dequal`), except that Files and Blobs are the same only when
- * they are the same object: they have no own properties, so any two would compare equal.
- */
-function sameInputs(a: unknown, b: unknown): boolean {
-  if (a instanceof Blob || b instanceof Blob) return a === b;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((value, i) => sameInputs(value, b[i]));
-  const plain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
-  if (plain(a) && plain(b)) {
-    const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((key) => key in b && sameInputs(a[key], b[key]));
-  }
-  return dequal(a, b);
-}
-
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  // Failures are also in `error`/`status`; an ignored rejection is not "unhandled".
-  promise.catch(() => {});
-  return { promise, resolve, reject };
-}
 
 /**
  * A task bound to UI state, with one lifecycle: runs never overlap (a new run cancels

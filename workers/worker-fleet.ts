@@ -14,7 +14,8 @@ import type { ResolvedOptions } from './options.js';
 import type { WorkerMessage } from './protocol.js';
 import type { SnapshotStore } from './snapshot-store.js';
 import { compiledPyodideWasm, compilePyodideWasm, sharePyodideWasm } from './wasm-module.js';
-import { BootFailed, WorkerHandle } from './worker-handle.js';
+import { WorkerHandle } from './worker-handle.js';
+import { BootFailed } from './worker-info.js';
 
 /** Boot failures in a row (of the retryable kind) before the fleet gives up. */
 const MAX_BOOT_FAILURES = 3;

@@ -1,37 +1,9 @@
 import * as Comlink from 'comlink';
 import { ControlBlock, RING_SIZE, type StopOutcome } from './control-block.js';
 import { Exchange } from './exchange.js';
-import type { BootConfig, BootFailure, BootResult, RunMessage, TaskMessage, TaskOrder, WorkerControl, WorkerMessage } from './protocol.js';
+import type { BootConfig, BootResult, RunMessage, TaskMessage, TaskOrder, WorkerControl, WorkerMessage } from './protocol.js';
 import type { TaskRecord } from './task.js';
-
-/** A worker as `pool.state.workers` shows it. */
-export interface WorkerInfo {
-  id: number;
-  status: 'starting' | 'idle' | 'busy';
-  /** Tasks this worker has finished (with a result or an error). */
-  tasksRun: number;
-  /** Size of its wasm heap in bytes (it only grows; recycling the worker returns it). */
-  heapBytes: number;
-  /** How it started, once warm: a normal boot or a restore from a memory snapshot. */
-  bootMode: 'normal' | 'snapshot' | undefined;
-  /** Milliseconds its boot took inside the worker, once warm. */
-  bootMs: number | undefined;
-}
-
-/** Boot failed; `failure.kind` says whether trying again can help. */
-export class BootFailed extends Error {
-  constructor(readonly failure: BootFailure) {
-    super(failure.message);
-  }
-}
-
-export interface WorkerEvents {
-  message(handle: WorkerHandle, message: WorkerMessage): void;
-  /** The worker died without being asked to (crash, `js.close()`, fatal error). */
-  died(handle: WorkerHandle, reason: string): void;
-  /** Task `seq` could not be posted (inputs not cloneable); the worker never sees it. */
-  unsendable(handle: WorkerHandle, seq: number, error: Error): void;
-}
+import { BootFailed, type WorkerEvents, type WorkerInfo } from './worker-info.js';
 
 /**
  * A worker is handed about this many ms of work at once (by its recent task times), so

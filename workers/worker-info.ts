@@ -1,0 +1,38 @@
+/**
+ * What the rest of the pool sees of a worker: its public snapshot, how a boot fails, and
+ * the events its handle reports.
+ *
+ * @internal
+ */
+import type { BootFailure, WorkerMessage } from './protocol.js';
+import type { WorkerHandle } from './worker-handle.js';
+
+/** A worker as `pool.state.workers` shows it. */
+export interface WorkerInfo {
+  id: number;
+  status: 'starting' | 'idle' | 'busy';
+  /** Tasks this worker has finished (with a result or an error). */
+  tasksRun: number;
+  /** Size of its wasm heap in bytes (it only grows; recycling the worker returns it). */
+  heapBytes: number;
+  /** How it started, once warm: a normal boot or a restore from a memory snapshot. */
+  bootMode: 'normal' | 'snapshot' | undefined;
+  /** Milliseconds its boot took inside the worker, once warm. */
+  bootMs: number | undefined;
+}
+
+/** Boot failed; `failure.kind` says whether trying again can help. */
+export class BootFailed extends Error {
+  constructor(readonly failure: BootFailure) {
+    super(failure.message);
+  }
+}
+
+/** What a {@link WorkerHandle} reports to its owner. */
+export interface WorkerEvents {
+  message(handle: WorkerHandle, message: WorkerMessage): void;
+  /** The worker died without being asked to (crash, `js.close()`, fatal error). */
+  died(handle: WorkerHandle, reason: string): void;
+  /** Task `seq` could not be posted (inputs not cloneable); the worker never sees it. */
+  unsendable(handle: WorkerHandle, seq: number, error: Error): void;
+}
