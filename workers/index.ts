@@ -27,6 +27,8 @@ export type { PoolOptions } from './options.js';
 export type { FileSource } from './pool-files.js';
 export type { PoolCapabilities } from './capabilities.js';
 export type { WorkerInfo } from './worker-info.js';
+export { formatTimeline } from './boot-timeline.js';
+export type { BootStage, BootStageName } from './boot-timeline.js';
 export type { OutputEvent } from './protocol.js';
 export {
   ConversionError,

@@ -54,6 +54,13 @@ export interface PoolOptions {
   files?: Record<string, FileSource>;
   /** URL of the worker script, for bundlers that move it. Default: `pool-worker.js` beside this module. */
   workerURL?: string | URL;
+  /**
+   * Print each worker's boot timeline (see `WorkerInfo.bootTimeline`) with `console.debug`
+   * once it is warm, and add its stages to the page's performance timeline as
+   * `performance.measure` entries (named `pyodide-pool worker N: stage`), where DevTools
+   * shows them. Default false.
+   */
+  debug?: boolean;
 }
 
 /** Options with every default applied and every value checked. @internal */
@@ -72,6 +79,7 @@ export interface ResolvedOptions {
   bootTimeout: number;
   recycle: { heapBytes: number; afterTasks: number };
   files: Record<string, FileSource>;
+  debug: boolean;
 }
 
 const here = () => globalThis.location?.href;
@@ -133,6 +141,7 @@ export function resolveOptions(options: PoolOptions = {}): ResolvedOptions {
     interruptGrace: count('interruptGrace', options.interruptGrace, 2_000, 0),
     bootTimeout: count('bootTimeout', options.bootTimeout, 60_000, 1),
     files: checkFiles(options.files),
+    debug: options.debug === true,
     recycle: {
       heapBytes: options.recycle?.heapBytes === undefined ? Infinity : count('recycle.heapBytes', options.recycle.heapBytes, 0, 1),
       afterTasks: options.recycle?.afterTasks === undefined ? Infinity : count('recycle.afterTasks', options.recycle.afterTasks, 0, 1),

@@ -12,6 +12,7 @@
  *
  * @internal
  */
+import type { StampedStage } from './boot-timeline.js';
 
 /** What a worker needs to start. */
 export interface BootConfig {
@@ -25,10 +26,14 @@ export interface BootConfig {
   lockName: string;
   /** The worker's {@link ControlBlock} memory (interrupts, skips), when isolated. */
   control?: SharedArrayBuffer;
-  /** Boot normally, then return a memory snapshot for the next workers. */
+  /** Boot normally and make a memory snapshot for the next workers (see `takeSnapshot`). */
   makeSnapshot?: boolean;
-  /** Boot from this snapshot instead of a normal start (the worker owns this copy). */
-  snapshot?: Uint8Array;
+  /**
+   * Boot from this snapshot instead of a normal start: stored packed (see
+   * `sparse-snapshot.ts`), as a Blob that every worker shares and reads and unpacks
+   * itself, off the page's thread.
+   */
+  snapshot?: Blob;
   /** `pyodide.asm.wasm` already compiled by the page, shared by every worker. */
   wasmModule?: WebAssembly.Module;
   /** Files to write before setup (or right after a restore: the filesystem is not in a snapshot). */
@@ -45,12 +50,16 @@ export interface BootResult {
   heapBytes: number;
   /** Pyodide's version string. */
   pyodideVersion: string;
-  /** The snapshot, when `makeSnapshot` was asked and it could be made. */
-  snapshot?: Uint8Array;
+  /** A snapshot was made (`makeSnapshot`); `takeSnapshot()` hands it over, packed. */
+  snapshotMade?: boolean;
   /** Why no snapshot could be made, when one was asked for. */
   snapshotError?: string;
   /** The interpreter this worker compiled itself, for the workers after it. */
   wasmModule?: WebAssembly.Module;
+  /** The worker's side of the boot timeline, on the shared clock. */
+  stages: StampedStage[];
+  /** When the worker sent this answer, on the shared clock. */
+  answeredAt: number;
 }
 
 /** A boot failure, reported as data so the class survives the boundary. */
@@ -68,9 +77,16 @@ export interface BootFailure {
 export interface WorkerControl {
   /** Start loading Pyodide's scripts from `indexURL` while the pool prepares `boot()`. */
   prepare(indexURL: string): void;
+  /** Start reading the snapshot `boot()` will restore from, while the page gets the rest ready. */
+  preloadSnapshot(snapshot: Blob): void;
   boot(config: BootConfig): Promise<BootResult | { failure: BootFailure }>;
   /** Write (or replace) a file; before the interpreter is up, once it is. Resolves with an error message, if any. */
   writeFile(path: string, data: Uint8Array): Promise<string | undefined>;
+  /**
+   * The snapshot this worker made at boot, packed here (not on the page's thread) and
+   * moved to the page; the worker keeps no copy. Undefined when it has none.
+   */
+  takeSnapshot(): Uint8Array | undefined;
 }
 
 /** Output a task produces while it runs, in order. */

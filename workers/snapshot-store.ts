@@ -14,18 +14,23 @@
  * @internal
  */
 import { RUNTIME_BOOTSTRAP } from './python-runtime.js';
-import { packSnapshot, unpackSnapshot } from './sparse-snapshot.js';
+import { packedLooksWhole } from './sparse-snapshot.js';
+import { stamp, type StageLog, type StampedStage } from './boot-timeline.js';
 
 export interface SnapshotLease {
   /** This worker boots normally and makes the snapshot. */
   make: boolean;
-  /** This worker restores from these bytes (its own copy: each restore consumes one). */
-  bytes: Uint8Array | undefined;
+  /**
+   * This worker restores from this snapshot: packed, in a Blob that every restoring
+   * worker shares and reads itself (the page never copies the bytes).
+   */
+  snapshot: Blob | undefined;
   /**
    * Report the boot: `booted` false when it failed (another worker will try to make the
-   * snapshot); `snapshot` is what a maker produced (none means snapshots cannot work here).
+   * snapshot). A maker that made one passes `take`, which hands it over packed, once,
+   * when it is wanted; without it, snapshots cannot be made here.
    */
-  release(snapshot: Uint8Array | undefined, booted?: boolean): void;
+  release(take?: () => Promise<Uint8Array | undefined>, booted?: boolean): void;
 }
 
 /** The Cache Storage cache that holds snapshots (packed); at most {@link KEEP} of them. */
@@ -61,17 +66,25 @@ function cacheStorage(): CacheStorage | undefined {
 
 export class SnapshotStore {
   #enabled: boolean;
-  #bytes: Uint8Array | undefined;
+  /** The snapshot, packed. */
+  #blob: Blob | undefined;
   #making = false;
   #waiters: (() => void)[] = [];
   /** Looked in Cache Storage yet (once per pool). */
   #looked: Promise<void> | undefined;
+  #lookedDone = false;
+  /** How long reading and unpacking the stored snapshot took: every boot that waited for it shows them. */
+  readonly #loadStages: StampedStage[] = [];
   /** The bytes came from Cache Storage and have not yet restored a worker. */
   #unproven = false;
   /** A worker is restoring from the unproven bytes now. */
   #trying = false;
   /** Made here and not yet stored: stored by `store()`, once workers stop booting. */
-  #unsaved: Uint8Array | undefined;
+  #unsaved: Blob | undefined;
+  /** `store()` was called before the maker handed its snapshot over. */
+  #storeWanted = false;
+  /** The pool ended (`clear()`). */
+  #ended = false;
 
   /**
    * `onStored` is called as soon as a stored snapshot is found, before its bytes are
@@ -91,25 +104,41 @@ export class SnapshotStore {
     return !this.#enabled;
   }
 
-  async lease(): Promise<SnapshotLease> {
-    if (this.#enabled && this.persist && this.source && !this.#looked) this.#looked = this.#load();
-    await this.#looked;
+  /**
+   * A boot's turn with the snapshot; what it waited for goes into `log`. A boot that
+   * waits while a stored snapshot is on trial is shown it (`onCandidate`): it may get
+   * ready to restore from it meanwhile, and will, if the trial passes.
+   */
+  async lease(log?: StageLog, onCandidate?: (snapshot: Blob) => void): Promise<SnapshotLease> {
+    if (this.#enabled && this.persist && this.source && !this.#looked) {
+      this.#looked = this.#load().finally(() => (this.#lookedDone = true));
+    }
+    if (this.#looked && !this.#lookedDone) {
+      await this.#looked;
+      log?.stages.push(...this.#loadStages);
+    }
     // Wait while the snapshot is being made, or while a stored one is on trial: it is
     // tried on one worker first, so a stale one costs one failed restore, not one per
     // worker. (That first restore also runs alone, which brings the first result sooner.)
-    while (this.#enabled && ((this.#making && !this.#bytes) || (this.#unproven && this.#trying))) {
+    const waiting = stamp();
+    let waited = false;
+    let shown: Blob | undefined;
+    while (this.#enabled && ((this.#making && !this.#blob) || (this.#unproven && this.#trying))) {
+      waited = true;
+      if (this.#blob && this.#trying && shown !== this.#blob) onCandidate?.((shown = this.#blob));
       await new Promise<void>((wake) => this.#waiters.push(wake));
     }
-    if (!this.#enabled) return { make: false, bytes: undefined, release: () => {} };
-    if (this.#bytes) {
-      const bytes = this.#bytes;
+    if (waited) log?.add('snapshot-wait', waiting);
+    if (!this.#enabled) return { make: false, snapshot: undefined, release: () => {} };
+    if (this.#blob) {
+      const blob = this.#blob;
       const trial = this.#unproven;
       if (trial) this.#trying = true;
       return {
         make: false,
-        bytes: bytes.slice(),
-        release: (_snapshot, booted = true) => {
-          if (booted && bytes === this.#bytes) this.#unproven = false;
+        snapshot: blob,
+        release: (_take, booted = true) => {
+          if (booted && blob === this.#blob) this.#unproven = false;
           if (trial) {
             this.#trying = false;
             this.#wake();
@@ -120,16 +149,39 @@ export class SnapshotStore {
     this.#making = true;
     return {
       make: true,
-      bytes: undefined,
-      release: (snapshot, booted = true) => {
-        this.#making = false;
-        if (snapshot) {
-          this.#bytes = snapshot;
-          this.#unsaved = snapshot;
-        } else if (booted) this.#enabled = false;
-        this.#wake();
+      snapshot: undefined,
+      release: (take, booted = true) => {
+        if (!take) {
+          this.#making = false;
+          if (booted) this.#enabled = false;
+          this.#wake();
+          return;
+        }
+        // Taken in a later turn, so that the maker's first tasks (posted in this one)
+        // run before it packs the snapshot.
+        setTimeout(() => void this.#take(take));
       },
     };
+  }
+
+  async #take(take: () => Promise<Uint8Array | undefined>): Promise<void> {
+    let packed: Uint8Array | undefined;
+    try {
+      packed = await take();
+    } catch {
+      // The maker is gone: the next boot makes one.
+    }
+    this.#making = false;
+    const blob = packed && new Blob([packed as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' });
+    if (blob && this.#ended) {
+      // The pool ended while its maker handed the snapshot over: still keep it for the next visit.
+      void this.#save(blob);
+    } else if (blob && this.#enabled) {
+      this.#blob = blob;
+      this.#unsaved = blob;
+      if (this.#storeWanted) this.store();
+    }
+    this.#wake();
   }
 
   /**
@@ -139,11 +191,11 @@ export class SnapshotStore {
   restoreFailed(): void {
     if (this.#unproven) {
       this.#unproven = false;
-      this.#bytes = undefined;
+      this.#blob = undefined;
       void this.#delete();
     } else {
       this.#enabled = false;
-      this.#bytes = undefined;
+      this.#blob = undefined;
     }
     this.#wake();
   }
@@ -153,6 +205,7 @@ export class SnapshotStore {
    * 30 MB competes with the restores it would otherwise run alongside.
    */
   store(): void {
+    this.#storeWanted = this.#making;
     const snapshot = this.#unsaved;
     this.#unsaved = undefined;
     if (snapshot && this.#enabled) void this.#save(snapshot);
@@ -160,8 +213,9 @@ export class SnapshotStore {
 
   /** Drop the bytes (pool terminated). */
   clear(): void {
+    this.#ended = true;
     this.#enabled = false;
-    this.#bytes = undefined;
+    this.#blob = undefined;
     this.#unsaved = undefined;
     this.#wake();
   }
@@ -170,31 +224,34 @@ export class SnapshotStore {
     const caches = cacheStorage();
     if (!caches || !this.source) return;
     try {
+      const reading = stamp();
       const cache = await caches.open(SNAPSHOT_CACHE);
       const key = await snapshotCacheKey(this.source);
       const response = await cache.match(key);
-      if (!response || this.#bytes) return;
+      if (!response || this.#blob) return;
       this.onStored?.();
-      const bytes = unpackSnapshot(new Uint8Array(await response.arrayBuffer()));
-      if (!bytes) {
+      // As a Blob: the restoring workers read it, the page does not.
+      const blob = await response.blob();
+      const header = new Uint8Array(await blob.slice(0, 12).arrayBuffer());
+      this.#loadStages.push({ name: 'snapshot-lookup', start: reading, end: stamp() });
+      if (!packedLooksWhole(header, blob.size)) {
         void cache.delete(key); // damaged: make a new one
         return;
       }
-      this.#bytes = bytes;
+      this.#blob = blob;
       this.#unproven = true;
     } catch {
       // Storage refused or broken: boot as if nothing was stored.
     }
   }
 
-  async #save(snapshot: Uint8Array): Promise<void> {
+  async #save(snapshot: Blob): Promise<void> {
     const caches = cacheStorage();
     if (!caches || !this.persist || !this.source) return;
     try {
       const cache = await caches.open(SNAPSHOT_CACHE);
       const key = await snapshotCacheKey(this.source);
-      const packed = packSnapshot(snapshot);
-      await cache.put(key, new Response(packed, { headers: { 'content-type': 'application/octet-stream' } }));
+      await cache.put(key, new Response(snapshot, { headers: { 'content-type': 'application/octet-stream' } }));
       for (const old of OLD_CACHES) await caches.delete(old);
       // Keep the newest few: each is tens of MB.
       const keys = await cache.keys();

@@ -10,9 +10,17 @@
  *
  * @internal
  */
+import { stamp } from './boot-timeline.js';
 
 const compiled = new Map<string, Promise<WebAssembly.Module | undefined>>();
 const ready = new Map<string, WebAssembly.Module>();
+/** When the page compiled each interpreter (for the boot timeline). */
+const spans = new Map<string, { start: number; end: number }>();
+
+/** When the page's own compile of the interpreter ran, if the page compiled it. */
+export function pageCompileSpan(indexURL: string): { start: number; end: number } | undefined {
+  return spans.get(pyodideWasmURL(indexURL));
+}
 
 /** The URL of the interpreter under `indexURL`. */
 export function pyodideWasmURL(indexURL: string): string {
@@ -28,10 +36,15 @@ export function compilePyodideWasm(indexURL: string): Promise<WebAssembly.Module
   const url = pyodideWasmURL(indexURL);
   let module = compiled.get(url);
   if (!module) {
+    const start = stamp();
     module = compile(url);
     compiled.set(url, module);
     // A failure is not remembered: a later pool may find the files in place.
-    void module.then((m) => (m ? ready.set(url, m) : compiled.delete(url)));
+    void module.then((m) => {
+      if (!m) return compiled.delete(url);
+      spans.set(url, { start, end: stamp() });
+      ready.set(url, m);
+    });
   }
   return module;
 }
@@ -67,28 +80,65 @@ async function compile(url: string): Promise<WebAssembly.Module | undefined> {
   }
 }
 
+/** Files every boot fetches besides the interpreter: Pyodide's package lock and standard library. */
+const BOOT_FILES = ['pyodide-lock.json', 'python_stdlib.zip'];
+/** Worker side: those files, requested early by {@link prefetchPyodideFiles}, by URL. */
+const prefetched = new Map<string, Promise<Response>>();
+
+/**
+ * Worker side: request the files a boot will fetch now, as the worker starts, so that
+ * they arrive while the pool reads the snapshot and compiles the interpreter instead of
+ * after (a revalidated request costs a round trip: over 200 ms here on a restore).
+ */
+export function prefetchPyodideFiles(indexURL: string): void {
+  for (const name of BOOT_FILES) {
+    const url = new URL(name, indexURL).href;
+    if (prefetched.has(url)) continue;
+    const response = fetch(url);
+    response.catch(() => {}); // Pyodide's own request reports it
+    prefetched.set(url, response);
+  }
+}
+
 /**
  * Worker side, around Pyodide's loader: with `module`, make it use that module rather
  * than fetching and compiling the interpreter; without, note the module it compiles.
  * Pyodide asks `fetch` for the file and gives the response to
- * `WebAssembly.instantiateStreaming`; both are wrapped for that one URL until `undo()`.
+ * `WebAssembly.instantiateStreaming`; both are wrapped until `undo()`. Files that
+ * {@link prefetchPyodideFiles} requested are handed over rather than fetched again.
  */
-export function interceptPyodideWasm(url: string, module: WebAssembly.Module | undefined): { undo(): void; compiled(): WebAssembly.Module | undefined } {
+export function interceptPyodideWasm(
+  url: string,
+  module: WebAssembly.Module | undefined,
+  instantiated: (start: number) => void = () => {},
+): { undo(): void; compiled(): WebAssembly.Module | undefined } {
   const nativeFetch = globalThis.fetch;
   const nativeInstantiateStreaming = WebAssembly.instantiateStreaming;
   const placeholder = new Response(null);
   let seen: WebAssembly.Module | undefined;
-  if (module) {
-    globalThis.fetch = (input, init) => {
-      const target = input instanceof Request ? input.url : String(input);
-      return target === url ? Promise.resolve(placeholder) : nativeFetch(input, init);
-    };
-  }
+  globalThis.fetch = (input, init) => {
+    const target = input instanceof Request ? input.url : String(input);
+    if (module && target === url) return Promise.resolve(placeholder);
+    const early = prefetched.get(target);
+    if (early) {
+      prefetched.delete(target); // a response is read once
+      return early;
+    }
+    return nativeFetch(input, init);
+  };
   WebAssembly.instantiateStreaming = async (source, imports) => {
+    const start = stamp();
     const response = await source;
-    if (module && response === placeholder) return { module, instance: await WebAssembly.instantiate(module, imports) };
+    if (module && response === placeholder) {
+      const instance = await WebAssembly.instantiate(module, imports);
+      instantiated(start);
+      return { module, instance };
+    }
     const result = await nativeInstantiateStreaming(response, imports);
-    if (response.url === url) seen = result.module;
+    if (response.url === url) {
+      seen = result.module;
+      instantiated(start);
+    }
     return result;
   };
   return {

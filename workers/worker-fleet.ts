@@ -13,9 +13,10 @@ import { WorkerBootError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import type { WorkerMessage } from './protocol.js';
 import type { SnapshotStore } from './snapshot-store.js';
-import { compiledPyodideWasm, compilePyodideWasm, sharePyodideWasm } from './wasm-module.js';
+import { compiledPyodideWasm, compilePyodideWasm, pageCompileSpan, sharePyodideWasm } from './wasm-module.js';
 import { WorkerHandle } from './worker-handle.js';
 import { BootFailed } from './worker-info.js';
+import { formatTimeline, stamp } from './boot-timeline.js';
 
 /** Boot failures in a row (of the retryable kind) before the fleet gives up. */
 const MAX_BOOT_FAILURES = 3;
@@ -167,33 +168,57 @@ export class WorkerFleet {
       },
       this.interruptible,
     );
-    worker.prepare(this.options().indexURL);
+    // Loading Pyodide's scripts takes CPU the first boot needs: a worker that starts while
+    // another boots waits for that one anyway (its snapshot, or its trial of the stored
+    // one), so it loads them once its turn comes.
+    const first = !this.#workers.some((w) => w.status === 'starting');
+    if (first) worker.prepare(this.options().indexURL);
     this.#workers.push(worker);
     this.events.changed();
-    void this.#boot(worker);
+    void this.#boot(worker, first);
     return worker;
   }
 
-  async #boot(worker: WorkerHandle): Promise<void> {
+  async #boot(worker: WorkerHandle, prepared: boolean): Promise<void> {
     const { indexURL, packages, setup, bootTimeout } = this.options();
+    const log = worker.pageStages;
     let files: { path: string; data: Uint8Array }[];
     try {
       // Loaded before the snapshot lookup: the snapshot's key includes them.
+      const reading = stamp();
       files = await this.files.all();
+      if (files.length > 0) log.add('files', reading);
     } catch (err) {
       this.#bootFailed(worker, new BootFailed({ kind: 'config', message: (err as Error).message }));
       return;
     }
-    const lease = await this.snapshots.lease();
+    let preloaded: Blob | undefined;
+    const getReady = (snapshot: Blob) => {
+      if (!prepared) worker.prepare(indexURL);
+      prepared = true;
+      worker.preloadSnapshot(snapshot);
+      preloaded = snapshot;
+    };
+    // While another worker tries the stored snapshot, get ready to restore from it too,
+    // once the page's compile is done (until then that CPU is the trial's).
+    let leased = false;
+    const lease = await this.snapshots.lease(log, (candidate) => {
+      void compilePyodideWasm(indexURL).then(() => worker.dead || leased || getReady(candidate));
+    });
+    leased = true;
     if (worker.dead) return lease.release(undefined, false);
+    if (lease.snapshot && preloaded !== lease.snapshot) getReady(lease.snapshot);
+    if (!prepared) worker.prepare(indexURL);
     try {
       // A restore is short and the page's compile started first: wait for it rather than
       // compile a second copy. A normal boot has other work to overlap its own compile with.
-      const wasmModule = lease.bytes ? await compilePyodideWasm(indexURL) : compiledPyodideWasm(indexURL);
-      const result = await worker.boot({ indexURL, packages, setup, makeSnapshot: lease.make, snapshot: lease.bytes, wasmModule, files }, bootTimeout);
+      const wasmModule = lease.snapshot ? await compilePyodideWasm(indexURL) : compiledPyodideWasm(indexURL);
+      const compile = lease.snapshot && pageCompileSpan(indexURL);
+      if (compile) log.stages.push({ name: 'wasm-compile', ...compile });
+      const result = await worker.boot({ indexURL, packages, setup, makeSnapshot: lease.make, snapshot: lease.snapshot, wasmModule, files }, bootTimeout);
       if (result.mode === 'snapshot') this.#restored = true;
       if (result.wasmModule) sharePyodideWasm(indexURL, result.wasmModule);
-      lease.release(result.snapshot);
+      lease.release(result.snapshotMade ? () => worker.takeSnapshot() : undefined);
     } catch (err) {
       lease.release(undefined, false);
       this.#bootFailed(worker, err);
@@ -201,6 +226,7 @@ export class WorkerFleet {
     }
     if (worker.dead || this.#ended) return;
     this.#bootFailures = 0;
+    if (this.options().debug) logBoot(worker);
     if (!this.#workers.some((w) => w.status === 'starting')) this.snapshots.store();
     // A worker waiting for this one as its replacement can retire now, if it is idle.
     for (const old of this.#workers) {
@@ -222,5 +248,18 @@ export class WorkerFleet {
       return;
     }
     this.events.retry();
+  }
+}
+
+/** The `debug` option: a worker's boot timeline in the console and in the page's performance timeline. */
+function logBoot(worker: WorkerHandle): void {
+  const stages = worker.info().bootTimeline ?? [];
+  console.debug(`pyodide-pool: worker ${worker.id} warm (${worker.bootMode} boot)\n${formatTimeline(stages)}`);
+  for (const stage of stages) {
+    try {
+      performance.measure(`pyodide-pool worker ${worker.id}: ${stage.name}`, { start: stage.start, end: stage.end });
+    } catch {
+      // An engine without User Timing level 3: the console has it.
+    }
   }
 }

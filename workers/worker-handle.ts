@@ -4,6 +4,7 @@ import { Exchange } from './exchange.js';
 import type { BootConfig, BootResult, RunMessage, TaskMessage, TaskOrder, WorkerControl, WorkerMessage } from './protocol.js';
 import type { TaskRecord } from './task.js';
 import { BootFailed, type WorkerEvents, type WorkerInfo } from './worker-info.js';
+import { byStart, onPageClock, stamp, StageLog, type BootStage, type StampedStage } from './boot-timeline.js';
 
 /**
  * A worker is handed about this many ms of work at once (by its recent task times), so
@@ -12,6 +13,8 @@ import { BootFailed, type WorkerEvents, type WorkerInfo } from './worker-info.js
  */
 const PIPELINE_BUDGET_MS = 4;
 const MAX_PIPELINE = 256;
+/** How long a worker ended while holding its snapshot waits for the pool to take it. */
+const SNAPSHOT_HANDOVER_MS = 5_000;
 
 let lockSeq = 0;
 const lockPrefix = `pyodide-pool:${Math.random().toString(36).slice(2)}:`;
@@ -41,6 +44,12 @@ export class WorkerHandle {
   /** Past its recycle limit: retires once `replacement` is warm. */
   replacement: WorkerHandle | undefined;
   graceTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The page's side of this worker's boot timeline. */
+  readonly pageStages = new StageLog();
+  #workerStages: StampedStage[] = [];
+  #timeline: BootStage[] | undefined;
+  /** The first task sent: its seq and when (for the timeline's `first-task`). */
+  #firstTask: { seq: number; sent: number } | undefined;
   readonly #worker: Worker;
   readonly #control: ControlBlock | undefined;
   /** Where a blocked task's answers go (input, receive), on isolated pages. */
@@ -55,6 +64,8 @@ export class WorkerHandle {
   readonly #lockName = lockPrefix + lockSeq++;
   readonly #events: WorkerEvents;
   #onDeath: ((reason: string) => void) | undefined;
+  /** It made a snapshot at boot that the pool has not taken yet. */
+  #holdsSnapshot = false;
   /** Resolves when the worker ends, however it ends. */
   readonly #gone: Promise<undefined>;
   #markGone!: () => void;
@@ -94,6 +105,20 @@ export class WorkerHandle {
     return Promise.race([this.#api().writeFile(path, data), this.#gone]);
   }
 
+  /**
+   * The snapshot this worker made at boot, packed; undefined if it has none or has ended.
+   * A worker ended on purpose before handing it over lives on until it has (see `terminate`).
+   */
+  async takeSnapshot(): Promise<Uint8Array | undefined> {
+    if (!this.#holdsSnapshot) return undefined;
+    this.#holdsSnapshot = false;
+    try {
+      return await Promise.race([this.#api().takeSnapshot(), this.#gone]);
+    } finally {
+      if (this.#dead) this.#end();
+    }
+  }
+
   /** A message about the task running now (an answer it asked for, a stop). */
   post(message: TaskMessage): void {
     if (this.status !== 'dead') this.#worker.postMessage(message);
@@ -102,6 +127,11 @@ export class WorkerHandle {
   /** Let the worker load Pyodide's scripts while the pool gets the boot ready. */
   prepare(indexURL: string): void {
     void this.#api().prepare(indexURL);
+  }
+
+  /** Let the worker read the snapshot it will restore from while the page compiles the interpreter. */
+  preloadSnapshot(snapshot: Blob): void {
+    void this.#api().preloadSnapshot(snapshot);
   }
 
   /**
@@ -117,17 +147,17 @@ export class WorkerHandle {
     });
     const control = this.#api();
     const full: BootConfig = { ...config, lockName: this.#lockName, control: this.#control?.buffer };
-    const transfers = config.snapshot ? [config.snapshot.buffer as ArrayBuffer] : [];
-    const outcome = await Promise.race([
-      control.boot(Comlink.transfer(full, transfers)),
-      died,
-    ]).finally(() => clearTimeout(timer));
+    const outcome = await Promise.race([control.boot(full), died]).finally(() => clearTimeout(timer));
     if ('failure' in outcome) throw new BootFailed(outcome.failure);
     this.#onDeath = undefined;
     this.#booted = true;
     this.bootMode = outcome.mode;
     this.bootMs = outcome.bootMs;
     this.heapBytes = outcome.heapBytes;
+    this.#holdsSnapshot = outcome.snapshotMade === true;
+    this.pageStages.add('handover', outcome.answeredAt);
+    this.#workerStages = outcome.stages;
+    this.#timeline = undefined;
     return outcome;
   }
 
@@ -161,6 +191,7 @@ export class WorkerHandle {
    */
   send(record: TaskRecord, notify: boolean): void {
     const seq = ++this.#seq;
+    this.#firstTask ??= { seq, sent: stamp() };
     this.inflight.set(seq, record);
     this.live++;
     record.seq = seq;
@@ -181,6 +212,11 @@ export class WorkerHandle {
 
   /** Take task `seq` out of the pipeline when its outcome arrives. */
   take(seq: number): TaskRecord | null | undefined {
+    if (seq === this.#firstTask?.seq) {
+      this.pageStages.add('first-task', this.#firstTask.sent);
+      this.#firstTask.seq = -1;
+      this.#timeline = undefined;
+    }
     const record = this.inflight.get(seq);
     this.inflight.delete(seq);
     if (record) this.live--;
@@ -283,7 +319,11 @@ export class WorkerHandle {
   terminate(): void {
     if (this.#dead) return;
     this.#dead = true;
-    this.#end();
+    if (this.#holdsSnapshot) {
+      // Its snapshot is about to be taken (and kept for the next visit): it ends once it
+      // has handed it over, or after a while if nobody asks.
+      setTimeout(() => this.#end(), SNAPSHOT_HANDOVER_MS);
+    } else this.#end();
     // A boot still waiting must not wait forever.
     this.#onDeath?.('terminated');
   }
@@ -296,7 +336,14 @@ export class WorkerHandle {
       heapBytes: this.heapBytes,
       bootMode: this.bootMode,
       bootMs: this.bootMs,
+      bootTimeline: this.#booted ? this.bootTimeline() : undefined,
     };
+  }
+
+  /** Every stage of this worker's boot so far, page and worker side, on the page's clock. */
+  bootTimeline(): BootStage[] {
+    this.#timeline ??= byStart([...onPageClock(this.pageStages.stages, 'page'), ...onPageClock(this.#workerStages, 'worker')]);
+    return this.#timeline;
   }
 
   /**

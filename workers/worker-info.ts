@@ -6,6 +6,7 @@
  */
 import type { BootFailure, WorkerMessage } from './protocol.js';
 import type { WorkerHandle } from './worker-handle.js';
+import type { BootStage } from './boot-timeline.js';
 
 /** A worker as `pool.state.workers` shows it. */
 export interface WorkerInfo {
@@ -19,6 +20,15 @@ export interface WorkerInfo {
   bootMode: 'normal' | 'snapshot' | undefined;
   /** Milliseconds its boot took inside the worker, once warm. */
   bootMs: number | undefined;
+  /**
+   * Once warm: when each stage of its boot started and ended, on the page's clock
+   * (`performance.now()` ms), page and worker side, sorted by start. The `debug` option
+   * prints it. `first-task` joins once its first task is answered.
+   *
+   * @example
+   * for (const s of pool.state.workers.value[0].bootTimeline ?? []) console.log(s.name, s.end - s.start);
+   */
+  bootTimeline: readonly BootStage[] | undefined;
 }
 
 /** Boot failed; `failure.kind` says whether trying again can help. */

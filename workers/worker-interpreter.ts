@@ -10,10 +10,17 @@ import type { PyProxy } from 'pyodide/ffi';
 import { pythonToPlain, type PythonMakers } from './convert.js';
 import type { BootConfig, BootFailure, BootResult, OutputEvent, WorkerMessage } from './protocol.js';
 import { ControlBlock } from './control-block.js';
-import { interceptPyodideWasm, pyodideWasmURL } from './wasm-module.js';
+import { interceptPyodideWasm, prefetchPyodideFiles, pyodideWasmURL } from './wasm-module.js';
 import * as Comlink from 'comlink';
 import { RUNTIME_BOOTSTRAP } from './python-runtime.js';
 import { initWaits, readStdin, waitHooks } from './worker-waits.js';
+import { StageLog, stamp, type BootStageName } from './boot-timeline.js';
+import { packSnapshot, unpackSnapshot } from './sparse-snapshot.js';
+
+/** This worker's boot stages, returned with the boot. */
+const stages = new StageLog();
+// The worker's clock starts when the page creates it: until now, its script loaded.
+stages.add('script', performance.timeOrigin);
 
 /** A Python callable that can also be entered with stack switching (JSPI). */
 type Callable<A extends unknown[], R> = PyProxy & ((...args: A) => R) & { callPromising(...args: A): Promise<R> };
@@ -175,11 +182,53 @@ function importLoader(indexURL: string): Promise<(typeof import('pyodide'))> {
   return loader;
 }
 
+/** Pyodide's Emscripten module script (`pyodide.asm.mjs`), imported once. */
+let moduleScript: Promise<{ default: (settings: object) => Promise<PyodideModule> }> | undefined;
+
+function importModuleScript(indexURL: string): NonNullable<typeof moduleScript> {
+  moduleScript ??= import(/* @vite-ignore */ `${indexURL}pyodide.asm.mjs`);
+  return moduleScript;
+}
+
 export function prepare(indexURL: string): void {
+  prefetchPyodideFiles(indexURL);
   // Both imports are what loadPyodide does first; done now, they overlap the pool's
   // snapshot lookup and wasm compile instead of following them. Failures surface in boot.
-  importLoader(indexURL).catch(() => {});
-  import(/* @vite-ignore */ `${indexURL}pyodide.asm.mjs`).catch(() => {});
+  void stages.time('pyodide-scripts', Promise.allSettled([importLoader(indexURL), importModuleScript(indexURL)]));
+}
+
+/** The parts of Pyodide's Emscripten module the timeline looks into. */
+interface PyodideModule {
+  API?: { restoreSnapshot?: (...args: unknown[]) => unknown; finalizeBootstrap?: (...args: unknown[]) => unknown };
+}
+
+/**
+ * Pyodide's module factory, wrapped so the timeline shows its parts: creating the
+ * Emscripten module (the standard library's zip, the wasm instance), copying a snapshot
+ * into memory, and Python's own start. Where Pyodide's internals differ, it is just
+ * the factory: the boot does not depend on the timing.
+ */
+async function timedModuleFactory(indexURL: string): Promise<(settings: object) => Promise<PyodideModule>> {
+  const create = (await importModuleScript(indexURL)).default;
+  const timed = <F extends (...args: unknown[]) => unknown>(name: BootStageName, fn: F | undefined): F | undefined =>
+    fn &&
+    (((...args: unknown[]) => {
+      const start = stamp();
+      try {
+        return fn(...args);
+      } finally {
+        stages.add(name, start);
+      }
+    }) as F);
+  return async (settings) => {
+    const module = await stages.time('emscripten', create(settings));
+    const api = module.API;
+    if (api) {
+      api.restoreSnapshot = timed('memory-restore', api.restoreSnapshot);
+      api.finalizeBootstrap = timed('python-init', api.finalizeBootstrap);
+    }
+    return module;
+  };
 }
 
 export async function boot(config: BootConfig): Promise<BootResult | { failure: BootFailure }> {
@@ -196,53 +245,95 @@ export async function boot(config: BootConfig): Promise<BootResult | { failure: 
     } catch (err) {
       throw new BootError({ kind: 'config', message: `could not load Pyodide from ${config.indexURL}pyodide.mjs (${(err as Error).message}); check indexURL` });
     }
-    const snapshotOptions = fromSnapshot ? { _loadSnapshot: config.snapshot } : config.makeSnapshot ? { _makeSnapshot: true } : {};
-    const wasm = interceptPyodideWasm(pyodideWasmURL(config.indexURL), config.wasmModule);
+    let snapshotOptions = {};
+    if (config.snapshot) snapshotOptions = { _loadSnapshot: await (preloaded ?? readSnapshot(config.snapshot)) };
+    else if (config.makeSnapshot) snapshotOptions = { _makeSnapshot: true };
+    const wasm = interceptPyodideWasm(pyodideWasmURL(config.indexURL), config.wasmModule, (start) => stages.add('wasm', start));
     try {
-      pyodide = await loadPyodide({ indexURL: config.indexURL, ...snapshotOptions });
+      const createPyodideModule = await timedModuleFactory(config.indexURL).catch(() => undefined);
+      pyodide = await stages.time('interpreter', loadPyodide({ indexURL: config.indexURL, ...snapshotOptions, ...(createPyodideModule && { createPyodideModule: createPyodideModule as never }) }));
     } catch (err) {
       throw new BootError({ kind: fromSnapshot ? 'snapshot' : 'runtime', message: `Pyodide failed to start: ${(err as Error).message}` });
     } finally {
       wasm.undo();
     }
-    await loadPackages(config.packages);
+    if (config.packages.length > 0) await stages.time('packages', loadPackages(config.packages));
     // Before setup, and after a restore too: the filesystem lives outside the snapshot.
+    const writing = stamp();
     for (const file of config.files ?? []) {
       const problem = writeOne(file.path, file.data);
       if (problem) throw new BootError({ kind: 'config', message: problem });
     }
     for (const file of early.splice(0)) writeOne(file.path, file.data);
+    if (config.files?.length) stages.add('write-files', writing);
     booted = true;
-    let snapshot: Uint8Array | undefined;
     let snapshotError: string | undefined;
+    const runtimeStart = stamp();
     if (fromSnapshot) {
       (pyodide.pyimport('_pyodide_pool') as PyProxy & { reseed(): void; destroy(): void }).reseed();
     } else {
-      pyodide.runPython(RUNTIME_BOOTSTRAP);
-      await runSetup(config.setup);
+      await stages.time('bootstrap', async () => pyodide.runPython(RUNTIME_BOOTSTRAP));
+      if (config.setup.trim()) await stages.time('setup', runSetup(config.setup));
       if (config.makeSnapshot) {
+        const making = stamp();
         try {
-          snapshot = pyodide.makeMemorySnapshot();
+          madeSnapshot = pyodide.makeMemorySnapshot();
         } catch (err) {
           snapshotError = (err as Error).message;
         }
+        stages.add('snapshot-make', making);
       }
     }
+    const hooks = stamp();
     loadRuntime();
+    stages.add('runtime', fromSnapshot ? runtimeStart : hooks);
     const result: BootResult = {
       mode: fromSnapshot ? 'snapshot' : 'normal',
       bootMs: performance.now() - started,
       heapBytes: heapBytes(),
       pyodideVersion: pyodide.version,
-      snapshot,
+      snapshotMade: madeSnapshot !== undefined,
       snapshotError,
       wasmModule: wasm.compiled(),
+      stages: stages.stages,
+      answeredAt: stamp(),
     };
-    return snapshot ? Comlink.transfer(result, [snapshot.buffer]) : result;
+    return result;
   } catch (err) {
     if (err instanceof BootError) return { failure: err.failure };
     return { failure: { kind: fromSnapshot ? 'snapshot' : 'runtime', message: (err as Error)?.message ?? String(err) } };
   }
+}
+
+/** The snapshot this worker made, until the page takes it. */
+let madeSnapshot: Uint8Array | undefined;
+
+/** Hand over the snapshot made at boot, packed (the page stores and shares the packed form). */
+export function takeSnapshot(): Uint8Array | undefined {
+  const snapshot = madeSnapshot;
+  madeSnapshot = undefined;
+  if (!snapshot) return undefined;
+  const packed = packSnapshot(snapshot);
+  return Comlink.transfer(packed, [packed.buffer]);
+}
+
+/** The snapshot this worker will restore from, being read since `preloadSnapshot`. */
+let preloaded: Promise<Uint8Array> | undefined;
+
+/** Start reading and unpacking the snapshot now, while the page still compiles the interpreter. */
+export function preloadSnapshot(blob: Blob): void {
+  preloaded = readSnapshot(blob);
+  preloaded.catch(() => {}); // boot reports it
+}
+
+/** A shared packed snapshot as the bytes Pyodide restores from: read and unpacked here. */
+async function readSnapshot(blob: Blob): Promise<Uint8Array> {
+  const packed = new Uint8Array(await stages.time('snapshot-read', blob.arrayBuffer()));
+  const unpacking = stamp();
+  const bytes = unpackSnapshot(packed);
+  stages.add('snapshot-unpack', unpacking);
+  if (!bytes) throw new BootError({ kind: 'snapshot', message: 'the stored snapshot is damaged' });
+  return bytes;
 }
 
 /** Files `writeFile` got before the interpreter was up, applied after the boot's own. */

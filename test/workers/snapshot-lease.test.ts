@@ -4,9 +4,12 @@ import { expect } from 'chai';
 import { SnapshotStore } from '../../workers/snapshot-store.js';
 
 const bytes = (n: number) => new Uint8Array(8).fill(n);
+/** What a maker's release hands over: its snapshot, taken (packed) when wanted. */
+const made = (n: number) => async () => bytes(n);
+const read = async (blob: Blob | undefined) => [...new Uint8Array(await blob!.arrayBuffer())];
 
 describe('snapshot leases', () => {
-  it('lets the first worker make the snapshot; the others wait, then restore their own copy', async () => {
+  it('lets the first worker make the snapshot; the others wait, then restore from the one it hands over', async () => {
     const store = new SnapshotStore(true);
     const maker = await store.lease();
     expect(maker.make).to.equal(true);
@@ -14,13 +17,23 @@ describe('snapshot leases', () => {
     const waiting = store.lease().then((lease) => ((waited = true), lease));
     await Promise.resolve();
     expect(waited).to.equal(false);
-    maker.release(bytes(7));
+    let taken = 0;
+    maker.release(async () => (taken++, bytes(7)));
     const restorer = await waiting;
     expect(restorer.make).to.equal(false);
-    expect([...restorer.bytes!]).to.deep.equal([...bytes(7)]);
-    // Its own copy: a restore consumes the bytes it is given.
-    restorer.bytes!.fill(0);
-    expect([...(await store.lease()).bytes!]).to.deep.equal([...bytes(7)]);
+    expect(await read(restorer.snapshot)).to.deep.equal([...bytes(7)]);
+    // One Blob shared by every restoring worker, taken from the maker once.
+    expect((await store.lease()).snapshot).to.equal(restorer.snapshot);
+    expect(taken).to.equal(1);
+    expect(store.disabled).to.equal(false);
+  });
+
+  it('lets another worker make the snapshot when the maker is gone before handing it over', async () => {
+    const store = new SnapshotStore(true);
+    const maker = await store.lease();
+    const next = store.lease();
+    maker.release(async () => undefined);
+    expect((await next).make).to.equal(true);
     expect(store.disabled).to.equal(false);
   });
 
@@ -39,30 +52,30 @@ describe('snapshot leases', () => {
     maker.release(undefined, true);
     const lease = await next;
     expect(lease.make).to.equal(false);
-    expect(lease.bytes).to.equal(undefined);
+    expect(lease.snapshot).to.equal(undefined);
     expect(store.disabled).to.equal(true);
   });
 
   it('boots normally from then on when its own snapshot does not restore', async () => {
     const store = new SnapshotStore(true);
-    (await store.lease()).release(bytes(1));
-    expect((await store.lease()).bytes).to.not.equal(undefined);
+    (await store.lease()).release(made(1));
+    expect((await store.lease()).snapshot).to.not.equal(undefined);
     store.restoreFailed();
     const lease = await store.lease();
-    expect(lease.make || lease.bytes !== undefined).to.equal(false);
+    expect(lease.make || lease.snapshot !== undefined).to.equal(false);
     expect(store.disabled).to.equal(true);
   });
 
   it('gives nothing to make or restore when off, and wakes waiters when cleared', async () => {
     const off = new SnapshotStore(false);
     const lease = await off.lease();
-    expect(lease.make || lease.bytes !== undefined).to.equal(false);
+    expect(lease.make || lease.snapshot !== undefined).to.equal(false);
 
     const store = new SnapshotStore(true);
     await store.lease(); // the maker, never released
     const waiting = store.lease();
     store.clear();
     const woken = await waiting;
-    expect(woken.make || woken.bytes !== undefined).to.equal(false);
+    expect(woken.make || woken.snapshot !== undefined).to.equal(false);
   });
 });

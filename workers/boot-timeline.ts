@@ -1,0 +1,124 @@
+/**
+ * A worker's boot as a timeline: when each stage started and ended, on the page and in
+ * the worker, on one clock. `pool.state.workers` shows it per worker (`bootTimeline`),
+ * the `debug` option prints it, and the benchmark reports it.
+ *
+ * Both sides stamp with `performance.timeOrigin + performance.now()` (a worker has a
+ * clock of its own, with its own origin); the page turns the stamps into its own
+ * `performance.now()` milliseconds, so they line up with the page's marks.
+ */
+
+/**
+ * The stages, in the order a boot meets them. Some overlap: `pyodide-scripts` runs while
+ * the page reads the snapshot, `wasm` is inside `interpreter`.
+ *
+ * - `script` (worker): from the worker's creation until its module script has loaded and run.
+ * - `pyodide-scripts` (worker): importing Pyodide's loader and its `pyodide.asm.mjs`.
+ * - `files` (page): reading the pool's `files` (URLs are fetched).
+ * - `snapshot-lookup` (page): finding the stored snapshot in Cache Storage (as a Blob: the
+ *   page does not read its bytes).
+ * - `snapshot-wait` (page): waiting for another worker: the one making the snapshot
+ *   (and packing it), or the one trying a stored snapshot first.
+ * - `wasm-compile` (page): the page compiling `pyodide.asm.wasm` for workers that restore.
+ * - `snapshot-read`, `snapshot-unpack` (worker): the restoring worker reading the shared,
+ *   packed snapshot and unpacking its own copy (it is kept without its zero pages).
+ * - `interpreter` (worker): Pyodide's `loadPyodide`, a restore or a normal start.
+ * - `emscripten` (worker): inside it, creating Pyodide's Emscripten module: its standard
+ *   library fetched and mounted, and `wasm`: the interpreter instantiated (compiled too,
+ *   when the page did not hand over a compiled module).
+ * - `memory-restore` (worker): a restore copying the snapshot into the wasm memory.
+ * - `python-init` (worker): Python's own start (after a restore, what memory does not hold).
+ * - `packages`, `write-files`, `bootstrap`, `setup`, `snapshot-make` (worker): what the
+ *   names say; a restore skips `bootstrap`, `setup` and `snapshot-make`.
+ * - `runtime` (worker): the pool's own hooks set up (output, input, interrupts).
+ * - `handover` (page): from the worker's answer being sent to the page having it.
+ * - `first-task` (page): the worker's first task, from being sent to its outcome.
+ */
+export type BootStageName =
+  | 'script'
+  | 'pyodide-scripts'
+  | 'files'
+  | 'snapshot-lookup'
+  | 'snapshot-wait'
+  | 'wasm-compile'
+  | 'snapshot-read'
+  | 'snapshot-unpack'
+  | 'interpreter'
+  | 'emscripten'
+  | 'wasm'
+  | 'memory-restore'
+  | 'python-init'
+  | 'packages'
+  | 'write-files'
+  | 'bootstrap'
+  | 'setup'
+  | 'snapshot-make'
+  | 'runtime'
+  | 'handover'
+  | 'first-task';
+
+/** One stage of a worker's boot. */
+export interface BootStage {
+  name: BootStageName;
+  /** Where it ran. */
+  where: 'page' | 'worker';
+  /** Start and end, in the page's `performance.now()` milliseconds. */
+  start: number;
+  end: number;
+}
+
+/** A stage stamped on either side's clock (see {@link stamp}), before the page converts it. */
+export interface StampedStage {
+  name: BootStageName;
+  start: number;
+  end: number;
+}
+
+/** Now, on the clock both sides share: milliseconds since the epoch, sub-millisecond. */
+export function stamp(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** Stages as they happen, on one side. */
+export class StageLog {
+  readonly stages: StampedStage[] = [];
+
+  add(name: BootStageName, start: number, end = stamp()): void {
+    this.stages.push({ name, start, end });
+  }
+
+  /** Time `work`, recorded as `name` when it settles (either way). */
+  async time<T>(name: BootStageName, work: Promise<T> | (() => Promise<T>)): Promise<T> {
+    const start = stamp();
+    try {
+      return await (typeof work === 'function' ? work() : work);
+    } finally {
+      this.add(name, start);
+    }
+  }
+}
+
+/** Stamped stages as page times, sorted by start. */
+export function onPageClock(stages: readonly StampedStage[], where: BootStage['where']): BootStage[] {
+  const origin = performance.timeOrigin;
+  return stages.map((s) => ({ name: s.name, where, start: s.start - origin, end: s.end - origin }));
+}
+
+/** Sorted by start (ties: the longer first, so that enclosing stages come before their parts). */
+export function byStart(stages: readonly BootStage[]): BootStage[] {
+  return [...stages].sort((a, b) => a.start - b.start || b.end - a.end);
+}
+
+/**
+ * A timeline as text, one stage a line, in ms from `origin` (default: the first start).
+ *
+ * @example
+ * formatTimeline(pool.state.workers.value[0].bootTimeline);
+ * // "    0–  41 ms  script (worker)\n   41– 212 ms  pyodide-scripts (worker)\n…"
+ */
+export function formatTimeline(stages: readonly BootStage[], origin = stages[0]?.start ?? 0): string {
+  const ms = (t: number) => String(Math.round(t - origin)).padStart(5);
+  return byStart(stages)
+    .map((s) => `${ms(s.start)}–${ms(s.end)} ms  ${s.name} (${s.where}, ${Math.round(s.end - s.start)} ms)`)
+    .join('\n');
+}
