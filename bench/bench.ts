@@ -73,7 +73,7 @@ async function throughput(run: () => Promise<unknown>, count: number): Promise<{
   return { ms, tasksPerSecond: (count * 1000) / ms };
 }
 
-async function poolBoot(size: number, snapshot: boolean): Promise<{ allWarmMs: number; bootModes: string[]; bootMs: number[] }> {
+async function poolBoot(size: number, snapshot: boolean): Promise<{ allWarmMs: number; bootModes: string[]; bootMs: number[]; timelines: unknown[] }> {
   const t = now();
   // First-visit figures: nothing from Cache Storage.
   const pool = new PyodidePool({ indexURL, min: size, max: size, snapshot, persistSnapshot: false });
@@ -81,8 +81,9 @@ async function poolBoot(size: number, snapshot: boolean): Promise<{ allWarmMs: n
   const allWarmMs = now() - t;
   const bootModes = pool.state.workers.value.map((w) => w.bootMode ?? '?');
   const bootMs = pool.state.workers.value.map((w) => Math.round(w.bootMs ?? 0));
+  const timelines = pool.state.workers.value.map((w) => w.bootTimeline);
   await pool.terminate();
-  return { allWarmMs, bootModes, bootMs };
+  return { allWarmMs, bootModes, bootMs, timelines };
 }
 
 async function naiveBoot(size: number): Promise<{ allWarmMs: number }> {
@@ -289,10 +290,21 @@ async function visit(): Promise<void> {
   const allWarmMs = now();
   const firstResultMs = await first;
   const bootModes = pool.state.workers.value.map((w) => w.bootMode);
+  const timelines = pool.state.workers.value.map((w) => w.bootTimeline);
   // Let the snapshot reach Cache Storage before the page goes away.
   await new Promise((r) => setTimeout(r, 1500));
   await pool.terminate();
-  (window as unknown as { benchResults: unknown }).benchResults = { firstResultMs, allWarmMs, bootModes };
+  (window as unknown as { benchResults: unknown }).benchResults = { firstResultMs, allWarmMs, bootModes, timelines };
+}
+
+/** The floor of a first result: one bare worker, `loadPyodide` and one task, nothing else on the page. */
+async function bareVisit(): Promise<void> {
+  const pool = new NaivePool(1);
+  await pool.init(indexURL);
+  await pool.run('1+1');
+  const firstResultMs = now();
+  pool.terminate();
+  (window as unknown as { benchResults: unknown }).benchResults = { firstResultMs, allWarmMs: firstResultMs };
 }
 
 async function naiveVisit(): Promise<void> {
@@ -319,7 +331,7 @@ async function boot(params: URLSearchParams): Promise<void> {
 
 const params = new URLSearchParams(location.search);
 const mode = params.get('mode');
-const scenarios: Record<string, () => Promise<void>> = { none: async () => {}, visit, 'naive-visit': naiveVisit, boot: () => boot(params) };
+const scenarios: Record<string, () => Promise<void>> = { none: async () => {}, visit, 'naive-visit': naiveVisit, 'bare-visit': bareVisit, boot: () => boot(params) };
 const scenario = scenarios[mode ?? ''] ?? main;
 scenario().catch((err: Error) => {
   (window as unknown as { benchResults: unknown }).benchResults = { error: String(err.stack ?? err) };

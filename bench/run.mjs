@@ -1,15 +1,24 @@
 // `npm run bench`: bundles the benchmark page as a production build would, serves the
-// repository cross-origin isolated, opens bench/index.html in headless Chromium, and
-// writes bench/results.json plus a readable table.
+// repository cross-origin isolated, opens bench/index.html in headless Chromium (or
+// Firefox: `--browser=firefox`), and writes bench/results.json (results-firefox.json)
+// plus a readable table and the boot timelines.
+//   --only=visits,boots,main   run those parts alone, for a quick look while working
 import { writeFileSync } from 'node:fs';
 import { startDevServer } from '@web/dev-server';
 import { build } from 'esbuild';
 import puppeteer from 'puppeteer-core';
-import { CHROMIUM_ARGS, ensureChromium } from '../scripts/browsers.mjs';
+import { CHROMIUM_ARGS, ENGINES, ensureChromium } from '../scripts/browsers.mjs';
 import { crossOriginIsolation } from '../scripts/dev-middleware.mjs';
 import { freePort } from '../scripts/free-port.mjs';
+import { printTable, printTimelines } from './report.mjs';
 
-const executablePath = ensureChromium();
+const arg = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const only = arg('only')?.split(',');
+const part = (name) => !only || only.includes(name);
+const engine = arg('browser') ?? 'chromium';
+if (!['chromium', 'firefox'].includes(engine)) throw new Error(`--browser=${engine}: the bench drives chromium or firefox`);
+const ROUNDS = 3;
+
 // Page loads are part of what is measured: bundled, as users ship them, both the pool and
 // the naive baseline. The workers sit next to the page bundle, where `new URL('./x.js',
 // import.meta.url)` finds them.
@@ -25,18 +34,21 @@ await build({
 });
 const port = await freePort();
 const server = await startDevServer({
-  config: {
-    rootDir: process.cwd(),
-    hostname: '127.0.0.1',
-    port,
-    middleware: [crossOriginIsolation()],
-  },
+  config: { rootDir: process.cwd(), hostname: '127.0.0.1', port, middleware: [crossOriginIsolation()] },
   readCliArgs: false,
   readFileConfig: false,
   logStartMessage: false,
 });
 const url = `http://127.0.0.1:${port}/bench/index.html`;
-const browser = await puppeteer.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+const browser =
+  engine === 'firefox'
+    ? await puppeteer.launch({ browser: 'firefox', executablePath: ENGINES.firefox.find() ?? fail(`Firefox not found: ${ENGINES.firefox.hint}`), headless: true })
+    : await puppeteer.launch({ executablePath: ensureChromium(), headless: true, args: CHROMIUM_ARGS });
+
+function fail(message) {
+  throw new Error(message);
+}
+
 async function measure(page, query = '') {
   await page.goto(url + query);
   await page.waitForFunction(() => window.benchResults, { timeout: 600_000, polling: 100 });
@@ -45,112 +57,87 @@ async function measure(page, query = '') {
   return result;
 }
 
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
 try {
   const page = await browser.newPage();
   page.on('pageerror', (err) => console.error('page error:', err.message));
-  // Page loads as users have them: a first visit with nothing stored, then a revisit.
-  // Three rounds; each figure is the median, each ratio the median of the rounds' ratios.
-  const visits = { naiveFirst: [], naiveRevisit: [], firstVisit: [], revisit: [] };
-  for (let round = 0; round < 3; round++) {
-    await page.goto(url + '?mode=none');
-    await page.evaluate(async () => Promise.all((await caches.keys()).map((k) => caches.delete(k))));
-    visits.naiveFirst.push(await measure(page, '?mode=naive-visit'));
-    visits.naiveRevisit.push(await measure(page, '?mode=naive-visit'));
-    visits.firstVisit.push(await measure(page, '?mode=visit'));
-    visits.revisit.push(await measure(page, '?mode=visit'));
-  }
-  // Boots, each on a fresh page load: the naive pool and ours alternate, three rounds.
-  await measure(page, '?mode=boot&size=1&kind=normal'); // warms the HTTP cache
-  const boots = {};
-  for (const size of [2, 4]) {
-    const trials = { naive: [], normal: [], snapshot: [] };
-    for (let round = 0; round < 3; round++) {
-      for (const kind of Object.keys(trials)) trials[kind].push(await measure(page, `?mode=boot&size=${size}&kind=${kind}`));
-    }
-    const summary = (kind) => ({
-      allWarmMs: median(trials[kind].map((t) => t.allWarmMs)),
-      bootModes: trials[kind][0].bootModes,
-      bootMs: trials[kind][0].bootMs,
-      trials: trials[kind].map((t) => t.allWarmMs),
-      ratio: median(trials[kind].map((t, i) => trials.naive[i].allWarmMs / t.allWarmMs)),
-    });
-    boots[`naiveBoot${size}`] = summary('naive');
-    boots[`boot${size}Normal`] = summary('normal');
-    boots[`boot${size}Snapshot`] = summary('snapshot');
-  }
-  const results = await measure(page);
-  Object.assign(results, boots);
-  for (const [name, rounds] of Object.entries(visits)) {
-    results[name] = {
-      firstResultMs: median(rounds.map((v) => v.firstResultMs)),
-      allWarmMs: median(rounds.map((v) => v.allWarmMs)),
-      bootModes: rounds[0].bootModes,
-      rounds,
-    };
-  }
-  const ratios = (a, b, key) => median(visits[a].map((v, i) => v[key] / visits[b][i][key]));
-  results.visitRatios = {
-    firstVisitWarmVsNaive: ratios('naiveFirst', 'firstVisit', 'allWarmMs'),
-    revisitWarmVsNaive: ratios('naiveRevisit', 'revisit', 'allWarmMs'),
-    revisitFirstResultVsFirstVisit: ratios('firstVisit', 'revisit', 'firstResultMs'),
-  };
+  // Nothing below pays for the HTTP cache's first fill (the first page load ever).
+  await measure(page, '?mode=boot&size=1&kind=normal');
+  const results = part('main') ? await measure(page) : {};
+  results.browser = `${engine} ${await browser.version()}`;
+  Object.assign(results, part('visits') ? await visits(page) : {}, part('boots') ? await boots(page) : {});
   results.date = new Date().toISOString();
-  writeFileSync('bench/results.json', JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(engine === 'chromium' ? 'bench/results.json' : `bench/results-${engine}.json`, JSON.stringify(results, null, 2) + '\n');
   printTable(results);
+  printTimelines(results);
 } finally {
   await browser.close();
   await server.stop();
 }
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
+/**
+ * Page loads as users have them, in one browser profile: storage cleared, then a first
+ * visit and a revisit of each pool, and a single bare worker (loadPyodide + first task).
+ * Three rounds; each figure is the median, each ratio the median of the rounds' ratios,
+ * with every round's ratio kept for the spread.
+ */
+async function visits(page) {
+  const runs = { bare: [], naiveFirst: [], naiveRevisit: [], firstVisit: [], revisit: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    await page.goto(url + '?mode=none');
+    await page.evaluate(async () => Promise.all((await caches.keys()).map((k) => caches.delete(k))));
+    runs.bare.push(await measure(page, '?mode=bare-visit'));
+    runs.naiveFirst.push(await measure(page, '?mode=naive-visit'));
+    runs.naiveRevisit.push(await measure(page, '?mode=naive-visit'));
+    runs.firstVisit.push(await measure(page, '?mode=visit'));
+    runs.revisit.push(await measure(page, '?mode=visit'));
+  }
+  const out = {};
+  for (const [name, rounds] of Object.entries(runs)) {
+    const firstResultMs = median(rounds.map((v) => v.firstResultMs));
+    out[name] = {
+      firstResultMs,
+      allWarmMs: median(rounds.map((v) => v.allWarmMs)),
+      bootModes: rounds[0].bootModes,
+      medianRound: rounds.find((v) => v.firstResultMs === firstResultMs),
+      rounds,
+    };
+  }
+  const each = (a, b, key) => runs[a].map((v, i) => v[key] / runs[b][i][key]);
+  out.visitRatioRounds = {
+    firstVisitWarmVsNaive: each('naiveFirst', 'firstVisit', 'allWarmMs'),
+    firstVisitFirstResultVsBare: each('firstVisit', 'bare', 'firstResultMs'),
+    revisitWarmVsNaive: each('naiveRevisit', 'revisit', 'allWarmMs'),
+    revisitFirstResultVsFirstVisit: each('firstVisit', 'revisit', 'firstResultMs'),
+  };
+  out.visitRatios = Object.fromEntries(Object.entries(out.visitRatioRounds).map(([k, v]) => [k, median(v)]));
+  return out;
 }
 
-function printTable(r) {
-  const ms = (x) => `${x.toFixed(3)} ms`;
-  const ratio = (x, digits = 2) => `${x.toFixed(digits)}×`;
-  const rows = [
-    ['postMessage round trip (floor), median', ms(r.postMessageFloor.median), 'baseline'],
-    ["pool.run('1+1') latency, median", ms(r.tinyTaskLatency.median), `${ratio(r.tinyTaskLatency.median / r.postMessageFloor.median)} floor (target ≤ 2×)`],
-    ["pool.run('1+1') latency, p99", ms(r.tinyTaskLatency.p99), `${ratio(r.tinyTaskLatency.p99 / r.postMessageFloor.p99)} floor p99`],
-    ["naive run('1+1') latency, median", ms(r.naiveLatency.median), `${ratio(r.naiveLatency.median / r.tinyTaskLatency.median)} the pool's`],
-    ['naive throughput, 10,000 tiny tasks', `${r.naiveThroughput.tasksPerSecond.toFixed(0)} /s`, 'baseline'],
-    ['pool throughput, 10,000 tiny tasks', `${r.throughput.tasksPerSecond.toFixed(0)} /s`, `${ratio(r.throughput.tasksPerSecond / r.naiveThroughput.tasksPerSecond)} naive (target ≥ 20×)`],
-  ];
+/** Boots on fresh page loads, first-visit conditions: the naive pool and ours alternate. */
+async function boots(page) {
+  const out = {};
   for (const size of [2, 4]) {
-    const naive = r[`naiveBoot${size}`].allWarmMs;
-    rows.push([`naive pool of ${size}, all warm`, ms(naive), 'baseline']);
-    rows.push([`pool of ${size} all warm, normal boots`, ms(r[`boot${size}Normal`].allWarmMs), `${ratio(r[`boot${size}Normal`].ratio)} sooner`]);
-    rows.push([`pool of ${size} all warm, snapshot boots`, ms(r[`boot${size}Snapshot`].allWarmMs), `${ratio(r[`boot${size}Snapshot`].ratio)} sooner${size === 4 ? ' (target ≥ 2×)' : ''}`]);
+    const trials = { naive: [], normal: [], snapshot: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const kind of Object.keys(trials)) trials[kind].push(await measure(page, `?mode=boot&size=${size}&kind=${kind}`));
+    }
+    const summary = (kind) => {
+      const ratios = trials[kind].map((t, i) => trials.naive[i].allWarmMs / t.allWarmMs);
+      return {
+        allWarmMs: median(trials[kind].map((t) => t.allWarmMs)),
+        bootModes: trials[kind][0].bootModes,
+        bootMs: trials[kind][0].bootMs,
+        medianTrial: trials[kind].find((t) => t.allWarmMs === median(trials[kind].map((x) => x.allWarmMs))),
+        trials: trials[kind].map((t) => t.allWarmMs),
+        ratio: median(ratios),
+        ratios,
+      };
+    };
+    out[`naiveBoot${size}`] = summary('naive');
+    out[`boot${size}Normal`] = summary('normal');
+    out[`boot${size}Snapshot`] = summary('snapshot');
   }
-  rows.push(['naive, second page load: pool of 2 warm', ms(r.naiveRevisit.allWarmMs), 'baseline']);
-  rows.push(['first visit: pool of 2 warm', ms(r.firstVisit.allWarmMs), `${ratio(r.visitRatios.firstVisitWarmVsNaive)} sooner than naive first visit`]);
-  rows.push(['second page load: pool of 2 warm', ms(r.revisit.allWarmMs), `${ratio(r.visitRatios.revisitWarmVsNaive)} sooner (target ≥ 3×)`]);
-  rows.push(['first visit: first result', ms(r.firstVisit.firstResultMs), 'baseline']);
-  rows.push(['second page load: first result', ms(r.revisit.firstResultMs), `${ratio(r.visitRatios.revisitFirstResultVsFirstVisit)} sooner (target ≥ 4×)`]);
-  rows.push(['CPU-bound, 8 tasks on 1 worker', ms(r.cpuSpeedup.oneWorkerMs), 'baseline']);
-  rows.push(['CPU-bound, 8 tasks on 2 workers', ms(r.cpuSpeedup.twoWorkersMs), `${ratio(r.cpuSpeedup.speedup)} speedup (target ≥ 1.8×)`]);
-  rows.push(['naive pool, same comparison', '', `${ratio(r.cpuSpeedup.naiveSpeedup)} speedup`]);
-  rows.push(['plain JS, same comparison (the machine now)', '', `${ratio(r.cpuSpeedup.plainJsSpeedup)} speedup`]);
-  rows.push(['wasm heap growth over 10,000 tasks', `${(r.heapGrowth.bytes / 2 ** 20).toFixed(2)} MB`, 'target ≤ 1 MB']);
-  rows.push(['interrupt latency (cancel → rejection), p50', ms(r.interruptLatency.median), `${ratio(r.interruptLatency.median / r.postMessageFloor.median, 0)} floor (target ≤ 20 ms)`]);
-  const waiting = (name, key) => {
-    const m = r[key];
-    if (!m || m.median === null || Number.isNaN(m.median)) return rows.push([name, 'n/a', 'this build cannot run the code']);
-    rows.push([name, ms(m.median), `${ratio(m.median / r.interruptLatency.median)} the busy-loop interrupt; ${m.workersReplaced}/${m.n} workers replaced`]);
-  };
-  const trip = r.bufferRoundTrip;
-  if (trip) {
-    rows.push(['16 MB round trip, postMessage copy, p50', ms(trip.postMessageCopy.median), 'baseline']);
-    rows.push(['16 MB round trip, postMessage transfer, p50', ms(trip.postMessageTransfer.median), `${ratio(trip.postMessageCopy.median / trip.postMessageTransfer.median)} faster than copy`]);
-    rows.push(['16 MB round trip, pool copy, p50', ms(trip.poolCopy.median), `${ratio(trip.poolCopy.median / trip.postMessageCopy.median)} postMessage copy`]);
-    rows.push(['16 MB round trip, pool transfer, p50', ms(trip.poolTransfer.median), `${ratio(trip.poolTransfer.median / trip.postMessageCopy.median)} postMessage copy`]);
-  }
-  waiting('cancel a task in time.sleep(30), p50', 'sleepCancelLatency');
-  waiting('cancel a task in await asyncio.sleep(30), p50', 'awaitCancelLatency');
-  const width = Math.max(...rows.map((row) => row[0].length));
-  console.log(`\n${'measure'.padEnd(width)}  ${'value'.padStart(14)}  ratio`);
-  for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(14)}  ${note}`);
-  console.log(`\n${r.cores} cores, cross-origin isolated: ${r.crossOriginIsolated}. Written to bench/results.json`);
+  return out;
 }

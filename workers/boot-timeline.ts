@@ -20,12 +20,13 @@
  * - `snapshot-wait` (page): waiting for another worker: the one making the snapshot
  *   (and packing it), or the one trying a stored snapshot first.
  * - `wasm-compile` (page): the page compiling `pyodide.asm.wasm` for workers that restore.
- * - `snapshot-read`, `snapshot-unpack` (worker): the restoring worker reading the shared,
- *   packed snapshot and unpacking its own copy (it is kept without its zero pages).
+ * - `snapshot-read`, `snapshot-unpack` (worker): the restoring worker reading the stored
+ *   snapshot (a Blob every worker shares; a snapshot made on this page arrives as bytes,
+ *   with no read) and unpacking its own copy (it is kept without its zero pages).
  * - `interpreter` (worker): Pyodide's `loadPyodide`, a restore or a normal start.
  * - `emscripten` (worker): inside it, creating Pyodide's Emscripten module: its standard
- *   library fetched and mounted, and `wasm`: the interpreter instantiated (compiled too,
- *   when the page did not hand over a compiled module).
+ *   library mounted, and `wasm`: waiting for the page's compiled interpreter, then
+ *   instantiating it (or compiling it here, when the page could not).
  * - `memory-restore` (worker): a restore copying the snapshot into the wasm memory.
  * - `python-init` (worker): Python's own start (after a restore, what memory does not hold).
  * - `packages`, `write-files`, `bootstrap`, `setup`, `snapshot-make` (worker): what the

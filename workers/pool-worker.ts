@@ -9,7 +9,7 @@ import * as Comlink from 'comlink';
 import type { PyProxy } from 'pyodide/ffi';
 import { inputsToPython, isPyProxy, pythonToPlain } from './convert.js';
 import type { RunMessage, TaskFailure, TaskMessage, TaskOrder, TaskOutcome, WorkerControl, WorkerMessage } from './protocol.js';
-import { asAsyncRun, type AsyncRun, boot, preloadSnapshot, takeSnapshot, writeFile, control, heapBytes, needsSwitch, post, prepare, pyodide, runningTask, runtime } from './worker-interpreter.js';
+import { asAsyncRun, type AsyncRun, boot, giveModule, preloadSnapshot, takeSnapshot, writeFile, control, heapBytes, needsSwitch, post, prepare, pyodide, runningTask, runtime } from './worker-interpreter.js';
 import { buffersIn } from './transfer.js';
 import { awaitingFuture, beginWaits, endWaits, onTaskMessage } from './worker-waits.js';
 
@@ -255,5 +255,5 @@ self.addEventListener('message', (event: MessageEvent<RunMessage | TaskMessage |
   runWaiting();
 });
 
-const api: WorkerControl = { prepare, preloadSnapshot, boot, writeFile, takeSnapshot };
+const api: WorkerControl = { prepare, preloadSnapshot, giveModule, boot, writeFile, takeSnapshot };
 Comlink.expose(api);

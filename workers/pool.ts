@@ -6,7 +6,6 @@ import { duration, resolveOptions, type PoolOptions, type ResolvedOptions } from
 import { PoolLedger, type PoolState } from './pool-ledger.js';
 import { SnapshotStore } from './snapshot-store.js';
 import { Task, TaskRecord, type TaskOptions } from './task.js';
-import { compilePyodideWasm } from './wasm-module.js';
 import { Scheduler } from './scheduler.js';
 import { WorkerFleet } from './worker-fleet.js';
 
@@ -47,13 +46,9 @@ export class PyodidePool {
     const snapshotWorks = (): boolean | undefined => (this.#scheduler.fleet.restoredOne ? true : this.#snapshots.disabled ? false : undefined);
     this.capabilities = Object.freeze(Object.defineProperty(detectCapabilities(), 'snapshot', { get: snapshotWorks, enumerable: true }) as PoolCapabilities);
     const { indexURL, packages, setup } = this.#options;
-    // Workers about to restore from a stored snapshot need the compiled interpreter, and
-    // no worker has compiled it yet: start now, while the snapshot's bytes are read.
     this.#files = new PoolFiles(this.#options.files);
     const filesDigest = () => this.#files.digest;
-    this.#snapshots = new SnapshotStore(this.#options.snapshot, { indexURL, packages, setup, filesDigest }, this.#options.persistSnapshot, () => {
-      void compilePyodideWasm(indexURL);
-    });
+    this.#snapshots = new SnapshotStore(this.#options.snapshot, { indexURL, packages, setup, filesDigest }, this.#options.persistSnapshot);
     const host = {
       options: () => this.#options,
       ended: () => this.#terminated,

@@ -28,14 +28,8 @@ export interface BootConfig {
   control?: SharedArrayBuffer;
   /** Boot normally and make a memory snapshot for the next workers (see `takeSnapshot`). */
   makeSnapshot?: boolean;
-  /**
-   * Boot from this snapshot instead of a normal start: stored packed (see
-   * `sparse-snapshot.ts`), as a Blob that every worker shares and reads and unpacks
-   * itself, off the page's thread.
-   */
-  snapshot?: Blob;
-  /** `pyodide.asm.wasm` already compiled by the page, shared by every worker. */
-  wasmModule?: WebAssembly.Module;
+  /** Boot from the snapshot `preloadSnapshot` gave instead of a normal start. */
+  restore?: boolean;
   /** Files to write before setup (or right after a restore: the filesystem is not in a snapshot). */
   files?: { path: string; data: Uint8Array }[];
 }
@@ -77,8 +71,17 @@ export interface BootFailure {
 export interface WorkerControl {
   /** Start loading Pyodide's scripts from `indexURL` while the pool prepares `boot()`. */
   prepare(indexURL: string): void;
-  /** Start reading the snapshot `boot()` will restore from, while the page gets the rest ready. */
-  preloadSnapshot(snapshot: Blob): void;
+  /**
+   * The page's compiled `pyodide.asm.wasm`, shared by every worker (undefined: the page
+   * could not compile it; load it here). A boot waits for it where it instantiates.
+   */
+  giveModule(module: WebAssembly.Module | undefined): void;
+  /**
+   * The snapshot a `restore` boot restores from, packed (see `sparse-snapshot.ts`): a
+   * Blob every worker shares, or bytes of its own. The worker reads and unpacks it at
+   * once, off the page's thread and while the page compiles the interpreter.
+   */
+  preloadSnapshot(snapshot: Blob | Uint8Array): void;
   boot(config: BootConfig): Promise<BootResult | { failure: BootFailure }>;
   /** Write (or replace) a file; before the interpreter is up, once it is. Resolves with an error message, if any. */
   writeFile(path: string, data: Uint8Array): Promise<string | undefined>;

@@ -14,17 +14,17 @@
  * @internal
  */
 import { RUNTIME_BOOTSTRAP } from './python-runtime.js';
-import { packedLooksWhole } from './sparse-snapshot.js';
 import { stamp, type StageLog, type StampedStage } from './boot-timeline.js';
 
 export interface SnapshotLease {
   /** This worker boots normally and makes the snapshot. */
   make: boolean;
   /**
-   * This worker restores from this snapshot: packed, in a Blob that every restoring
-   * worker shares and reads itself (the page never copies the bytes).
+   * This worker restores from this snapshot, packed: the stored one as a Blob that every
+   * restoring worker shares and reads itself (the page never reads it), or the one made
+   * on this page as bytes (each worker gets a copy, a fraction of the Blob's round trip).
    */
-  snapshot: Blob | undefined;
+  snapshot: PackedSnapshot | undefined;
   /**
    * Report the boot: `booted` false when it failed (another worker will try to make the
    * snapshot). A maker that made one passes `take`, which hands it over packed, once,
@@ -32,6 +32,9 @@ export interface SnapshotLease {
    */
   release(take?: () => Promise<Uint8Array | undefined>, booted?: boolean): void;
 }
+
+/** A snapshot in its packed form (see `sparse-snapshot.ts`). */
+export type PackedSnapshot = Blob | Uint8Array;
 
 /** The Cache Storage cache that holds snapshots (packed); at most {@link KEEP} of them. */
 export const SNAPSHOT_CACHE = 'pyodide-pool-snapshots-v2';
@@ -67,7 +70,7 @@ function cacheStorage(): CacheStorage | undefined {
 export class SnapshotStore {
   #enabled: boolean;
   /** The snapshot, packed. */
-  #blob: Blob | undefined;
+  #blob: PackedSnapshot | undefined;
   #making = false;
   #waiters: (() => void)[] = [];
   /** Looked in Cache Storage yet (once per pool). */
@@ -80,21 +83,16 @@ export class SnapshotStore {
   /** A worker is restoring from the unproven bytes now. */
   #trying = false;
   /** Made here and not yet stored: stored by `store()`, once workers stop booting. */
-  #unsaved: Blob | undefined;
+  #unsaved: PackedSnapshot | undefined;
   /** `store()` was called before the maker handed its snapshot over. */
   #storeWanted = false;
   /** The pool ended (`clear()`). */
   #ended = false;
 
-  /**
-   * `onStored` is called as soon as a stored snapshot is found, before its bytes are
-   * read: workers will restore, so the page can start what restores need.
-   */
   constructor(
     enabled: boolean,
     private readonly source?: SnapshotSource,
     private readonly persist = false,
-    private readonly onStored?: () => void,
   ) {
     this.#enabled = enabled;
   }
@@ -104,12 +102,8 @@ export class SnapshotStore {
     return !this.#enabled;
   }
 
-  /**
-   * A boot's turn with the snapshot; what it waited for goes into `log`. A boot that
-   * waits while a stored snapshot is on trial is shown it (`onCandidate`): it may get
-   * ready to restore from it meanwhile, and will, if the trial passes.
-   */
-  async lease(log?: StageLog, onCandidate?: (snapshot: Blob) => void): Promise<SnapshotLease> {
+  /** A boot's turn with the snapshot; what it waited for goes into `log`. */
+  async lease(log?: StageLog): Promise<SnapshotLease> {
     if (this.#enabled && this.persist && this.source && !this.#looked) {
       this.#looked = this.#load().finally(() => (this.#lookedDone = true));
     }
@@ -122,10 +116,8 @@ export class SnapshotStore {
     // worker. (That first restore also runs alone, which brings the first result sooner.)
     const waiting = stamp();
     let waited = false;
-    let shown: Blob | undefined;
     while (this.#enabled && ((this.#making && !this.#blob) || (this.#unproven && this.#trying))) {
       waited = true;
-      if (this.#blob && this.#trying && shown !== this.#blob) onCandidate?.((shown = this.#blob));
       await new Promise<void>((wake) => this.#waiters.push(wake));
     }
     if (waited) log?.add('snapshot-wait', waiting);
@@ -172,7 +164,7 @@ export class SnapshotStore {
       // The maker is gone: the next boot makes one.
     }
     this.#making = false;
-    const blob = packed && new Blob([packed as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' });
+    const blob = packed;
     if (blob && this.#ended) {
       // The pool ended while its maker handed the snapshot over: still keep it for the next visit.
       void this.#save(blob);
@@ -229,15 +221,10 @@ export class SnapshotStore {
       const key = await snapshotCacheKey(this.source);
       const response = await cache.match(key);
       if (!response || this.#blob) return;
-      this.onStored?.();
-      // As a Blob: the restoring workers read it, the page does not.
+      // As a Blob: the restoring workers read it, the page does not. (Even its header is
+      // left to them: a read here waits behind the interpreter's compile.)
       const blob = await response.blob();
-      const header = new Uint8Array(await blob.slice(0, 12).arrayBuffer());
       this.#loadStages.push({ name: 'snapshot-lookup', start: reading, end: stamp() });
-      if (!packedLooksWhole(header, blob.size)) {
-        void cache.delete(key); // damaged: make a new one
-        return;
-      }
       this.#blob = blob;
       this.#unproven = true;
     } catch {
@@ -245,13 +232,13 @@ export class SnapshotStore {
     }
   }
 
-  async #save(snapshot: Blob): Promise<void> {
+  async #save(snapshot: PackedSnapshot): Promise<void> {
     const caches = cacheStorage();
     if (!caches || !this.persist || !this.source) return;
     try {
       const cache = await caches.open(SNAPSHOT_CACHE);
       const key = await snapshotCacheKey(this.source);
-      await cache.put(key, new Response(snapshot, { headers: { 'content-type': 'application/octet-stream' } }));
+      await cache.put(key, new Response(snapshot as BodyInit, { headers: { 'content-type': 'application/octet-stream' } }));
       for (const old of OLD_CACHES) await caches.delete(old);
       // Keep the newest few: each is tens of MB.
       const keys = await cache.keys();

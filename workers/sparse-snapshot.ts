@@ -70,17 +70,3 @@ export function unpackSnapshot(packed: Uint8Array): Uint8Array | undefined {
   }
   return at === packed.length ? snapshot : undefined;
 }
-
-/**
- * Whether a packed snapshot of `size` bytes, whose first 12 bytes are `header`, can be
- * whole: a cheap check before anyone reads it (a worker then unpacks it fully).
- */
-export function packedLooksWhole(header: Uint8Array, size: number): boolean {
-  if (header.length < HEADER_WORDS * 4) return false;
-  const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
-  if (view.getUint32(0, true) !== MAGIC) return false;
-  const length = view.getUint32(4, true);
-  const count = view.getUint32(8, true);
-  const headerBytes = (HEADER_WORDS + count) * 4;
-  return count <= Math.ceil(length / PAGE) && size >= headerBytes && size <= headerBytes + count * PAGE;
-}

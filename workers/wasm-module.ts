@@ -4,9 +4,10 @@
  * Workers then start sooner, and since they share one compiled module, code that V8
  * optimises while one worker runs is optimised for all of them.
  *
- * The first worker of a first visit compiles it as part of its normal boot and hands the
- * module back; the page compiles it itself only when workers will restore from a stored
- * snapshot (nothing else would have compiled it yet).
+ * The page starts compiling as the pool is made. A worker does not wait for it: it starts
+ * Pyodide at once, and Pyodide's loader waits for the module only where it instantiates
+ * it, so the worker's own start (scripts, configuration, the snapshot's bytes) overlaps
+ * the compile. Only when the page cannot compile does a worker load the file itself.
  *
  * @internal
  */
@@ -101,24 +102,27 @@ export function prefetchPyodideFiles(indexURL: string): void {
 }
 
 /**
- * Worker side, around Pyodide's loader: with `module`, make it use that module rather
- * than fetching and compiling the interpreter; without, note the module it compiles.
+ * Worker side, around Pyodide's loader: make it wait for `pageModule` (the page's compile)
+ * and use that module rather than fetching and compiling the interpreter; when the page
+ * could not compile it (undefined), let it load the file and note the module it compiles.
  * Pyodide asks `fetch` for the file and gives the response to
  * `WebAssembly.instantiateStreaming`; both are wrapped until `undo()`. Files that
  * {@link prefetchPyodideFiles} requested are handed over rather than fetched again.
  */
 export function interceptPyodideWasm(
   url: string,
-  module: WebAssembly.Module | undefined,
+  pageModule: Promise<WebAssembly.Module | undefined>,
   instantiated: (start: number) => void = () => {},
 ): { undo(): void; compiled(): WebAssembly.Module | undefined } {
   const nativeFetch = globalThis.fetch;
   const nativeInstantiateStreaming = WebAssembly.instantiateStreaming;
   const placeholder = new Response(null);
+  let module: WebAssembly.Module | undefined;
   let seen: WebAssembly.Module | undefined;
   globalThis.fetch = (input, init) => {
     const target = input instanceof Request ? input.url : String(input);
-    if (module && target === url) return Promise.resolve(placeholder);
+    // The page's module, once it has compiled it; the file itself if it could not.
+    if (target === url) return pageModule.then((m) => ((module = m) ? placeholder : nativeFetch(input, init)));
     const early = prefetched.get(target);
     if (early) {
       prefetched.delete(target); // a response is read once

@@ -192,30 +192,24 @@ export class WorkerFleet {
       this.#bootFailed(worker, new BootFailed({ kind: 'config', message: (err as Error).message }));
       return;
     }
-    let preloaded: Blob | undefined;
-    const getReady = (snapshot: Blob) => {
-      if (!prepared) worker.prepare(indexURL);
-      prepared = true;
-      worker.preloadSnapshot(snapshot);
-      preloaded = snapshot;
-    };
-    // While another worker tries the stored snapshot, get ready to restore from it too,
-    // once the page's compile is done (until then that CPU is the trial's).
-    let leased = false;
-    const lease = await this.snapshots.lease(log, (candidate) => {
-      void compilePyodideWasm(indexURL).then(() => worker.dead || leased || getReady(candidate));
-    });
-    leased = true;
+    const lease = await this.snapshots.lease(log);
     if (worker.dead) return lease.release(undefined, false);
-    if (lease.snapshot && preloaded !== lease.snapshot) getReady(lease.snapshot);
     if (!prepared) worker.prepare(indexURL);
+    // The snapshot's bytes are read (and unpacked) in the worker while the page compiles.
+    if (lease.snapshot) worker.preloadSnapshot(lease.snapshot);
     try {
       // A restore is short and the page's compile started first: wait for it rather than
       // compile a second copy. A normal boot has other work to overlap its own compile with.
-      const wasmModule = lease.snapshot ? await compilePyodideWasm(indexURL) : compiledPyodideWasm(indexURL);
-      const compile = lease.snapshot && pageCompileSpan(indexURL);
-      if (compile) log.stages.push({ name: 'wasm-compile', ...compile });
-      const result = await worker.boot({ indexURL, packages, setup, makeSnapshot: lease.make, snapshot: lease.snapshot, wasmModule, files }, bootTimeout);
+      // The page compiles the interpreter (once) from here: after the snapshot lookup, which
+      // otherwise waits behind the compile's reads.
+      const booting = worker.boot({ indexURL, packages, setup, makeSnapshot: lease.make, restore: lease.snapshot !== undefined, files }, bootTimeout);
+      void compilePyodideWasm(indexURL).then((module) => {
+        const compile = module && pageCompileSpan(indexURL);
+        // The compile this boot waited for: not one that ended before the worker existed.
+        if (compile && compile.end > worker.created) log.stages.push({ name: 'wasm-compile', ...compile });
+        worker.giveModule(module ?? compiledPyodideWasm(indexURL));
+      });
+      const result = await booting;
       if (result.mode === 'snapshot') this.#restored = true;
       if (result.wasmModule) sharePyodideWasm(indexURL, result.wasmModule);
       lease.release(result.snapshotMade ? () => worker.takeSnapshot() : undefined);

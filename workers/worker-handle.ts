@@ -46,6 +46,8 @@ export class WorkerHandle {
   graceTimer: ReturnType<typeof setTimeout> | undefined;
   /** The page's side of this worker's boot timeline. */
   readonly pageStages = new StageLog();
+  /** When the worker was made, on the shared clock. */
+  readonly created = stamp();
   #workerStages: StampedStage[] = [];
   #timeline: BootStage[] | undefined;
   /** The first task sent: its seq and when (for the timeline's `first-task`). */
@@ -129,8 +131,13 @@ export class WorkerHandle {
     void this.#api().prepare(indexURL);
   }
 
+  /** Hand over the page's compiled interpreter (undefined: the worker loads its own). */
+  giveModule(module: WebAssembly.Module | undefined): void {
+    if (!this.#dead) void this.#api().giveModule(module);
+  }
+
   /** Let the worker read the snapshot it will restore from while the page compiles the interpreter. */
-  preloadSnapshot(snapshot: Blob): void {
+  preloadSnapshot(snapshot: Blob | Uint8Array): void {
     void this.#api().preloadSnapshot(snapshot);
   }
 

@@ -237,7 +237,7 @@ export async function boot(config: BootConfig): Promise<BootResult | { failure: 
   setupSwitches = jspi && SWITCHING.test(config.setup);
   await holdLock(config.lockName);
   post({ t: 'locked' });
-  const fromSnapshot = config.snapshot !== undefined;
+  const fromSnapshot = config.restore === true;
   try {
     let loadPyodide: (typeof import('pyodide'))['loadPyodide'];
     try {
@@ -246,9 +246,10 @@ export async function boot(config: BootConfig): Promise<BootResult | { failure: 
       throw new BootError({ kind: 'config', message: `could not load Pyodide from ${config.indexURL}pyodide.mjs (${(err as Error).message}); check indexURL` });
     }
     let snapshotOptions = {};
-    if (config.snapshot) snapshotOptions = { _loadSnapshot: await (preloaded ?? readSnapshot(config.snapshot)) };
+    // A promise: Pyodide waits for it only once its own start is done.
+    if (config.restore) snapshotOptions = { _loadSnapshot: preloaded ?? Promise.reject(new Error('no snapshot was given')) };
     else if (config.makeSnapshot) snapshotOptions = { _makeSnapshot: true };
-    const wasm = interceptPyodideWasm(pyodideWasmURL(config.indexURL), config.wasmModule, (start) => stages.add('wasm', start));
+    const wasm = interceptPyodideWasm(pyodideWasmURL(config.indexURL), pageModule, (start) => stages.add('wasm', start));
     try {
       const createPyodideModule = await timedModuleFactory(config.indexURL).catch(() => undefined);
       pyodide = await stages.time('interpreter', loadPyodide({ indexURL: config.indexURL, ...snapshotOptions, ...(createPyodideModule && { createPyodideModule: createPyodideModule as never }) }));
@@ -317,18 +318,27 @@ export function takeSnapshot(): Uint8Array | undefined {
   return Comlink.transfer(packed, [packed.buffer]);
 }
 
+/** The interpreter as the page compiled it (undefined: it could not), once `giveModule` brings it. */
+let giveModuleNow!: (module: WebAssembly.Module | undefined) => void;
+const pageModule = new Promise<WebAssembly.Module | undefined>((resolve) => (giveModuleNow = resolve));
+
+/** The page's compiled interpreter arrives (or undefined: load it here). */
+export function giveModule(module: WebAssembly.Module | undefined): void {
+  giveModuleNow(module);
+}
+
 /** The snapshot this worker will restore from, being read since `preloadSnapshot`. */
 let preloaded: Promise<Uint8Array> | undefined;
 
 /** Start reading and unpacking the snapshot now, while the page still compiles the interpreter. */
-export function preloadSnapshot(blob: Blob): void {
-  preloaded = readSnapshot(blob);
+export function preloadSnapshot(snapshot: Blob | Uint8Array): void {
+  preloaded = readSnapshot(snapshot);
   preloaded.catch(() => {}); // boot reports it
 }
 
 /** A shared packed snapshot as the bytes Pyodide restores from: read and unpacked here. */
-async function readSnapshot(blob: Blob): Promise<Uint8Array> {
-  const packed = new Uint8Array(await stages.time('snapshot-read', blob.arrayBuffer()));
+async function readSnapshot(snapshot: Blob | Uint8Array): Promise<Uint8Array> {
+  const packed = snapshot instanceof Uint8Array ? snapshot : new Uint8Array(await stages.time('snapshot-read', snapshot.arrayBuffer()));
   const unpacking = stamp();
   const bytes = unpackSnapshot(packed);
   stages.add('snapshot-unpack', unpacking);

@@ -161,6 +161,11 @@ describe('snapshots kept across page loads', () => {
     try {
       await next.ready();
       expect(next.state.workers.value.map((w) => w.bootMode)).to.deep.equal(['snapshot', 'snapshot']);
+      // The timeline shows the stored snapshot found by the page, read and unpacked by the worker.
+      const stages = next.state.workers.value[0]!.bootTimeline!;
+      for (const name of ['snapshot-lookup', 'snapshot-read', 'snapshot-unpack', 'memory-restore']) expect(stages.map((s) => s.name)).to.include(name);
+      expect(stages.find((s) => s.name === 'snapshot-lookup')!.where).to.equal('page');
+      expect(stages.find((s) => s.name === 'snapshot-read')!.where).to.equal('worker');
       const draws = (await onEachWorker(next, '[TOKEN, random.random()]', 2)) as [string, number][];
       expect(draws[0]![0]).to.equal(draws[1]![0]);
       expect(draws[0]![1]).not.to.equal(draws[1]![1]);
@@ -186,7 +191,7 @@ describe('snapshots kept across page loads', () => {
     }
   });
 
-  it('ignores a damaged stored snapshot without trying it', async () => {
+  it('replaces a damaged stored snapshot, booting normally', async () => {
     const damaged = `${setup}\nDAMAGED = 1`;
     const key = await snapshotCacheKey({ indexURL: new URL(indexURL, location.href).href, packages: [], setup: damaged });
     const cache = await caches.open(SNAPSHOT_CACHE);

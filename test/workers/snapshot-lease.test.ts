@@ -6,7 +6,7 @@ import { SnapshotStore } from '../../workers/snapshot-store.js';
 const bytes = (n: number) => new Uint8Array(8).fill(n);
 /** What a maker's release hands over: its snapshot, taken (packed) when wanted. */
 const made = (n: number) => async () => bytes(n);
-const read = async (blob: Blob | undefined) => [...new Uint8Array(await blob!.arrayBuffer())];
+const read = async (packed: Blob | Uint8Array | undefined) => [...(packed instanceof Uint8Array ? packed : new Uint8Array(await packed!.arrayBuffer()))];
 
 describe('snapshot leases', () => {
   it('lets the first worker make the snapshot; the others wait, then restore from the one it hands over', async () => {
@@ -22,7 +22,7 @@ describe('snapshot leases', () => {
     const restorer = await waiting;
     expect(restorer.make).to.equal(false);
     expect(await read(restorer.snapshot)).to.deep.equal([...bytes(7)]);
-    // One Blob shared by every restoring worker, taken from the maker once.
+    // One snapshot for every restoring worker, taken from the maker once.
     expect((await store.lease()).snapshot).to.equal(restorer.snapshot);
     expect(taken).to.equal(1);
     expect(store.disabled).to.equal(false);

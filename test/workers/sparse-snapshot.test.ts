@@ -1,6 +1,6 @@
 // The packed form snapshots are stored in: only pages with data, restored byte for byte.
 import { expect } from 'chai';
-import { packedLooksWhole, packSnapshot, unpackSnapshot } from '../../workers/sparse-snapshot.js';
+import { packSnapshot, unpackSnapshot } from '../../workers/sparse-snapshot.js';
 
 describe('packed snapshots', () => {
   /** 5.5 pages of 64 KiB: data in pages 0, 3 and the short last one; the rest zeros. */
@@ -32,14 +32,4 @@ describe('packed snapshots', () => {
     expect(unpackSnapshot(packed.subarray(0, 8))).to.equal(undefined);
   });
 
-  it('tells from its first 12 bytes and its size whether a stored snapshot can be whole', () => {
-    const packed = packSnapshot(sample());
-    expect(packedLooksWhole(packed.subarray(0, 12), packed.length)).to.equal(true);
-    expect(packedLooksWhole(packSnapshot(new Uint8Array(1000)).subarray(0, 12), 12)).to.equal(true);
-    // Cut to its header, grown, another format, too short to tell.
-    expect(packedLooksWhole(packed.subarray(0, 12), 20)).to.equal(false);
-    expect(packedLooksWhole(packed.subarray(0, 12), packed.length + 65_536 * 4)).to.equal(false);
-    expect(packedLooksWhole(new Uint8Array(12).fill(1), packed.length)).to.equal(false);
-    expect(packedLooksWhole(new Uint8Array([1, 2, 3, 4]), 4)).to.equal(false);
-  });
 });

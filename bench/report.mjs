@@ -1,0 +1,104 @@
+// The benchmark's printed report: the table of figures (each beside its baseline, with
+// the spread of its trials) and the boot timelines of a first visit and a revisit.
+
+const ms = (x) => `${x.toFixed(3)} ms`;
+const ratio = (x, digits = 2) => `${x.toFixed(digits)}×`;
+const spread = (values, digits = 2, unit = '×') =>
+  values?.length > 1 ? ` [${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}${unit}]` : '';
+
+/** The start-up rows: every trial's spread beside the median. */
+function startupRows(r) {
+  const rows = [];
+  for (const size of [2, 4]) {
+    const naive = r[`naiveBoot${size}`];
+    if (!naive) continue;
+    rows.push([`naive pool of ${size}, all warm`, ms(naive.allWarmMs), `baseline${spread(naive.trials, 0, ' ms')}`]);
+    for (const kind of ['Normal', 'Snapshot']) {
+      const b = r[`boot${size}${kind}`];
+      const target = kind === 'Snapshot' ? (size === 4 ? ' (target ≥ 2×)' : ' (target ≥ 1.0×)') : '';
+      rows.push([`pool of ${size} all warm, ${kind.toLowerCase()} boots`, ms(b.allWarmMs), `${ratio(b.ratio)} sooner${spread(b.ratios)}${target}`]);
+    }
+  }
+  if (!r.visitRatios) return rows;
+  const v = r.visitRatios;
+  const rounds = r.visitRatioRounds;
+  rows.push(['bare loadPyodide + first task, 1 worker', ms(r.bare.firstResultMs), `baseline${spread(r.bare.rounds.map((x) => x.firstResultMs), 0, ' ms')}`]);
+  rows.push(['naive first visit: pool of 2 warm', ms(r.naiveFirst.allWarmMs), 'baseline']);
+  rows.push(['first visit: pool of 2 warm', ms(r.firstVisit.allWarmMs), `${ratio(v.firstVisitWarmVsNaive)} sooner than naive${spread(rounds.firstVisitWarmVsNaive)} (target ≥ 1.0×)`]);
+  rows.push(['first visit: first result', ms(r.firstVisit.firstResultMs), `${ratio(v.firstVisitFirstResultVsBare)} bare${spread(rounds.firstVisitFirstResultVsBare)} (target ≤ 1.1×)`]);
+  rows.push(['naive, second page load: pool of 2 warm', ms(r.naiveRevisit.allWarmMs), 'baseline']);
+  rows.push(['second page load: pool of 2 warm', ms(r.revisit.allWarmMs), `${ratio(v.revisitWarmVsNaive)} sooner${spread(rounds.revisitWarmVsNaive)} (target ≥ 3×)`]);
+  rows.push(['second page load: first result', ms(r.revisit.firstResultMs), `${ratio(v.revisitFirstResultVsFirstVisit)} sooner than first visit${spread(rounds.revisitFirstResultVsFirstVisit)} (target ≥ 4×)`]);
+  return rows;
+}
+
+/** The steady-state rows (one warm pool), when that part ran. */
+function steadyRows(r) {
+  if (!r.tinyTaskLatency) return [];
+  const rows = [
+    ['postMessage round trip (floor), median', ms(r.postMessageFloor.median), 'baseline'],
+    ["pool.run('1+1') latency, median", ms(r.tinyTaskLatency.median), `${ratio(r.tinyTaskLatency.median / r.postMessageFloor.median)} floor (target ≤ 2×)`],
+    ["pool.run('1+1') latency, p99", ms(r.tinyTaskLatency.p99), `${ratio(r.tinyTaskLatency.p99 / r.postMessageFloor.p99)} floor p99`],
+    ["naive run('1+1') latency, median", ms(r.naiveLatency.median), `${ratio(r.naiveLatency.median / r.tinyTaskLatency.median)} the pool's`],
+    ['naive throughput, 10,000 tiny tasks', `${r.naiveThroughput.tasksPerSecond.toFixed(0)} /s`, 'baseline'],
+    ['pool throughput, 10,000 tiny tasks', `${r.throughput.tasksPerSecond.toFixed(0)} /s`, `${ratio(r.throughput.tasksPerSecond / r.naiveThroughput.tasksPerSecond)} naive (target ≥ 20×)`],
+    ['CPU-bound, 8 tasks on 1 worker', ms(r.cpuSpeedup.oneWorkerMs), 'baseline'],
+    ['CPU-bound, 8 tasks on 2 workers', ms(r.cpuSpeedup.twoWorkersMs), `${ratio(r.cpuSpeedup.speedup)} speedup (target ≥ 1.8×)`],
+    ['naive pool, same comparison', '', `${ratio(r.cpuSpeedup.naiveSpeedup)} speedup`],
+    ['plain JS, same comparison (the machine now)', '', `${ratio(r.cpuSpeedup.plainJsSpeedup)} speedup`],
+    ['wasm heap growth over 10,000 tasks', `${(r.heapGrowth.bytes / 2 ** 20).toFixed(2)} MB`, 'target ≤ 1 MB'],
+    ['interrupt latency (cancel → rejection), p50', ms(r.interruptLatency.median), `${ratio(r.interruptLatency.median / r.postMessageFloor.median, 0)} floor (target ≤ 20 ms)`],
+  ];
+  const trip = r.bufferRoundTrip;
+  if (trip) {
+    rows.push(['16 MB round trip, postMessage copy, p50', ms(trip.postMessageCopy.median), 'baseline']);
+    rows.push(['16 MB round trip, postMessage transfer, p50', ms(trip.postMessageTransfer.median), `${ratio(trip.postMessageCopy.median / trip.postMessageTransfer.median)} faster than copy`]);
+    rows.push(['16 MB round trip, pool copy, p50', ms(trip.poolCopy.median), `${ratio(trip.poolCopy.median / trip.postMessageCopy.median)} postMessage copy`]);
+    rows.push(['16 MB round trip, pool transfer, p50', ms(trip.poolTransfer.median), `${ratio(trip.poolTransfer.median / trip.postMessageCopy.median)} postMessage copy`]);
+  }
+  for (const [name, key] of [
+    ['cancel a task in time.sleep(30), p50', 'sleepCancelLatency'],
+    ['cancel a task in await asyncio.sleep(30), p50', 'awaitCancelLatency'],
+  ]) {
+    const m = r[key];
+    if (!m || m.median === null || Number.isNaN(m.median)) rows.push([name, 'n/a', 'this build cannot run the code']);
+    else rows.push([name, ms(m.median), `${ratio(m.median / r.interruptLatency.median)} the busy-loop interrupt; ${m.workersReplaced}/${m.n} workers replaced`]);
+  }
+  return rows;
+}
+
+/** Print the table: start-up first (this issue's figures), then the steady state. */
+export function printTable(r) {
+  const rows = [...startupRows(r), ...steadyRows(r)];
+  const width = Math.max(...rows.map((row) => row[0].length));
+  console.log(`\n${'measure'.padEnd(width)}  ${'value'.padStart(14)}  ratio [min–max of the trials]`);
+  for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(14)}  ${note}`);
+  console.log(`\n${r.browser}, ${r.cores} cores, cross-origin isolated: ${r.crossOriginIsolated}.`);
+}
+
+/** One worker's boot timeline as lines (ms since navigation start). */
+export function timelineLines(stages) {
+  return (stages ?? []).map((s) => `  ${String(Math.round(s.start)).padStart(5)}–${String(Math.round(s.end)).padStart(5)} ms  ${s.name} (${s.where}, ${Math.round(s.end - s.start)} ms)`);
+}
+
+/** Print the timelines of the median round of a first visit and of a revisit. */
+export function printTimelines(r) {
+  for (const [name, title] of [
+    ['firstVisit', 'First visit'],
+    ['revisit', 'Second page load'],
+  ]) {
+    const visit = r[name];
+    if (!visit?.medianRound?.timelines) continue;
+    const round = visit.medianRound;
+    console.log(`\n${title} (the median round: first result at ${Math.round(round.firstResultMs)} ms, all warm at ${Math.round(round.allWarmMs)} ms), ms since navigation start:`);
+    round.timelines.forEach((stages, i) => console.log([`worker ${i + 1} (${round.bootModes[i]} boot)`, ...timelineLines(stages)].join('\n')));
+  }
+  const four = r.boot4Snapshot?.medianTrial;
+  if (four?.timelines) {
+    const origin = Math.min(...four.timelines.flatMap((t) => (t ?? []).map((s) => s.start)));
+    console.log(`\nFirst visit, pool of 4 with snapshot boots (the median trial: all warm ${Math.round(four.allWarmMs)} ms after the pool was made), ms since its first stage:`);
+    four.timelines.forEach((stages, i) =>
+      console.log([`worker ${i + 1} (${four.bootModes[i]} boot)`, ...timelineLines((stages ?? []).map((s) => ({ ...s, start: s.start - origin, end: s.end - origin })))].join('\n')),
+    );
+  }
+}
