@@ -99,6 +99,46 @@ export class StageLog {
   }
 }
 
+/**
+ * One worker's timeline as its handle keeps it: the page's stages (`page`), the worker's
+ * (arriving with its boot answer), and its first task. The sorted view is made once per change.
+ */
+export class BootRecord {
+  /** The page's side. */
+  readonly page = new StageLog();
+  /** When the worker was made, on the shared clock. */
+  readonly created = stamp();
+  #worker: StampedStage[] = [];
+  #view: BootStage[] | undefined;
+  #firstTask: { seq: number; sent: number } | undefined;
+
+  /** The worker answered its boot (sent at `answeredAt`) with its side of the timeline. */
+  booted(workerStages: StampedStage[], answeredAt: number): void {
+    this.page.add('handover', answeredAt);
+    this.#worker = workerStages;
+    this.#view = undefined;
+  }
+
+  /** Task `seq` was sent (only the first one counts). */
+  sent(seq: number): void {
+    this.#firstTask ??= { seq, sent: stamp() };
+  }
+
+  /** Task `seq` was answered. */
+  answered(seq: number): void {
+    if (seq !== this.#firstTask?.seq) return;
+    this.page.add('first-task', this.#firstTask.sent);
+    this.#firstTask.seq = -1;
+    this.#view = undefined;
+  }
+
+  /** Every stage so far, on the page's clock, sorted by start. */
+  stages(): BootStage[] {
+    this.#view ??= byStart([...onPageClock(this.page.stages, 'page'), ...onPageClock(this.#worker, 'worker')]);
+    return this.#view;
+  }
+}
+
 /** Stamped stages as page times, sorted by start. */
 export function onPageClock(stages: readonly StampedStage[], where: BootStage['where']): BootStage[] {
   const origin = performance.timeOrigin;

@@ -9,7 +9,8 @@ import * as Comlink from 'comlink';
 import type { PyProxy } from 'pyodide/ffi';
 import { inputsToPython, isPyProxy, pythonToPlain } from './convert.js';
 import type { RunMessage, TaskFailure, TaskMessage, TaskOrder, TaskOutcome, WorkerControl, WorkerMessage } from './protocol.js';
-import { asAsyncRun, type AsyncRun, boot, giveModule, preloadSnapshot, takeSnapshot, writeFile, control, heapBytes, needsSwitch, post, prepare, pyodide, runningTask, runtime } from './worker-interpreter.js';
+import { asAsyncRun, type AsyncRun, boot, writeFile, control, heapBytes, needsSwitch, post, pyodide, runningTask, runtime } from './worker-interpreter.js';
+import { giveModule, preloadSnapshot, prepare, takeSnapshot } from './worker-loader.js';
 import { buffersIn } from './transfer.js';
 import { awaitingFuture, beginWaits, endWaits, onTaskMessage } from './worker-waits.js';
 

@@ -181,7 +181,7 @@ export class WorkerFleet {
 
   async #boot(worker: WorkerHandle, prepared: boolean): Promise<void> {
     const { indexURL, packages, setup, bootTimeout } = this.options();
-    const log = worker.pageStages;
+    const log = worker.timeline.page;
     let files: { path: string; data: Uint8Array }[];
     try {
       // Loaded before the snapshot lookup: the snapshot's key includes them.
@@ -206,7 +206,7 @@ export class WorkerFleet {
       void compilePyodideWasm(indexURL).then((module) => {
         const compile = module && pageCompileSpan(indexURL);
         // The compile this boot waited for: not one that ended before the worker existed.
-        if (compile && compile.end > worker.created) log.stages.push({ name: 'wasm-compile', ...compile });
+        if (compile && compile.end > worker.timeline.created) log.stages.push({ name: 'wasm-compile', ...compile });
         worker.giveModule(module ?? compiledPyodideWasm(indexURL));
       });
       const result = await booting;

@@ -4,7 +4,7 @@ import { Exchange } from './exchange.js';
 import type { BootConfig, BootResult, RunMessage, TaskMessage, TaskOrder, WorkerControl, WorkerMessage } from './protocol.js';
 import type { TaskRecord } from './task.js';
 import { BootFailed, type WorkerEvents, type WorkerInfo } from './worker-info.js';
-import { byStart, onPageClock, stamp, StageLog, type BootStage, type StampedStage } from './boot-timeline.js';
+import { BootRecord } from './boot-timeline.js';
 
 /**
  * A worker is handed about this many ms of work at once (by its recent task times), so
@@ -44,14 +44,8 @@ export class WorkerHandle {
   /** Past its recycle limit: retires once `replacement` is warm. */
   replacement: WorkerHandle | undefined;
   graceTimer: ReturnType<typeof setTimeout> | undefined;
-  /** The page's side of this worker's boot timeline. */
-  readonly pageStages = new StageLog();
-  /** When the worker was made, on the shared clock. */
-  readonly created = stamp();
-  #workerStages: StampedStage[] = [];
-  #timeline: BootStage[] | undefined;
-  /** The first task sent: its seq and when (for the timeline's `first-task`). */
-  #firstTask: { seq: number; sent: number } | undefined;
+  /** This worker's boot timeline. */
+  readonly timeline = new BootRecord();
   readonly #worker: Worker;
   readonly #control: ControlBlock | undefined;
   /** Where a blocked task's answers go (input, receive), on isolated pages. */
@@ -162,9 +156,7 @@ export class WorkerHandle {
     this.bootMs = outcome.bootMs;
     this.heapBytes = outcome.heapBytes;
     this.#holdsSnapshot = outcome.snapshotMade === true;
-    this.pageStages.add('handover', outcome.answeredAt);
-    this.#workerStages = outcome.stages;
-    this.#timeline = undefined;
+    this.timeline.booted(outcome.stages, outcome.answeredAt);
     return outcome;
   }
 
@@ -198,7 +190,7 @@ export class WorkerHandle {
    */
   send(record: TaskRecord, notify: boolean): void {
     const seq = ++this.#seq;
-    this.#firstTask ??= { seq, sent: stamp() };
+    this.timeline.sent(seq);
     this.inflight.set(seq, record);
     this.live++;
     record.seq = seq;
@@ -219,11 +211,7 @@ export class WorkerHandle {
 
   /** Take task `seq` out of the pipeline when its outcome arrives. */
   take(seq: number): TaskRecord | null | undefined {
-    if (seq === this.#firstTask?.seq) {
-      this.pageStages.add('first-task', this.#firstTask.sent);
-      this.#firstTask.seq = -1;
-      this.#timeline = undefined;
-    }
+    this.timeline.answered(seq);
     const record = this.inflight.get(seq);
     this.inflight.delete(seq);
     if (record) this.live--;
@@ -343,14 +331,8 @@ export class WorkerHandle {
       heapBytes: this.heapBytes,
       bootMode: this.bootMode,
       bootMs: this.bootMs,
-      bootTimeline: this.#booted ? this.bootTimeline() : undefined,
+      bootTimeline: this.#booted ? this.timeline.stages() : undefined,
     };
-  }
-
-  /** Every stage of this worker's boot so far, page and worker side, on the page's clock. */
-  bootTimeline(): BootStage[] {
-    this.#timeline ??= byStart([...onPageClock(this.pageStages.stages, 'page'), ...onPageClock(this.#workerStages, 'worker')]);
-    return this.#timeline;
   }
 
   /**

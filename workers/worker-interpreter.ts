@@ -10,17 +10,11 @@ import type { PyProxy } from 'pyodide/ffi';
 import { pythonToPlain, type PythonMakers } from './convert.js';
 import type { BootConfig, BootFailure, BootResult, OutputEvent, WorkerMessage } from './protocol.js';
 import { ControlBlock } from './control-block.js';
-import { interceptPyodideWasm, prefetchPyodideFiles, pyodideWasmURL } from './wasm-module.js';
-import * as Comlink from 'comlink';
+import { interceptPyodideWasm, pyodideWasmURL } from './wasm-module.js';
 import { RUNTIME_BOOTSTRAP } from './python-runtime.js';
 import { initWaits, readStdin, waitHooks } from './worker-waits.js';
-import { StageLog, stamp, type BootStageName } from './boot-timeline.js';
-import { packSnapshot, unpackSnapshot } from './sparse-snapshot.js';
-
-/** This worker's boot stages, returned with the boot. */
-const stages = new StageLog();
-// The worker's clock starts when the page creates it: until now, its script loaded.
-stages.add('script', performance.timeOrigin);
+import { stamp } from './boot-timeline.js';
+import { importLoader, keepSnapshot, madeSnapshot, pageModule, preloaded, stages, timedModuleFactory } from './worker-loader.js';
 
 /** A Python callable that can also be entered with stack switching (JSPI). */
 type Callable<A extends unknown[], R> = PyProxy & ((...args: A) => R) & { callPromising(...args: A): Promise<R> };
@@ -174,63 +168,6 @@ function loadRuntime(): void {
   if (control) pyodide.setInterruptBuffer(control.interruptView() as unknown as Int32Array);
 }
 
-/** Pyodide's loader module, imported once (by `prepare`, or else by `boot`). */
-let loader: Promise<(typeof import('pyodide'))> | undefined;
-
-function importLoader(indexURL: string): Promise<(typeof import('pyodide'))> {
-  loader ??= import(/* @vite-ignore */ `${indexURL}pyodide.mjs`);
-  return loader;
-}
-
-/** Pyodide's Emscripten module script (`pyodide.asm.mjs`), imported once. */
-let moduleScript: Promise<{ default: (settings: object) => Promise<PyodideModule> }> | undefined;
-
-function importModuleScript(indexURL: string): NonNullable<typeof moduleScript> {
-  moduleScript ??= import(/* @vite-ignore */ `${indexURL}pyodide.asm.mjs`);
-  return moduleScript;
-}
-
-export function prepare(indexURL: string): void {
-  prefetchPyodideFiles(indexURL);
-  // Both imports are what loadPyodide does first; done now, they overlap the pool's
-  // snapshot lookup and wasm compile instead of following them. Failures surface in boot.
-  void stages.time('pyodide-scripts', Promise.allSettled([importLoader(indexURL), importModuleScript(indexURL)]));
-}
-
-/** The parts of Pyodide's Emscripten module the timeline looks into. */
-interface PyodideModule {
-  API?: { restoreSnapshot?: (...args: unknown[]) => unknown; finalizeBootstrap?: (...args: unknown[]) => unknown };
-}
-
-/**
- * Pyodide's module factory, wrapped so the timeline shows its parts: creating the
- * Emscripten module (the standard library's zip, the wasm instance), copying a snapshot
- * into memory, and Python's own start. Where Pyodide's internals differ, it is just
- * the factory: the boot does not depend on the timing.
- */
-async function timedModuleFactory(indexURL: string): Promise<(settings: object) => Promise<PyodideModule>> {
-  const create = (await importModuleScript(indexURL)).default;
-  const timed = <F extends (...args: unknown[]) => unknown>(name: BootStageName, fn: F | undefined): F | undefined =>
-    fn &&
-    (((...args: unknown[]) => {
-      const start = stamp();
-      try {
-        return fn(...args);
-      } finally {
-        stages.add(name, start);
-      }
-    }) as F);
-  return async (settings) => {
-    const module = await stages.time('emscripten', create(settings));
-    const api = module.API;
-    if (api) {
-      api.restoreSnapshot = timed('memory-restore', api.restoreSnapshot);
-      api.finalizeBootstrap = timed('python-init', api.finalizeBootstrap);
-    }
-    return module;
-  };
-}
-
 export async function boot(config: BootConfig): Promise<BootResult | { failure: BootFailure }> {
   const started = performance.now();
   control = config.control ? new ControlBlock(config.control) : undefined;
@@ -278,7 +215,7 @@ export async function boot(config: BootConfig): Promise<BootResult | { failure: 
       if (config.makeSnapshot) {
         const making = stamp();
         try {
-          madeSnapshot = pyodide.makeMemorySnapshot();
+          keepSnapshot(pyodide.makeMemorySnapshot());
         } catch (err) {
           snapshotError = (err as Error).message;
         }
@@ -304,46 +241,6 @@ export async function boot(config: BootConfig): Promise<BootResult | { failure: 
     if (err instanceof BootError) return { failure: err.failure };
     return { failure: { kind: fromSnapshot ? 'snapshot' : 'runtime', message: (err as Error)?.message ?? String(err) } };
   }
-}
-
-/** The snapshot this worker made, until the page takes it. */
-let madeSnapshot: Uint8Array | undefined;
-
-/** Hand over the snapshot made at boot, packed (the page stores and shares the packed form). */
-export function takeSnapshot(): Uint8Array | undefined {
-  const snapshot = madeSnapshot;
-  madeSnapshot = undefined;
-  if (!snapshot) return undefined;
-  const packed = packSnapshot(snapshot);
-  return Comlink.transfer(packed, [packed.buffer]);
-}
-
-/** The interpreter as the page compiled it (undefined: it could not), once `giveModule` brings it. */
-let giveModuleNow!: (module: WebAssembly.Module | undefined) => void;
-const pageModule = new Promise<WebAssembly.Module | undefined>((resolve) => (giveModuleNow = resolve));
-
-/** The page's compiled interpreter arrives (or undefined: load it here). */
-export function giveModule(module: WebAssembly.Module | undefined): void {
-  giveModuleNow(module);
-}
-
-/** The snapshot this worker will restore from, being read since `preloadSnapshot`. */
-let preloaded: Promise<Uint8Array> | undefined;
-
-/** Start reading and unpacking the snapshot now, while the page still compiles the interpreter. */
-export function preloadSnapshot(snapshot: Blob | Uint8Array): void {
-  preloaded = readSnapshot(snapshot);
-  preloaded.catch(() => {}); // boot reports it
-}
-
-/** A shared packed snapshot as the bytes Pyodide restores from: read and unpacked here. */
-async function readSnapshot(snapshot: Blob | Uint8Array): Promise<Uint8Array> {
-  const packed = snapshot instanceof Uint8Array ? snapshot : new Uint8Array(await stages.time('snapshot-read', snapshot.arrayBuffer()));
-  const unpacking = stamp();
-  const bytes = unpackSnapshot(packed);
-  stages.add('snapshot-unpack', unpacking);
-  if (!bytes) throw new BootError({ kind: 'snapshot', message: 'the stored snapshot is damaged' });
-  return bytes;
 }
 
 /** Files `writeFile` got before the interpreter was up, applied after the boot's own. */
