@@ -213,14 +213,20 @@ export class PyodidePool {
     if (problem) throw new Error(problem);
   }
 
-  /** End every worker. Unsettled tasks reject with `PoolTerminatedError`. Idempotent. */
+  /**
+   * End every worker. Unsettled tasks reject with `PoolTerminatedError` at once; the
+   * promise resolves once every worker has ended (one that made the snapshot and has not
+   * handed it over yet does so first, so that it is kept for the next visit). Idempotent.
+   */
   async terminate(): Promise<void> {
     if (this.#terminated) return;
     this.#terminated = true;
     const error = new PoolTerminatedError();
-    this.#scheduler.endAll(error);
+    // A snapshot the pool made and has not stored yet is still taken from its worker.
+    const ended = this.#scheduler.endAll(error, this.#options.persistSnapshot);
     this.#ledger.ready.value = false;
     this.#rejectReady(error);
     this.#snapshots.clear();
+    await ended;
   }
 }

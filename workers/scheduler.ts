@@ -63,15 +63,17 @@ export class Scheduler {
     this.pump();
   }
 
-  /** Settle every task, waiting or in a worker's hands, with `error`; end the workers. */
-  endAll(error: unknown): void {
+  /** Settle every task, waiting or in a worker's hands, with `error`; end the workers (resolves once they have). */
+  endAll(error: unknown, keepSnapshot: boolean): Promise<unknown> {
+    let ended: Promise<unknown> = Promise.resolve();
     batch(() => {
       for (const record of this.#queue.drain()) this.settle(record, error);
       for (const worker of this.fleet.workers) {
         for (const record of worker.inflight.values()) if (record) this.settle(record, error);
       }
-      this.fleet.end();
+      ended = this.fleet.end(keepSnapshot);
     });
+    return ended;
   }
 
   /** A worker that is idle now, if any. */

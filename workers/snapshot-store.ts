@@ -102,8 +102,12 @@ export class SnapshotStore {
     return !this.#enabled;
   }
 
-  /** A boot's turn with the snapshot; what it waited for goes into `log`. */
-  async lease(log?: StageLog): Promise<SnapshotLease> {
+  /**
+   * A boot's turn with the snapshot; what it waited for goes into `log`. `onLongWait` is
+   * called when it starts waiting for another worker to make the snapshot (a whole
+   * normal boot: time enough to get everything else ready).
+   */
+  async lease(log?: StageLog, onLongWait?: () => void): Promise<SnapshotLease> {
     if (this.#enabled && this.persist && this.source && !this.#looked) {
       this.#looked = this.#load().finally(() => (this.#lookedDone = true));
     }
@@ -117,6 +121,7 @@ export class SnapshotStore {
     const waiting = stamp();
     let waited = false;
     while (this.#enabled && ((this.#making && !this.#blob) || (this.#unproven && this.#trying))) {
+      if (!waited && this.#making && !this.#blob) onLongWait?.();
       waited = true;
       await new Promise<void>((wake) => this.#waiters.push(wake));
     }

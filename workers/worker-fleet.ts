@@ -139,12 +139,18 @@ export class WorkerFleet {
     this.events.changed();
   }
 
-  /** End every worker for good. */
-  end(): void {
+  /**
+   * End every worker for good; resolves once they have all ended. With `keepSnapshot`, a
+   * worker still holding the snapshot it made hands it over first (it is kept for the
+   * next visit).
+   */
+  end(keepSnapshot: boolean): Promise<unknown> {
     this.#ended = true;
-    for (const worker of this.#workers) worker.terminate();
+    const workers = this.#workers;
+    for (const worker of workers) worker.terminate(keepSnapshot);
     this.#workers = [];
     this.events.changed();
+    return Promise.all(workers.map((w) => w.gone));
   }
 
   #spawn(): WorkerHandle {
@@ -192,9 +198,14 @@ export class WorkerFleet {
       this.#bootFailed(worker, new BootFailed({ kind: 'config', message: (err as Error).message }));
       return;
     }
-    const lease = await this.snapshots.lease(log);
+    const getReady = () => {
+      if (!prepared) worker.prepare(indexURL);
+      prepared = true;
+    };
+    // Waiting for a whole normal boot (the snapshot being made): load Pyodide's scripts now.
+    const lease = await this.snapshots.lease(log, getReady);
     if (worker.dead) return lease.release(undefined, false);
-    if (!prepared) worker.prepare(indexURL);
+    getReady();
     // The snapshot's bytes are read (and unpacked) in the worker while the page compiles.
     if (lease.snapshot) worker.preloadSnapshot(lease.snapshot);
     try {

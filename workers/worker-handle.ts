@@ -14,7 +14,7 @@ import { BootRecord } from './boot-timeline.js';
 const PIPELINE_BUDGET_MS = 4;
 const MAX_PIPELINE = 256;
 /** How long a worker ended while holding its snapshot waits for the pool to take it. */
-const SNAPSHOT_HANDOVER_MS = 5_000;
+const SNAPSHOT_HANDOVER_MS = 2_000;
 
 let lockSeq = 0;
 const lockPrefix = `pyodide-pool:${Math.random().toString(36).slice(2)}:`;
@@ -62,8 +62,13 @@ export class WorkerHandle {
   #onDeath: ((reason: string) => void) | undefined;
   /** It made a snapshot at boot that the pool has not taken yet. */
   #holdsSnapshot = false;
-  /** Resolves when the worker ends, however it ends. */
+  /** Resolves when the worker has ended, however it ends. */
   readonly #gone: Promise<undefined>;
+
+  /** Resolves when the worker has ended (after `terminate`, once it has handed over its snapshot). */
+  get gone(): Promise<undefined> {
+    return this.#gone;
+  }
   #markGone!: () => void;
 
   constructor(readonly id: number, workerURL: URL | string | undefined, events: WorkerEvents, interruptible: boolean) {
@@ -310,11 +315,15 @@ export class WorkerHandle {
     }
   }
 
-  /** End the worker on purpose. Idempotent; no `died` event follows. */
-  terminate(): void {
+  /**
+   * End the worker on purpose. Idempotent; no `died` event follows. With `keepSnapshot`
+   * (the default), a worker holding a snapshot the pool has not taken yet ends once it
+   * has handed it over (`gone` says when).
+   */
+  terminate(keepSnapshot = true): void {
     if (this.#dead) return;
     this.#dead = true;
-    if (this.#holdsSnapshot) {
+    if (this.#holdsSnapshot && keepSnapshot) {
       // Its snapshot is about to be taken (and kept for the next visit): it ends once it
       // has handed it over, or after a while if nobody asks.
       setTimeout(() => this.#end(), SNAPSHOT_HANDOVER_MS);

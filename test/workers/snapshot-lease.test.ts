@@ -28,6 +28,20 @@ describe('snapshot leases', () => {
     expect(store.disabled).to.equal(false);
   });
 
+  it('says when a boot starts waiting for the snapshot to be made, and only then', async () => {
+    const store = new SnapshotStore(true);
+    let told = 0;
+    const maker = await store.lease(undefined, () => told++);
+    expect(told).to.equal(0);
+    const waiting = store.lease(undefined, () => told++);
+    await Promise.resolve();
+    expect(told).to.equal(1);
+    maker.release(made(3));
+    await waiting;
+    await store.lease(undefined, () => told++); // the snapshot is there: no wait
+    expect(told).to.equal(1);
+  });
+
   it('lets another worker make the snapshot when the maker is gone before handing it over', async () => {
     const store = new SnapshotStore(true);
     const maker = await store.lease();
