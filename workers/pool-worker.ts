@@ -10,7 +10,7 @@ import type { PyProxy } from 'pyodide/ffi';
 import { inputsToPython, isPyProxy, pythonToPlain } from './convert.js';
 import type { RunMessage, TaskFailure, TaskMessage, TaskOrder, TaskOutcome, WorkerControl, WorkerMessage } from './protocol.js';
 import { asAsyncRun, type AsyncRun, boot, writeFile, control, heapBytes, needsSwitch, post, pyodide, runningTask, runtime } from './worker-interpreter.js';
-import { giveModule, preloadSnapshot, prepare, takeSnapshot } from './worker-loader.js';
+import { giveModule, preloadSnapshot, prepare, stages, takeSnapshot } from './worker-loader.js';
 import { buffersIn } from './transfer.js';
 import { awaitingFuture, beginWaits, endWaits, onTaskMessage } from './worker-waits.js';
 
@@ -258,3 +258,5 @@ self.addEventListener('message', (event: MessageEvent<RunMessage | TaskMessage |
 
 const api: WorkerControl = { prepare, preloadSnapshot, giveModule, boot, writeFile, takeSnapshot };
 Comlink.expose(api);
+// The worker's clock starts when the page creates it: until now, its script loaded and ran.
+stages.add('script', performance.timeOrigin);

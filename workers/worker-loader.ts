@@ -14,8 +14,6 @@ import { prefetchPyodideFiles } from './wasm-module.js';
 
 /** This worker's boot stages, returned with the boot. */
 export const stages = new StageLog();
-// The worker's clock starts when the page creates it: until now, its script loaded.
-stages.add('script', performance.timeOrigin);
 
 /** Pyodide's loader module, imported once (by `prepare`, or else by `boot`). */
 let loader: Promise<(typeof import('pyodide'))> | undefined;
