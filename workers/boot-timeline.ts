@@ -151,13 +151,15 @@ export function byStart(stages: readonly BootStage[]): BootStage[] {
 }
 
 /**
- * A timeline as text, one stage a line, in ms from `origin` (default: the first start).
+ * A timeline as text, one stage a line, in ms from `origin` (default: the first start);
+ * empty for a worker not warm yet (`bootTimeline` undefined).
  *
  * @example
  * formatTimeline(pool.state.workers.value[0].bootTimeline);
  * // "    0–  41 ms  script (worker)\n   41– 212 ms  pyodide-scripts (worker)\n…"
  */
-export function formatTimeline(stages: readonly BootStage[], origin = stages[0]?.start ?? 0): string {
+export function formatTimeline(stages: readonly BootStage[] | undefined, origin = stages?.[0]?.start ?? 0): string {
+  if (!stages) return '';
   const ms = (t: number) => String(Math.round(t - origin)).padStart(5);
   return byStart(stages)
     .map((s) => `${ms(s.start)}–${ms(s.end)} ms  ${s.name} (${s.where}, ${Math.round(s.end - s.start)} ms)`)

@@ -126,6 +126,7 @@ export function resolveOptions(options: PoolOptions = {}): ResolvedOptions {
   if (options.indexURL !== undefined && typeof options.indexURL !== 'string') throw new TypeError("PyodidePool: 'indexURL' must be a string");
   let indexURL = absoluteURL(options.indexURL ?? '/pyodide/');
   if (!indexURL.endsWith('/')) indexURL += '/';
+  if (options.debug !== undefined && typeof options.debug !== 'boolean') throw new TypeError("PyodidePool: 'debug' must be true or false");
   const maxQueue = options.maxQueue === undefined || options.maxQueue === Infinity ? Infinity : count('maxQueue', options.maxQueue, 0, 0);
   return {
     min,
@@ -141,7 +142,7 @@ export function resolveOptions(options: PoolOptions = {}): ResolvedOptions {
     interruptGrace: count('interruptGrace', options.interruptGrace, 2_000, 0),
     bootTimeout: count('bootTimeout', options.bootTimeout, 60_000, 1),
     files: checkFiles(options.files),
-    debug: options.debug === true,
+    debug: options.debug ?? false,
     recycle: {
       heapBytes: options.recycle?.heapBytes === undefined ? Infinity : count('recycle.heapBytes', options.recycle.heapBytes, 0, 1),
       afterTasks: options.recycle?.afterTasks === undefined ? Infinity : count('recycle.afterTasks', options.recycle.afterTasks, 0, 1),

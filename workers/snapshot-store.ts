@@ -70,7 +70,7 @@ function cacheStorage(): CacheStorage | undefined {
 export class SnapshotStore {
   #enabled: boolean;
   /** The snapshot, packed. */
-  #blob: PackedSnapshot | undefined;
+  #packed: PackedSnapshot | undefined;
   #making = false;
   #waiters: (() => void)[] = [];
   /** Looked in Cache Storage yet (once per pool). */
@@ -120,22 +120,22 @@ export class SnapshotStore {
     // worker. (That first restore also runs alone, which brings the first result sooner.)
     const waiting = stamp();
     let waited = false;
-    while (this.#enabled && ((this.#making && !this.#blob) || (this.#unproven && this.#trying))) {
-      if (!waited && this.#making && !this.#blob) onLongWait?.();
+    while (this.#enabled && ((this.#making && !this.#packed) || (this.#unproven && this.#trying))) {
+      if (!waited && this.#making && !this.#packed) onLongWait?.();
       waited = true;
       await new Promise<void>((wake) => this.#waiters.push(wake));
     }
     if (waited) log?.add('snapshot-wait', waiting);
     if (!this.#enabled) return { make: false, snapshot: undefined, release: () => {} };
-    if (this.#blob) {
-      const blob = this.#blob;
+    if (this.#packed) {
+      const snapshot = this.#packed;
       const trial = this.#unproven;
       if (trial) this.#trying = true;
       return {
         make: false,
-        snapshot: blob,
+        snapshot,
         release: (_take, booted = true) => {
-          if (booted && blob === this.#blob) this.#unproven = false;
+          if (booted && snapshot === this.#packed) this.#unproven = false;
           if (trial) {
             this.#trying = false;
             this.#wake();
@@ -169,13 +169,12 @@ export class SnapshotStore {
       // The maker is gone: the next boot makes one.
     }
     this.#making = false;
-    const blob = packed;
-    if (blob && this.#ended) {
+    if (packed && this.#ended) {
       // The pool ended while its maker handed the snapshot over: still keep it for the next visit.
-      void this.#save(blob);
-    } else if (blob && this.#enabled) {
-      this.#blob = blob;
-      this.#unsaved = blob;
+      void this.#save(packed);
+    } else if (packed && this.#enabled) {
+      this.#packed = packed;
+      this.#unsaved = packed;
       if (this.#storeWanted) this.store();
     }
     this.#wake();
@@ -188,11 +187,11 @@ export class SnapshotStore {
   restoreFailed(): void {
     if (this.#unproven) {
       this.#unproven = false;
-      this.#blob = undefined;
+      this.#packed = undefined;
       void this.#delete();
     } else {
       this.#enabled = false;
-      this.#blob = undefined;
+      this.#packed = undefined;
     }
     this.#wake();
   }
@@ -212,7 +211,7 @@ export class SnapshotStore {
   clear(): void {
     this.#ended = true;
     this.#enabled = false;
-    this.#blob = undefined;
+    this.#packed = undefined;
     this.#unsaved = undefined;
     this.#wake();
   }
@@ -225,12 +224,12 @@ export class SnapshotStore {
       const cache = await caches.open(SNAPSHOT_CACHE);
       const key = await snapshotCacheKey(this.source);
       const response = await cache.match(key);
-      if (!response || this.#blob) return;
+      if (!response || this.#packed) return;
       // As a Blob: the restoring workers read it, the page does not. (Even its header is
       // left to them: a read here waits behind the interpreter's compile.)
       const blob = await response.blob();
       this.#loadStages.push({ name: 'snapshot-lookup', start: reading, end: stamp() });
-      this.#blob = blob;
+      this.#packed = blob;
       this.#unproven = true;
     } catch {
       // Storage refused or broken: boot as if nothing was stored.

@@ -97,6 +97,7 @@ describe('boot timeline', () => {
     const lines = formatTimeline(stages).split('\n');
     expect(lines).to.have.length(stages.length);
     expect(lines[0]).to.match(/^\s+0–\s*\d+ ms {2}/);
+    expect(formatTimeline(undefined)).to.equal('');
     for (const [i, line] of lines.entries()) expect(line).to.match(new RegExp(`^\\s*\\d+–\\s*\\d+ ms {2}${stages[i]!.name} \\((page|worker), \\d+ ms\\)$`));
   });
 

@@ -142,6 +142,7 @@ describe('booting', () => {
     expect(() => new PyodidePool({ indexURL, max: 0 })).to.throw(RangeError, /max/);
     expect(() => new PyodidePool({ indexURL, packages: 'numpy' as unknown as string[] })).to.throw(TypeError, /packages/);
     expect(() => new PyodidePool({ indexURL, timeout: -1 })).to.throw(RangeError, /timeout/);
+    expect(() => new PyodidePool({ indexURL, debug: 'yes' as unknown as boolean })).to.throw(TypeError, /debug/);
   });
 });
 
