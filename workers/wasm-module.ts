@@ -4,7 +4,8 @@
  * Workers then start sooner, and since they share one compiled module, code that V8
  * optimises while one worker runs is optimised for all of them.
  *
- * The page starts compiling as the pool is made. A worker does not wait for it: it starts
+ * The page compiles it once, as the first boot begins (after the snapshot lookup, which
+ * would otherwise wait behind the compile's reads). A worker does not wait for it: it starts
  * Pyodide at once, and Pyodide's loader waits for the module only where it instantiates
  * it, so the worker's own start (scripts, configuration, the snapshot's bytes) overlaps
  * the compile. Only when the page cannot compile does a worker load the file itself.
