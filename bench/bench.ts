@@ -3,6 +3,7 @@
 // Chromium and collects `window.benchResults`.
 import { PyodidePool } from '../workers/index.js';
 import { NaivePool } from './naive-pool.js';
+import { mapScenario, plainCancelScenario } from './map-bench.js';
 import { summarize, type Summary } from './stats.js';
 
 const indexURL = '/node_modules/pyodide/';
@@ -331,7 +332,18 @@ async function boot(params: URLSearchParams): Promise<void> {
 
 const params = new URLSearchParams(location.search);
 const mode = params.get('mode');
-const scenarios: Record<string, () => Promise<void>> = { none: async () => {}, visit, 'naive-visit': naiveVisit, 'bare-visit': bareVisit, boot: () => boot(params) };
+const report = (run: () => Promise<Record<string, unknown>>) => async () => {
+  (window as unknown as { benchResults: unknown }).benchResults = await run();
+};
+const scenarios: Record<string, () => Promise<void>> = {
+  none: async () => {},
+  visit,
+  'naive-visit': naiveVisit,
+  'bare-visit': bareVisit,
+  boot: () => boot(params),
+  map: report(mapScenario),
+  'plain-cancel': report(plainCancelScenario),
+};
 const scenario = scenarios[mode ?? ''] ?? main;
 scenario().catch((err: Error) => {
   (window as unknown as { benchResults: unknown }).benchResults = { error: String(err.stack ?? err) };

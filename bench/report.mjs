@@ -67,9 +67,32 @@ function steadyRows(r) {
   return rows;
 }
 
-/** Print the table: start-up first (this issue's figures), then the steady state. */
+/** The map and generator rows (issue 14), when that part ran. */
+function mapRows(r) {
+  const m = r.map;
+  if (!m) return [];
+  const perSecond = (x) => `${Math.round(x).toLocaleString('en')} /s`;
+  const t = m.mapThroughput;
+  const u = m.unevenMap;
+  const rows = [
+    ["one run() per item, 50,000 'item * 2'", perSecond(t.runItemsPerSecond.median), 'baseline'],
+    ["map('item * 2'), 1,000,000 items, 2 workers", perSecond(t.mapItemsPerSecond.median), `${ratio(t.ratio, 1)} run() per item${spread(t.ratios, 1)} (target ≥ 1,000,000 /s and ≥ 10×)`],
+    ['uneven map (1 in 40 items 100 ms), ideal', ms(u.idealMs), 'baseline: total work / 2 workers'],
+    ['uneven map, wall time', ms(u.wallMs.median), `${ratio(u.ratio)} ideal${spread(u.ratios)} (target ≤ 1.2×)`],
+    ['urgent task start, workers in plain long tasks, p50', ms(m.urgentStartPlain.median), 'baseline: waits for a whole task'],
+    ['urgent task start, workers in generator tasks (50 ms steps), p50', ms(m.urgentStartGenerator.median), `${ratio(m.urgentStartPlain.median / m.urgentStartGenerator.median, 0)} sooner; p99 ${ms(m.urgentStartGenerator.p99)} (target ≤ 60 ms)`],
+  ];
+  const c = r.plainCancel;
+  if (c) {
+    rows.push(['plain page: cancel a plain long task, p50', ms(c.plain.median), `baseline; ${c.plain.workersReplaced}/${c.plain.trials} workers replaced`]);
+    rows.push([`plain page: cancel a generator task (${c.iterationMs} ms steps), p50`, ms(c.generator.median), `${ratio(c.generator.median / c.iterationMs)} a step, p99 ${ms(c.generator.p99)}; ${c.generator.workersReplaced}/${c.generator.trials} workers replaced (target ≤ 1 step, kept)`]);
+  }
+  return rows;
+}
+
+/** Print the table: start-up first, then the steady state, then map and generators. */
 export function printTable(r) {
-  const rows = [...startupRows(r), ...steadyRows(r)];
+  const rows = [...startupRows(r), ...steadyRows(r), ...mapRows(r)];
   const width = Math.max(...rows.map((row) => row[0].length));
   console.log(`\n${'measure'.padEnd(width)}  ${'value'.padStart(14)}  ratio [min–max of the trials]`);
   for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(14)}  ${note}`);

@@ -2,7 +2,7 @@
 // repository cross-origin isolated, opens bench/index.html in headless Chromium (or
 // Firefox: `--browser=firefox`), and writes bench/results.json (results-firefox.json)
 // plus a readable table and the boot timelines.
-//   --only=visits,boots,main   run those parts alone, for a quick look while working
+//   --only=visits,boots,main,map   run those parts alone, for a quick look while working
 import { writeFileSync } from 'node:fs';
 import { startDevServer } from '@web/dev-server';
 import { build } from 'esbuild';
@@ -34,12 +34,17 @@ await build({
 });
 const port = await freePort();
 const server = await startDevServer({
-  config: { rootDir: process.cwd(), hostname: '127.0.0.1', port, middleware: [crossOriginIsolation()] },
+  config: { rootDir: process.cwd(), hostname: '127.0.0.1', port, middleware: [plainWhenAsked(crossOriginIsolation())] },
   readCliArgs: false,
   readFileConfig: false,
   logStartMessage: false,
 });
 const url = `http://127.0.0.1:${port}/bench/index.html`;
+
+/** The page is served without isolation headers when its URL says `plain` (the plain-page figures). */
+function plainWhenAsked(isolate) {
+  return (ctx, next) => (ctx.path === '/bench/index.html' && 'plain' in ctx.query ? next() : isolate(ctx, next));
+}
 const browser =
   engine === 'firefox'
     ? await puppeteer.launch({ browser: 'firefox', executablePath: ENGINES.firefox.find() ?? fail(`Firefox not found: ${ENGINES.firefox.hint}`), headless: true })
@@ -67,6 +72,10 @@ try {
   const results = part('main') ? await measure(page) : {};
   results.browser = `${engine} ${await browser.version()}`;
   Object.assign(results, part('visits') ? await visits(page) : {}, part('boots') ? await boots(page) : {});
+  if (part('map')) {
+    results.map = await measure(page, '?mode=map');
+    results.plainCancel = await measure(page, '?mode=plain-cancel&plain');
+  }
   results.date = new Date().toISOString();
   writeFileSync(engine === 'chromium' ? 'bench/results.json' : `bench/results-${engine}.json`, JSON.stringify(results, null, 2) + '\n');
   printTable(results);

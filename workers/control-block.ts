@@ -134,6 +134,18 @@ export class ControlBlock {
     });
   }
 
+  /**
+   * Worker side: task `seq`, begun earlier and set aside while a more urgent one ran (a
+   * generator at a yield), runs again. An interrupt still stored was meant for that other
+   * task: it is cleared.
+   */
+  resume(seq: number): void {
+    this.#locked(() => {
+      Atomics.store(this.#words, INTERRUPT, 0);
+      Atomics.store(this.#words, RUNNING, seq);
+    });
+  }
+
   /** Worker side, after the task: no task runs now. */
   end(): void {
     Atomics.store(this.#words, RUNNING, 0);

@@ -116,6 +116,30 @@ export class WorkerBootError extends PoolError {
   }
 }
 
+/**
+ * An item of a `map` failed: `index` is its place in the input, `cause` its own error (a
+ * `PythonError`, `ConversionError`, `TaskTimeoutError` or `WorkerCrashedError`). The
+ * message names both.
+ *
+ * @example
+ * try {
+ *   await pool.map('1 / item', [1, 0, 2]);
+ * } catch (err) {
+ *   if (err instanceof MapError) console.log(err.index, err.cause); // 1, PythonError: ZeroDivisionError…
+ * }
+ */
+export class MapError extends PoolError {
+  override name = 'MapError';
+
+  /** The failing item's index in the input. */
+  readonly index: number;
+  declare readonly cause: PoolError;
+  constructor(index: number, cause: PoolError) {
+    super(`map item ${index} failed: ${cause.message}`, { cause });
+    this.index = index;
+  }
+}
+
 function describe(reason: unknown): string {
   if (reason instanceof Error) return reason.message;
   return typeof reason === 'string' ? reason : String(reason);

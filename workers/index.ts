@@ -24,6 +24,8 @@ export type {
 } from './task-run-options.js';
 export type { TaskOptions, TaskProgress, TaskStatus } from './task.js';
 export type { PoolOptions } from './options.js';
+export type { MapOptions } from './pool.js';
+export type { MapProgress, MapSettled } from './map-run.js';
 export type { FileSource } from './pool-files.js';
 export type { PoolCapabilities } from './capabilities.js';
 export type { WorkerInfo } from './worker-info.js';
@@ -32,6 +34,7 @@ export type { BootStage, BootStageName } from './boot-timeline.js';
 export type { OutputEvent } from './protocol.js';
 export {
   ConversionError,
+  MapError,
   PoolError,
   PoolTerminatedError,
   PythonError,

@@ -6,19 +6,16 @@
  * @internal
  */
 import * as Comlink from 'comlink';
-import type { PyProxy } from 'pyodide/ffi';
-import { inputsToPython, isPyProxy, pythonToPlain } from './convert.js';
-import type { RunMessage, TaskFailure, TaskMessage, TaskOrder, TaskOutcome, WorkerControl, WorkerMessage } from './protocol.js';
-import { asAsyncRun, type AsyncRun, boot, writeFile, control, heapBytes, needsSwitch, post, pyodide, runningTask, runtime } from './worker-interpreter.js';
+import type { ChunkResult, RunMessage, TaskFailure, TaskMessage, TaskOrder, TaskOutcome, WorkerControl, WorkerMessage } from './protocol.js';
+import { boot, writeFile, control, heapBytes, post } from './worker-interpreter.js';
 import { giveModule, preloadSnapshot, prepare, stages, takeSnapshot } from './worker-loader.js';
-import { buffersIn } from './transfer.js';
-import { awaitingFuture, beginWaits, endWaits, onTaskMessage } from './worker-waits.js';
+import { moving, runTask } from './worker-task.js';
+import { stopGenerator } from './worker-generator.js';
+import { onTaskMessage, resumeWaits, suspendWaits } from './worker-waits.js';
 
 /** Tasks received and not yet run; `next` indexes the first. */
 let waiting: TaskOrder[] = [];
 let next = 0;
-/** Buffers each outcome's value holds, moved (not copied) when it is sent. */
-const moving = new WeakMap<TaskOutcome, ArrayBuffer[]>();
 /** Outcomes not yet sent, and the time spent producing them. */
 let outcomes: TaskOutcome[] = [];
 let busyMs = 0;
@@ -34,15 +31,6 @@ const EXPECTED_MAX = 256;
  */
 const FLUSH_MS = 1;
 const FLUSH_COUNT = 64;
-
-function describeFailure(err: unknown): TaskFailure {
-  if (err instanceof pyodide.ffi.PythonError) {
-    const [pythonType, message, traceback, line] = runtime.errorInfo();
-    return { kind: 'python', pythonType, message, traceback, line: line ?? undefined };
-  }
-  const message = (err as Error)?.message ?? String(err);
-  return { kind: 'conversion', pythonType: '', message, traceback: '' };
-}
 
 /** A task awaits (its coroutine or a stack switch): the loop resumes when it ends. */
 let awaiting = false;
@@ -66,7 +54,7 @@ function runWaiting(): void {
       post({ t: 'start', seq: order.seq });
     }
     const started = performance.now();
-    const outcome = runTask(order);
+    const outcome = runTask(order, preempting);
     if (outcome instanceof Promise) {
       // The worker is free while the task awaits: messages (a stop, a message for the
       // task) arrive, and tasks sent meanwhile wait in `waiting`.
@@ -90,10 +78,42 @@ function runWaiting(): void {
   flush();
 }
 
+/**
+ * At a generator task's yield: run the tasks the pool sent to preempt it, in order, then
+ * let it resume. True if any ran.
+ */
+async function preempting(): Promise<boolean> {
+  let ran = false;
+  for (;;) {
+    const at = waiting.findIndex((order, i) => i >= next && order.preempt);
+    if (at < 0 || closing) return ran;
+    const order = waiting.splice(at, 1)[0]!;
+    ran = true;
+    // The generator's input, messages and output are set aside while this one runs.
+    const waits = suspendWaits();
+    try {
+      if (control && !control.begin(order.seq)) {
+        outcomes.push({ seq: order.seq, skipped: true });
+        continue;
+      }
+      post({ t: 'start', seq: order.seq });
+      const started = performance.now();
+      let outcome = runTask(order, preempting);
+      if (outcome instanceof Promise) outcome = await outcome;
+      finished(order, outcome, started);
+    } finally {
+      flush();
+      resumeWaits(waits);
+    }
+  }
+}
+
 function finished(order: TaskOrder, outcome: TaskOutcome, started: number): void {
   control?.end();
   if (closing) return;
   const now = performance.now();
+  // A map chunk says how long it took: the pool sizes the next chunks by it.
+  if (order.items && 'value' in outcome) (outcome.value as ChunkResult).ms = now - started;
   busyMs += now - started;
   remember(order.code, now - started);
   outcomes.push(outcome);
@@ -131,108 +151,6 @@ function flush(): void {
   }
 }
 
-/**
- * Run one task. Code without `await` runs and answers synchronously (the fast path);
- * code that awaits, or needs a stack switch, answers with a promise.
- */
-function runTask(order: TaskOrder): TaskOutcome | Promise<TaskOutcome> {
-  runningTask(order.seq);
-  beginWaits(order);
-  let inputs: PyProxy | undefined;
-  let pending: Promise<TaskOutcome> | undefined;
-  try {
-    if (order.inputs) {
-      try {
-        inputs = inputsToPython(pyodide, order.inputs, runtime.make);
-      } catch (err) {
-        throw new Error(`inputs could not be converted to Python: ${(err as Error).message}`);
-      }
-    }
-    if (needsSwitch(order.code)) {
-      pending = runtime.run.callPromising(order.code, inputs).then((value) => settleAwaited(order, value), (err) => failed(order, err));
-      return pending;
-    }
-    const value = runtime.run(order.code, inputs);
-    const run = asAsyncRun(value);
-    if (run) {
-      pending = settleAwaited(order, run);
-      return pending;
-    }
-    return plainOutcome(order, value);
-  } catch (err) {
-    return failed(order, err);
-  } finally {
-    if (pending) {
-      const held = inputs;
-      void pending.finally(() => {
-        held?.destroy();
-        endTask();
-      });
-    } else {
-      inputs?.destroy();
-      endTask();
-    }
-  }
-}
-
-function endTask(): void {
-  endWaits();
-  runningTask(-1);
-}
-
-/** The outcome of code that awaits: its asyncio task's result, once it ends. */
-async function settleAwaited(order: TaskOrder, value: unknown): Promise<TaskOutcome> {
-  const run = isAsyncRun(value) ? value : asAsyncRun(value);
-  if (!run) return plainOutcome(order, value);
-  // Awaiting a proxy consumes it: the stop message cancels through a copy of its own.
-  awaitingFuture(run.future.copy() as AsyncRun['future']);
-  try {
-    return plainOutcome(order, await run.future);
-  } catch (err) {
-    return failed(order, err);
-  }
-}
-
-function isAsyncRun(value: unknown): value is AsyncRun {
-  return typeof value === 'object' && value !== null && !isPyProxy(pyodide, value) && 'future' in value;
-}
-
-/** A result as plain data (destroying it if it is a proxy). */
-function plainOutcome(order: TaskOrder, value: unknown): TaskOutcome {
-  try {
-    const plain = pythonToPlain(pyodide, value, (v) => runtime.unconvertible(v));
-    if ('problem' in plain) return { seq: order.seq, error: { kind: 'conversion', pythonType: plain.pythonType, message: plain.problem, traceback: '' } };
-    const outcome = { seq: order.seq, value: plain.value };
-    // Typed arrays from toJs are fresh copies (never views of the wasm heap): move them.
-    if (typeof plain.value === 'object' && plain.value !== null) {
-      const buffers = buffersIn(plain.value);
-      if (buffers.size > 0) moving.set(outcome, [...buffers]);
-    }
-    return outcome;
-  } catch (err) {
-    return failed(order, err);
-  } finally {
-    if (isPyProxy(pyodide, value)) value.destroy();
-  }
-}
-
-function failed(order: TaskOrder, err: unknown): TaskOutcome {
-  if (!(err instanceof pyodide.ffi.PythonError) && /fatal error/i.test(String((err as Error)?.message))) {
-    // The interpreter is gone for good; closing tells the pool, which replaces us.
-    self.close();
-    return { seq: order.seq, skipped: true };
-  }
-  let error: TaskFailure;
-  try {
-    error = describeFailure(err);
-  } catch (inner) {
-    // Describing the failure runs Python too, and a late KeyboardInterrupt can land
-    // there. Whatever happens, the task must get its answer: never let it escape.
-    error = { kind: 'python', pythonType: (err as { type?: string })?.type ?? 'Error', message: String((err as Error)?.message ?? err), traceback: String((inner as Error)?.message ?? '') };
-  }
-  return { seq: order.seq, error };
-}
-
 // Code that closes the worker (Python: `import js; js.close()`) would leave the pool
 // dispatching to a worker that is about to vanish; say so first, then close.
 const nativeClose = self.close.bind(self);
@@ -251,7 +169,11 @@ self.addEventListener('message', (event: MessageEvent<RunMessage | TaskMessage |
   const message = event.data;
   if (message?.t === undefined) return;
   event.stopImmediatePropagation();
-  if (message.t !== 'run') return onTaskMessage(message);
+  if (message.t !== 'run') {
+    // A generator task stops at its next yield; others as their waits allow.
+    if (message.t === 'stop' && stopGenerator(message.seq)) return;
+    return onTaskMessage(message);
+  }
   waiting.push(...message.tasks);
   runWaiting();
 });

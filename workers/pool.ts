@@ -1,6 +1,7 @@
 import { PoolTerminatedError, QueueFullError, TaskCancelledError } from './errors.js';
 import { detectCapabilities, type PoolCapabilities } from './capabilities.js';
-import { buffersIn, checkTransfer, moveInputs } from './transfer.js';
+import { checkTransfer, moveInputs } from './transfer.js';
+import { MapRun, type MapHost, type MapProgress, type MapSettled } from './map-run.js';
 import { checkFiles, checkPath, fileBytes, PoolFiles, type FileSource } from './pool-files.js';
 import { duration, resolveOptions, type PoolOptions, type ResolvedOptions } from './options.js';
 import { PoolLedger, type PoolState } from './pool-ledger.js';
@@ -8,6 +9,21 @@ import { SnapshotStore } from './snapshot-store.js';
 import { Task, TaskRecord, type TaskOptions } from './task.js';
 import { Scheduler } from './scheduler.js';
 import { WorkerFleet } from './worker-fleet.js';
+
+/** Options of `pool.map()`: a task's options (but `inputs`: the items are), and how to split and settle. */
+export interface MapOptions extends Omit<TaskOptions, 'inputs'> {
+  /** Items per chunk. Default: sized from measured item times (thousands for tiny items, one for slow ones). */
+  chunkSize?: number;
+  /**
+   * `'first'` (default): the first failing item rejects the map with `MapError`.
+   * `'all'`: every item runs; the map resolves to `{ value } | { error }` per item.
+   */
+  settle?: 'first' | 'all';
+  /** Called as chunks finish, with how many items are done of how many. */
+  onProgress?: (progress: MapProgress) => void;
+  /** Milliseconds each item may run (default: the pool's `timeout`). */
+  timeout?: number;
+}
 
 /**
  * A pool of warm Pyodide workers that runs Python code off the main thread.
@@ -132,25 +148,25 @@ export class PyodidePool {
     // Moved last, once nothing can refuse the task: a refused task leaves the buffers alone.
     let transfer: ArrayBuffer[] = [];
     if (toMove) ({ inputs, transfer } = moveInputs(inputs ?? undefined, toMove));
-    const record: TaskRecord = new TaskRecord(
-      this.#nextTaskId++,
-      code,
-      { inputs: inputs ?? undefined, priority, timeout, onOutput, stdin, onInput, transfer },
-      (reason) => this.#scheduler.cancel(record, reason),
-    );
+    return this.#enqueue(code, { inputs: inputs ?? undefined, priority, timeout, onOutput, stdin, onInput, transfer }, abort).task as Task<T>;
+  }
+
+  /** A task nothing refuses any more: record it, and queue it (or settle it at once). */
+  #enqueue(code: string, options: ConstructorParameters<typeof TaskRecord>[2], abort?: AbortSignal): TaskRecord {
+    const record: TaskRecord = new TaskRecord(this.#nextTaskId++, code, options, (reason) => this.#scheduler.cancel(record, reason));
     this.#ledger.added();
     if (abort?.aborted) {
       this.#scheduler.settle(record, new TaskCancelledError(abort.reason), 'cancelled');
-      return record.task as Task<T>;
+      return record;
     }
     record.watch(abort);
     const bootError = this.#scheduler.fleet.bootError;
     if (bootError) {
       this.#scheduler.settle(record, bootError);
-      return record.task as Task<T>;
+      return record;
     }
     this.#scheduler.add(record);
-    return record.task as Task<T>;
+    return record;
   }
 
   /**
@@ -170,27 +186,64 @@ export class PyodidePool {
   }
 
   /**
-   * Run `code` once per item, with the item as the Python global `item`; results come
-   * back in input order. The first failure rejects and cancels the tasks still pending.
+   * Run `code` once per item, with the item as the Python global `item` (each item in a
+   * fresh namespace over `setup`, as tasks are); results come back in input order. Items
+   * travel in chunks and run in a loop inside the workers, so tiny items cost microseconds
+   * each; chunks are sized from measured item times (or `chunkSize`) and idle workers
+   * take chunks busy ones have not begun. The first failing item (lowest index) rejects
+   * with `MapError` (`index`, `cause`); with `settle: 'all'` the map resolves to
+   * `{ value } | { error }` per item instead. `signal` stops it between items and rejects
+   * with `TaskCancelledError`; `timeout` applies to each item.
    *
    * @example
    * await pool.map('item * 2', [1, 2, 3]); // [2, 4, 6]
+   * await pool.map('1 / item', [1, 0], { settle: 'all' }); // [{ value: 1 }, { error: PythonError }]
+   * await pool.map('item ** 2', range, { onProgress: ({ done, total }) => bar.value = done / total });
    */
-  async map<T = unknown>(code: string, items: Iterable<unknown>, options: Omit<TaskOptions, 'inputs'> = {}): Promise<T[]> {
-    const tasks: Task<T>[] = [];
+  map<T = unknown>(code: string, items: Iterable<unknown>, options?: MapOptions & { settle?: 'first' }): Promise<T[]>;
+  map<T = unknown>(code: string, items: Iterable<unknown>, options: MapOptions & { settle: 'all' }): Promise<MapSettled<T>[]>;
+  map(code: string, items: Iterable<unknown>, options: MapOptions = {}): Promise<unknown[]> {
     try {
-      const { transfer, ...rest } = options;
-      const movable = transfer === undefined ? undefined : new Set(checkTransfer('PyodidePool.map', transfer));
-      for (const item of items) {
-        // Each item moves the listed buffers it holds; a buffer can only move once.
-        const own = movable && [...buffersIn(item)].filter((buffer) => movable.delete(buffer));
-        tasks.push(this.submit<T>(code, { ...rest, inputs: { item }, ...(own?.length ? { transfer: own } : {}) }));
-      }
-      return await Promise.all(tasks.map((t) => t.result));
+      return this.#map(code, items, options);
     } catch (err) {
-      for (const task of tasks) task.cancel(err);
-      throw err;
+      return Promise.reject(err);
     }
+  }
+
+  #map(code: string, items: Iterable<unknown>, options: MapOptions): Promise<unknown[]> {
+    const where = 'PyodidePool.map';
+    if (typeof code !== 'string') throw new TypeError(`${where}: code must be a string of Python source`);
+    if (items === null || items === undefined || typeof (items as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+      throw new TypeError(`${where}: items must be iterable (an array, a Set, a generator…)`);
+    }
+    if (options === null || typeof options !== 'object') throw new TypeError(`${where}: options must be an object`);
+    const { signal: abort, priority = 0, onOutput, stdin, onInput, chunkSize, settle = 'first', onProgress } = options;
+    if ('inputs' in options && options.inputs !== undefined) throw new TypeError(`${where}: items are the inputs; use setup or the code for shared values`);
+    if (chunkSize !== undefined && (!Number.isInteger(chunkSize) || chunkSize < 1)) throw new RangeError(`${where}: chunkSize must be a whole number of items, at least 1`);
+    if (settle !== 'first' && settle !== 'all') throw new TypeError(`${where}: settle must be 'first' or 'all'`);
+    if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError(`${where}: onProgress must be a function`);
+    if (typeof priority !== 'number' || Number.isNaN(priority)) throw new TypeError(`${where}: priority must be a number`);
+    if (onOutput !== undefined && typeof onOutput !== 'function') throw new TypeError(`${where}: onOutput must be a function`);
+    if (onInput !== undefined && typeof onInput !== 'function') throw new TypeError(`${where}: onInput must be a function`);
+    if (stdin !== undefined && typeof stdin !== 'string') throw new TypeError(`${where}: stdin must be a string (lines for input())`);
+    const itemTimeout = options.timeout === undefined ? this.#options.timeout : duration('timeout', options.timeout);
+    const movable = options.transfer === undefined ? undefined : new Set(checkTransfer(where, options.transfer));
+    const list = Array.from(items);
+    if (this.#terminated) throw new PoolTerminatedError();
+    if (abort?.aborted) throw new TaskCancelledError(abort.reason);
+    const bootError = this.#scheduler.fleet.bootError;
+    if (bootError) throw bootError;
+    if (list.length === 0) return Promise.resolve([]);
+    if (this.#ledger.queued.peek() >= this.#options.maxQueue && !this.#scheduler.idleWorker()) {
+      throw new QueueFullError(`The pool's queue is full (maxQueue ${this.#options.maxQueue})`);
+    }
+    const host: MapHost = {
+      // A map holds a few chunks in the queue at a time, whatever its length: they are
+      // not refused by maxQueue once the map has begun.
+      submit: (chunk, transfer, timeout) => this.#enqueue(code, { priority, timeout, onOutput, stdin, onInput, transfer, chunk }),
+      workers: () => this.#options.max,
+    };
+    return new MapRun(host, list, { chunkSize, keepGoing: settle === 'all', itemTimeout, onProgress, movable, signal: abort }).promise;
   }
 
   /**

@@ -119,6 +119,29 @@ export interface TaskOrder {
   stdin?: string;
   /** The caller answers `input()` prompts (`onInput`): ask the pool. */
   interactive?: boolean;
+  /**
+   * A chunk of a `map`: run `code` once per item (the global `item`), in order. The
+   * outcome's value is a {@link ChunkResult}.
+   */
+  items?: unknown[];
+  /** Map chunks: run on past a failing item (`settle: 'all'`). */
+  keepGoing?: boolean;
+  /** Map chunks: ms one item may run; an item over it fails with a timeout. */
+  itemTimeout?: number;
+  /** Sent to a worker whose generator task is at a yield: run it before resuming that. */
+  preempt?: boolean;
+}
+
+/**
+ * What a map chunk gives back: the items' values in order, and failures as
+ * `[index, pythonType, message, traceback, line, kind]`, by index. Without `keepGoing`
+ * values stop at the first failure.
+ */
+export interface ChunkResult {
+  values: unknown[];
+  /** Ms the chunk took in the worker, conversions included (set by the worker loop). */
+  ms?: number;
+  errors: [index: number, pythonType: string, message: string, traceback: string, line: number | null, kind: 'python' | 'timeout' | 'conversion'][];
 }
 
 /** Main thread → worker: tasks to run in this order. */
@@ -159,6 +182,8 @@ export type WorkerMessage =
   | { t: 'start'; seq: number }
   /** The task awaits its coroutine: a `stop` message can cancel it, whatever the page. */
   | { t: 'awaiting'; seq: number }
+  /** The task is a generator at a yield: a more urgent task may be sent to run meanwhile. */
+  | { t: 'yielding'; seq: number }
   | AskMessage
   /** Outcomes in run order; `heap` after the last; `busyMs` spent running them. */
   | { t: 'results'; list: TaskOutcome[]; heap: number; busyMs: number };

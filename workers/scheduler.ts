@@ -91,9 +91,33 @@ export class Scheduler {
     if (this.#host.ended()) return;
     batch(() => {
       const handed = this.#distribute(refill);
+      const preempted = this.#preempt();
       const spawned = this.ensure();
-      if (handed || spawned) this.publishWorkers();
+      if (handed || preempted || spawned) this.publishWorkers();
     });
+  }
+
+  /**
+   * Waiting tasks more urgent than a generator task some worker runs go to that worker,
+   * which runs them at the generator's next yield and then resumes it. Only a worker whose
+   * line holds just that generator is chosen, one urgent task at a time. True if any went.
+   */
+  #preempt(): boolean {
+    let sent = false;
+    if (this.#queue.size === 0) return false;
+    for (const worker of this.fleet.workers) {
+      if (worker.status !== 'busy' || worker.inflight.size !== 1) continue;
+      const running = worker.head();
+      if (!running?.preemptible || running.stop) continue;
+      const top = this.#queue.peek();
+      if (!top) break;
+      if (top.priority <= running.priority) continue;
+      this.#queue.shift();
+      // It says when it starts (its timeout counts from then): it is not first in line.
+      worker.send(top, true, true);
+      sent = true;
+    }
+    return sent;
   }
 
   /** Hand waiting tasks to the workers the dispatcher picks. Returns true if any went. */
@@ -106,6 +130,8 @@ export class Scheduler {
 
   /** How many tasks `worker` may be handed now. */
   #room(worker: WorkerHandle, trimming: boolean): number {
+    // A generator task may run for long: nothing queues behind it (urgent tasks preempt it).
+    if (worker.live > 0 && worker.head()?.preemptible) return 0;
     return roomFor(worker, {
       // Leaving the pool soon (recycled, or beyond a lowered max): no queue of its own.
       leaving: !!worker.replacement || trimming || this.fleet.recycleDue(worker),
@@ -201,6 +227,13 @@ export class Scheduler {
     } else if (message.t === 'awaiting') {
       const record = worker.inflight.get(message.seq);
       if (record) record.awaiting = true;
+    } else if (message.t === 'yielding') {
+      const record = worker.inflight.get(message.seq);
+      if (!record) return;
+      record.awaiting = true;
+      record.preemptible = true;
+      // A more urgent task waiting now can run at its next yield.
+      this.pump();
     } else if (message.t === 'ask') {
       const record = worker.inflight.get(message.seq);
       if (record) record.channel.ask(message, worker);
@@ -272,6 +305,15 @@ export class Scheduler {
     if (record.settled) return;
     if (this.#queue.delete(record)) {
       this.settle(record, new TaskCancelledError(reason), 'cancelled');
+    } else if (record.chunk && record.worker) {
+      // A map chunk stops between items: one not begun is dropped, a running one ends
+      // after its item (chunks are a few ms of work) and its worker is kept, on any page.
+      const worker = record.worker;
+      if (worker.drop(record)) {
+        this.settle(record, new TaskCancelledError(reason), 'cancelled');
+        if (worker.status === 'idle') this.becameIdle(worker);
+        else if (worker.head()) this.#begin(worker.head()!);
+      } else record.stop ??= { kind: 'cancel', reason };
     } else if (record.worker) {
       this.#stop(record, { kind: 'cancel', reason });
     }

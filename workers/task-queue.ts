@@ -40,6 +40,18 @@ export class TaskQueue<T extends Queueable> {
     this.#members.add(item);
   }
 
+  /** The next task to run, left in place, or undefined when empty. */
+  peek(): T | undefined {
+    for (const priority of this.#order) {
+      const level = this.#levels.get(priority)!;
+      for (let i = level.head; i < level.items.length; i++) {
+        const item = level.items[i];
+        if (item !== undefined && this.#members.has(item)) return item;
+      }
+    }
+    return undefined;
+  }
+
   /** Take the next task to run, or undefined when empty. */
   shift(): T | undefined {
     while (this.#order.length > 0) {

@@ -111,6 +111,15 @@ export class Task<T = unknown> {
   }
 }
 
+/** A chunk of a `map`: its items, run one by one in the worker (see `map-run.ts`). */
+export interface ChunkSpec {
+  items: unknown[];
+  /** Run on past a failing item (`settle: 'all'`). */
+  keepGoing: boolean;
+  /** Ms each item may run. */
+  itemTimeout: number | undefined;
+}
+
 /** Why a running task is being stopped. */
 export type StopRequest = { kind: 'cancel'; reason: unknown } | { kind: 'timeout'; timeout: number };
 
@@ -129,6 +138,10 @@ export class TaskRecord {
   stop: StopRequest | undefined;
   /** The worker said the task awaits: a stop message can end it without ending the worker. */
   awaiting = false;
+  /** A generator task at its yields: a more urgent task may run in its worker meanwhile. */
+  preemptible = false;
+  /** Set for a map chunk: its items; cancelling it lets the item running end (no interrupt). */
+  readonly chunk: ChunkSpec | undefined;
   /** input() answers and messages (see `TaskChannel`). */
   readonly channel: TaskChannel;
   readonly inputs: Record<string, unknown> | undefined;
@@ -149,9 +162,10 @@ export class TaskRecord {
   constructor(
     readonly id: number,
     readonly code: string,
-    options: Omit<TaskOptions, 'signal'> & { priority: number; timeout: number | undefined },
+    options: Omit<TaskOptions, 'signal'> & { priority: number; timeout: number | undefined; chunk?: ChunkSpec },
     readonly cancelRequested: (reason?: unknown) => void,
   ) {
+    this.chunk = options.chunk;
     this.inputs = options.inputs;
     this.priority = options.priority;
     this.timeout = options.timeout;

@@ -193,7 +193,7 @@ export class WorkerHandle {
    * Hand over a task; it is posted with the others sent in the same turn. `notify`: have
    * the worker say when it starts (it waits behind others and its timeout counts from then).
    */
-  send(record: TaskRecord, notify: boolean): void {
+  send(record: TaskRecord, notify: boolean, preempt = false): void {
     const seq = ++this.#seq;
     this.timeline.sent(seq);
     this.inflight.set(seq, record);
@@ -203,6 +203,12 @@ export class WorkerHandle {
     const order: TaskOrder = { seq, code: record.code, inputs: record.inputs, notify };
     if (record.stdin !== undefined) order.stdin = record.stdin;
     if (record.channel.onInput) order.interactive = true;
+    if (record.chunk) {
+      order.items = record.chunk.items;
+      if (record.chunk.keepGoing) order.keepGoing = true;
+      if (record.chunk.itemTimeout !== undefined) order.itemTimeout = record.chunk.itemTimeout;
+    }
+    if (preempt) order.preempt = true;
     this.#outbox.push(order);
     this.#outboxTransfer.push(...record.transfer);
     if (this.#outbox.length === 1) queueMicrotask(() => this.#post());
@@ -248,9 +254,21 @@ export class WorkerHandle {
       this.inflight.set(record.seq, null);
       this.live--;
     }
-    // An interrupt lands only while Python runs; a task that awaits needs its coroutine cancelled.
-    if (outcome === 'interrupted' && record.awaiting) this.post({ t: 'stop', seq: record.seq });
+    // An interrupt lands only while Python runs; a task that awaits needs its coroutine
+    // cancelled, and a generator set aside for an urgent task stops at its next yield.
+    if ((outcome === 'interrupted' || record.preemptible) && outcome !== 'skipped' && record.awaiting) this.post({ t: 'stop', seq: record.seq });
     return outcome;
+  }
+
+  /**
+   * Drop `record` if the worker has not begun it (true), so it never runs; a begun one is
+   * left to end. Only with shared memory can the pool tell, so without it: false.
+   */
+  drop(record: TaskRecord): boolean {
+    if (!this.#control || this.status === 'dead' || !this.#control.claim(record.seq)) return false;
+    this.inflight.set(record.seq, null);
+    this.live--;
+    return true;
   }
 
   /**

@@ -21,6 +21,14 @@ type Callable<A extends unknown[], R> = PyProxy & ((...args: A) => R) & { callPr
 
 interface Runtime {
   run: Callable<[code: string, inputs: PyProxy | undefined], unknown>;
+  /** A map chunk: `code` per item of `inputs.items`; `timeout` in seconds per item. */
+  runMap: Callable<[code: string, inputs: PyProxy, keepGoing: boolean, timeout: number | undefined], unknown>;
+  /** Turns a chunk's unconvertible values into failures of their items; returns how many. */
+  fixMap: PyProxy & ((result: PyProxy) => number);
+  /** Advance a generator task: 0 at a yield, 1 once it returned (`takeResult`). */
+  step: PyProxy & ((gen: PyProxy, code: string) => number);
+  takeResult: PyProxy & (() => unknown);
+  closeGenerator: PyProxy & ((gen: PyProxy) => void);
   unconvertible: PyProxy & ((value: PyProxy) => string | undefined);
   /** What input conversion needs to make datetimes and file objects. */
   make: PythonMakers;
@@ -130,6 +138,11 @@ function loadRuntime(): void {
   const mod = pyodide.pyimport('_pyodide_pool') as PyProxy & Record<string, PyProxy>;
   runtime = {
     run: mod.run as Runtime['run'],
+    runMap: mod.run_map as Runtime['runMap'],
+    fixMap: mod.fix_map as Runtime['fixMap'],
+    step: mod.step as Runtime['step'],
+    takeResult: mod.take_result as Runtime['takeResult'],
+    closeGenerator: mod.close_generator as Runtime['closeGenerator'],
     unconvertible: mod.unconvertible_type as Runtime['unconvertible'],
     make: {
       datetime: mod.datetime_from_ms as unknown as PythonMakers['datetime'],

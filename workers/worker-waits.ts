@@ -190,6 +190,21 @@ export function awaitingFuture(future: PyProxy & { cancel(): void }): void {
   env.post({ t: 'awaiting', seq: running.seq });
 }
 
+/** The waits of a task set aside while another runs (see {@link suspendWaits}). */
+export type SuspendedWaits = { readonly seq: number } | undefined;
+
+/** The running task steps aside (a generator at a yield) for a more urgent one: keep its waits. */
+export function suspendWaits(): SuspendedWaits {
+  const task = running;
+  running = undefined;
+  return task;
+}
+
+/** The task set aside runs again. */
+export function resumeWaits(saved: SuspendedWaits): void {
+  running = saved as Running | undefined;
+}
+
 /** The task ended: drop what it left (messages not received, waiters, proxies). */
 export function endWaits(): void {
   const task = running;

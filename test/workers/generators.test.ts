@@ -1,0 +1,3 @@
+import { describeGenerators } from './generator-cases.js';
+
+describeGenerators('generator tasks (isolated page)');
