@@ -1,6 +1,6 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { SignalWatcher } from '@lit-labs/preact-signals';
-import { TaskRun, type CodeSource, type InputsSource } from '../workers/index.js';
+import { TaskRun, type CodeSource, type InputsSource, type ItemsSource } from '../workers/index.js';
 import { TaskErrorEvent, TaskOutputEvent, TaskResultEvent, TaskStartEvent } from './events.js';
 import { discoverPoolHost, findPoolHost, type PoolHost } from './find-pool.js';
 import { pyTaskStyles } from './py-task-styles.js';
@@ -18,16 +18,24 @@ class InvalidInputs {
   };
 }
 
-const inputsConverter = {
-  fromAttribute(value: string | null): unknown {
-    if (value === null || value.trim() === '') return undefined;
-    try {
-      return JSON.parse(value);
-    } catch (err) {
-      return new InvalidInputs(`the inputs attribute is not valid JSON (${(err as Error).message})`);
-    }
-  },
-};
+/** Reads a JSON attribute; text that is not JSON (or not `shape`) fails the run, saying so. */
+function jsonConverter(name: string, shape: (value: unknown) => boolean, wanted: string) {
+  return {
+    fromAttribute(value: string | null): unknown {
+      if (value === null || value.trim() === '') return undefined;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(value);
+      } catch (err) {
+        return new InvalidInputs(`the ${name} attribute is not valid JSON (${(err as Error).message})`);
+      }
+      return shape(parsed) ? parsed : new InvalidInputs(`the ${name} attribute must be ${wanted}`);
+    },
+  };
+}
+
+const inputsConverter = jsonConverter('inputs', () => true, 'a JSON object');
+const itemsConverter = jsonConverter('items', Array.isArray, 'a JSON array');
 
 /**
  * Runs Python on the pool of its `<worker-pool>` and shows the outcome as text.
@@ -70,6 +78,7 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
     code: { attribute: false },
     src: { type: String },
     inputs: { converter: inputsConverter },
+    items: { converter: itemsConverter },
     auto: { type: Boolean },
     pool: { type: String },
     timeout: { type: Number },
@@ -82,7 +91,13 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
   declare src: string | undefined;
   /** Plain data; each key becomes a Python global. The attribute takes JSON. */
   declare inputs: Record<string, unknown> | undefined;
-  /** Run when connected and again whenever code or inputs change. */
+  /**
+   * Items to map the code over (`pool.map`: the Python global `item`), making each run a
+   * map: the result is the array of values and the progress bar counts items. Any
+   * iterable as a property; the attribute takes a JSON array.
+   */
+  declare items: Iterable<unknown> | undefined;
+  /** Run when connected and again whenever code, inputs or items change. */
   declare auto: boolean;
   /** `id` of the `<worker-pool>` to use; default: the nearest ancestor. */
   declare pool: string | undefined;
@@ -166,7 +181,7 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
       this.#connecting = false;
       this.#sync();
       this.#run.connect();
-    } else if (this.isConnected && (changed.has('code') || changed.has('src') || changed.has('inputs') || changed.has('auto') || changed.has('pool') || changed.has('timeout') || changed.has('stdin'))) {
+    } else if (this.isConnected && (changed.has('code') || changed.has('src') || changed.has('inputs') || changed.has('items') || changed.has('auto') || changed.has('pool') || changed.has('timeout') || changed.has('stdin'))) {
       this.#sync();
     }
   }
@@ -216,7 +231,7 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
 
   /** Hand the current code, inputs, pool and options to the run (it ignores what did not change). */
   #sync(): void {
-    this.#run.update({ source: this.#poolSource(), code: this.#codeSource(), inputs: this.#inputsSource(), timeout: this.timeout, stdin: this.stdin, auto: this.auto });
+    this.#run.update({ source: this.#poolSource(), code: this.#codeSource(), inputs: this.#inputsSource(), items: this.#itemsSource(), timeout: this.timeout, stdin: this.stdin, auto: this.auto });
   }
 
   /**
@@ -250,6 +265,12 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
     const inputs = this.inputs as unknown;
     if (inputs instanceof InvalidInputs) return inputs.fail;
     return inputs as Record<string, unknown> | undefined;
+  }
+
+  #itemsSource(): ItemsSource | undefined {
+    const items = this.items as unknown;
+    if (items instanceof InvalidInputs) return items.fail as () => never;
+    return items as Iterable<unknown> | undefined;
   }
 
   protected override render() {

@@ -161,5 +161,34 @@ export function createTask<T = unknown>(source: PoolSource, code: string, option
   return run;
 }
 
+/** Options of {@link createMap}. */
+export interface CreateMapOptions {
+  /** Run now, and again whenever the items change (arrays by value), cancelling the stale run. */
+  auto?: boolean;
+  /** Ms each item may run. */
+  timeout?: number;
+  /** Items per chunk (default: sized from measured item times). */
+  chunkSize?: number;
+  /** `'first'` (default): fail at the first failing item; `'all'`: `{ value } | { error }` per item. */
+  settle?: 'first' | 'all';
+}
+
+/**
+ * Bind a `pool.map` to UI state: a {@link TaskRun} whose runs map `code` over `items`
+ * (the Python global `item`), already connected. `result` is the array of values,
+ * `progress` counts items (`done`, `total`, and `fraction` for a progress bar), `cancel`
+ * stops it between items; `run(items)` maps over new items.
+ *
+ * @example
+ * const m = createMap(pool, 'item ** 2', [1, 2, 3], { auto: true });
+ * effect(() => console.log(m.progress.value?.done, m.result.value)); // … 3 [1, 4, 9]
+ * await m.run([4, 5]);                                                  // [16, 25]
+ */
+export function createMap<T = unknown>(source: PoolSource, code: string, items: Iterable<unknown>, options: CreateMapOptions = {}): TaskHandle<T[]> {
+  const run = new TaskRun<T[]>(source, code, { ...options, items });
+  run.connect();
+  return run;
+}
+
 export { followPool, TaskRun };
 export type { PoolSource, TaskProgress, WorkerInfo };

@@ -15,7 +15,7 @@
  */
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { PyodidePool, TaskRun, type PoolOptions } from '../workers/index.js';
-import { poolStateStore, sameOptions, type PoolSnapshot, type PoolSource, type TaskSnapshot } from './index.js';
+import { poolStateStore, sameOptions, type CreateMapOptions, type PoolSnapshot, type PoolSource, type TaskSnapshot } from './index.js';
 
 /**
  * A pool that lives and dies with the component. It is made after mount (so `undefined`
@@ -94,4 +94,34 @@ export function useTask<T = unknown>(source: PoolSource, code: string, options: 
   });
   const snapshot = useSyncExternalStore(task.subscribe, task.getSnapshot);
   return useMemo(() => ({ ...snapshot, run: task.run, cancel: task.cancel, send: task.send, sendInput: task.sendInput }), [snapshot, task]);
+}
+
+/** What {@link useMap} returns: the map's snapshot (`result` is the array of values, `progress` counts items). */
+export interface UseMapResult<T> extends TaskSnapshot<T[]> {
+  /** Map again, over these items or the current ones. */
+  run: (items?: Iterable<unknown>) => Promise<T[]>;
+  /** Stop between items; the run settles as cancelled. */
+  cancel: (reason?: unknown) => void;
+}
+
+/**
+ * `pool.map(code, items)` bound to component state: with `auto` it maps on mount and
+ * whenever the items change by value, cancelling a stale run; unmounting cancels it.
+ *
+ * @example
+ * const { status, result, progress, cancel } = useMap(pool, 'item ** 2', numbers, { auto: true });
+ * return <progress value={progress?.fraction ?? 0} />;
+ */
+export function useMap<T = unknown>(source: PoolSource, code: string, items: Iterable<unknown>, options: CreateMapOptions = {}): UseMapResult<T> {
+  const { auto = false, timeout, chunkSize, settle } = options;
+  const [run] = useState(() => new TaskRun<T[]>(source, code, { items, auto, timeout, chunkSize, settle }));
+  useEffect(() => {
+    run.connect();
+    return () => run.disconnect('the component unmounted');
+  }, [run]);
+  useEffect(() => {
+    run.update({ source, code, items, auto, timeout });
+  });
+  const snapshot = useSyncExternalStore(run.subscribe, run.getSnapshot);
+  return useMemo(() => ({ ...snapshot, run: run.run as (items?: Iterable<unknown>) => Promise<T[]>, cancel: run.cancel }), [snapshot, run]);
 }

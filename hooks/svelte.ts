@@ -13,7 +13,7 @@
  * <p>{$doubled.status}: {$doubled.result} — {$counts.running} running</p>
  */
 import { TaskRun } from '../workers/index.js';
-import { poolStateStore, type CreateTaskOptions, type PoolSnapshot, type PoolSource, type TaskSnapshot } from './index.js';
+import { poolStateStore, type CreateMapOptions, type CreateTaskOptions, type PoolSnapshot, type PoolSource, type TaskSnapshot } from './index.js';
 
 /** Svelte's readable store contract. */
 export interface Readable<T> {
@@ -47,6 +47,35 @@ export function poolState(source: PoolSource): Readable<PoolSnapshot> {
  */
 export function task<T = unknown>(source: PoolSource, code: string, options: CreateTaskOptions = {}): TaskStore<T> {
   const run = new TaskRun<T>(source, code, options);
+  return { ...storeOf(run), setInputs: (inputs) => void run.setInputs(inputs) };
+}
+
+/** A map store: its value is the map's snapshot (`result`: the values; `progress`: items done). */
+export interface MapStore<T> extends Readable<TaskSnapshot<T[]>> {
+  /** Map again, over these items or the current ones. */
+  run(items?: Iterable<unknown>): Promise<T[]>;
+  /** Stop between items; the run settles as cancelled. */
+  cancel(reason?: unknown): void;
+  /** New items (arrays compared by value); with `auto`, a change maps again. */
+  setItems(items: Iterable<unknown>): void;
+}
+
+/**
+ * `pool.map(code, items)` as a readable store, following its pool while it has
+ * subscribers, as {@link task} does.
+ *
+ * @example
+ * const squares = map(pool, 'item ** 2', [1, 2, 3], { auto: true });
+ * // {$squares.progress?.done} of 3: {$squares.result}
+ */
+export function map<T = unknown>(source: PoolSource, code: string, items: Iterable<unknown>, options: CreateMapOptions = {}): MapStore<T> {
+  const run = new TaskRun<T[]>(source, code, { ...options, items });
+  const { subscribe, run: start, cancel } = storeOf(run);
+  return { subscribe, run: start as MapStore<T>['run'], cancel, setItems: (next) => void run.update({ items: next }) };
+}
+
+/** The store side of a run: subscribers connect it, the last to leave disconnects it. */
+function storeOf<T>(run: TaskRun<T>): Omit<TaskStore<T>, 'setInputs'> {
   let subscribers = 0;
   return {
     subscribe(listener) {
@@ -67,6 +96,5 @@ export function task<T = unknown>(source: PoolSource, code: string, options: Cre
     cancel: (reason) => run.cancel(reason),
     send: run.send,
     sendInput: run.sendInput,
-    setInputs: (inputs) => void run.setInputs(inputs),
   };
 }

@@ -11,7 +11,7 @@
  */
 import { computed, getCurrentScope, onScopeDispose, shallowRef, toRaw, toValue, watch, type ComputedRef, type MaybeRefOrGetter } from 'vue';
 import { PyodidePool, TaskRun, type PoolOptions } from '../workers/index.js';
-import { poolStateStore, type PoolSnapshot, type PoolSource, type TaskSnapshot } from './index.js';
+import { poolStateStore, type CreateMapOptions, type PoolSnapshot, type PoolSource, type TaskSnapshot } from './index.js';
 
 function cleanup(fn: () => void): void {
   if (getCurrentScope()) onScopeDispose(fn);
@@ -95,5 +95,32 @@ export function useTask<T = unknown>(source: MaybeRefOrGetter<PoolSource>, code:
     send: (data: unknown) => task.send(unwrap(data)),
     /** Answer the `input()` the task waits on (`awaitingInput` holds its prompt); false if none waits. */
     sendInput: (text: string) => task.sendInput(text),
+  };
+}
+
+/**
+ * `pool.map(code, items)` bound to refs: `items` may be a ref, a reactive array or a
+ * getter; with `auto` it maps again when they change (deeply), cancelling a stale run.
+ * Each field is a read-only ref (`result`: the array of values; `progress`: items done).
+ * Disposing the scope cancels its run.
+ *
+ * @example
+ * const { status, result, progress, cancel } = useMap(pool, 'item ** 2', numbers, { auto: true });
+ */
+export function useMap<T = unknown>(source: MaybeRefOrGetter<PoolSource>, code: MaybeRefOrGetter<string>, items: MaybeRefOrGetter<Iterable<unknown>>, options: CreateMapOptions = {}) {
+  const current = () => unwrap(toValue(items)) as Iterable<unknown>;
+  const run = new TaskRun<T[]>(toValue(source), toValue(code), { ...options, items: current() });
+  const { stop, ...refs } = refsOf<TaskSnapshot<T[]>>(run.subscribe, run.getSnapshot());
+  run.connect();
+  watch([() => toValue(source), () => toValue(code)], ([nextSource, nextCode]) => run.update({ source: nextSource, code: nextCode }));
+  watch(() => toValue(items), () => run.update({ items: current() }, { changed: true }), { deep: true });
+  cleanup(() => {
+    stop();
+    run.dispose();
+  });
+  return {
+    ...refs,
+    run: (next?: Iterable<unknown>): Promise<T[]> => run.run(next === undefined ? undefined : (unwrap(next) as Iterable<unknown>)),
+    cancel: (reason?: unknown) => run.cancel(reason),
   };
 }

@@ -26,6 +26,7 @@ export type { TaskOptions, TaskProgress, TaskStatus } from './task.js';
 export type { PoolOptions } from './options.js';
 export type { MapOptions } from './pool.js';
 export type { MapProgress, MapSettled } from './map-run.js';
+export type { ItemsSource } from './map-task.js';
 export type { FileSource } from './pool-files.js';
 export type { PoolCapabilities } from './capabilities.js';
 export type { WorkerInfo } from './worker-info.js';

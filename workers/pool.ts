@@ -202,6 +202,7 @@ export class PyodidePool {
    */
   map<T = unknown>(code: string, items: Iterable<unknown>, options?: MapOptions & { settle?: 'first' }): Promise<T[]>;
   map<T = unknown>(code: string, items: Iterable<unknown>, options: MapOptions & { settle: 'all' }): Promise<MapSettled<T>[]>;
+  map<T = unknown>(code: string, items: Iterable<unknown>, options?: MapOptions): Promise<T[] | MapSettled<T>[]>;
   map(code: string, items: Iterable<unknown>, options: MapOptions = {}): Promise<unknown[]> {
     try {
       return this.#map(code, items, options);

@@ -45,7 +45,7 @@ export class RunInbox {
   }
 
   /** The run's task exists: hand it what was kept. */
-  deliver(task: Task): void {
+  deliver(task: Pick<Task, 'send'>): void {
     for (const data of this.#early.splice(0)) task.send(data);
   }
 

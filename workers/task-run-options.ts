@@ -6,6 +6,7 @@ import { dequal } from 'dequal';
 import type { PoolSource } from './pool-source.js';
 import type { OutputEvent } from './protocol.js';
 import type { TaskProgress } from './task.js';
+import type { ItemsSource } from './map-task.js';
 
 /** What a run is doing; `idle` until it first runs. */
 export type TaskRunStatus = 'idle' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
@@ -41,6 +42,15 @@ export interface TaskRunOptions {
    * default a prompt shows in `awaitingInput` until `sendInput(text)` answers it.
    */
   onInput?: (prompt: string) => string | null | Promise<string | null>;
+  /**
+   * Make each run a `pool.map` over these items (or what this function gives at each
+   * run): the result is the array of values, `progress` counts items (`done`, `total`).
+   */
+  items?: ItemsSource;
+  /** Map runs: items per chunk (default: sized from measured item times). */
+  chunkSize?: number;
+  /** Map runs: `'first'` (default) fails at the first failing item; `'all'` gives `{ value } | { error }` per item. */
+  settle?: 'first' | 'all';
   /** Called for the current run only: it started (before its pool or code is known). */
   onStart?: () => void;
   /** Called for the current run only: an output event. */
@@ -54,6 +64,8 @@ export interface TaskRunOptions {
 /** What `update()` may change. */
 export interface TaskRunChanges {
   source?: PoolSource;
+  /** New items (arrays compared by value): runs become maps over them; `undefined` makes them tasks again. */
+  items?: ItemsSource;
   auto?: boolean;
   code?: CodeSource;
   inputs?: InputsSource;

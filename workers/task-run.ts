@@ -10,7 +10,8 @@ import type { PyodidePool } from './pool.js';
 import { followPool, isPool, type PoolSource } from './pool-source.js';
 import { RunInbox } from './run-inbox.js';
 import type { OutputEvent } from './protocol.js';
-import type { Task, TaskProgress } from './task.js';
+import type { TaskProgress } from './task.js';
+import { startMap, type ItemsSource, type RunningTask } from './map-task.js';
 import { deferred, sameInputs, type Deferred } from './task-run-options.js';
 import type { CodeSource, InputsSource, TaskRunChanges, TaskRunOptions, TaskRunSnapshot, TaskRunStatus } from './task-run-options.js';
 
@@ -30,6 +31,11 @@ export type { CodeSource, InputsSource, TaskRunChanges, TaskRunOptions, TaskRunS
  * run.update({ inputs: { x: 3 } });                              // re-runs: 6
  * run.dispose();
  */
+/** Items compared as inputs are: arrays by value; other iterables and functions by identity. */
+function sameItems(a: ItemsSource | undefined, b: ItemsSource | undefined): boolean {
+  return Array.isArray(a) && Array.isArray(b) ? sameInputs(a, b) : a === b;
+}
+
 export class TaskRun<T = unknown> {
   readonly #status = signal<TaskRunStatus>('idle');
   readonly #result = signal<T | undefined>(undefined);
@@ -58,6 +64,8 @@ export class TaskRun<T = unknown> {
   #inputs: InputsSource;
   #timeout: number | undefined;
   #stdin: string | undefined;
+  /** Set for a map run: what it maps over. */
+  #items: ItemsSource | undefined;
   #auto: boolean;
   readonly #inbox = new RunInbox();
   readonly #options: TaskRunOptions;
@@ -68,7 +76,7 @@ export class TaskRun<T = unknown> {
   /** The current run's promise, while it is in progress. */
   #pending: Deferred<T> | undefined;
   /** The current run's task, once submitted, and the pool it went to. */
-  #task: Task<T> | undefined;
+  #task: RunningTask<T> | undefined;
   #taskPool: PyodidePool | undefined;
   #unwatchTask = () => {};
   /** The current run waits for a pool (it has its code and inputs). */
@@ -88,6 +96,7 @@ export class TaskRun<T = unknown> {
     this.#inputs = options.inputs;
     this.#timeout = options.timeout;
     this.#stdin = options.stdin;
+    this.#items = options.items;
     this.#auto = options.auto ?? false;
     this.#options = options;
   }
@@ -126,11 +135,15 @@ export class TaskRun<T = unknown> {
   }
 
   /**
-   * Run now (cancelling a run in progress), with these inputs or the current ones.
-   * Resolves with the result; rejects with the error, which `error`/`status` also hold.
+   * Run now (cancelling a run in progress), with these inputs (for a map run: these
+   * items) or the current ones. Resolves with the result; rejects with the error, which
+   * `error`/`status` also hold.
    */
-  run(inputs?: Record<string, unknown>): Promise<T> {
-    if (inputs !== undefined) this.#inputs = inputs;
+  run(inputs?: Record<string, unknown> | Iterable<unknown>): Promise<T> {
+    if (inputs !== undefined) {
+      if (this.#items !== undefined) this.#items = inputs as Iterable<unknown>;
+      else this.#inputs = inputs as Record<string, unknown>;
+    }
     if (this.#disposed) return Promise.reject(new TaskCancelledError('the task was disposed'));
     if (!this.#connected) {
       // A run needs its pool followed; `auto` is for connect() to act on, not for this.
@@ -210,6 +223,10 @@ export class TaskRun<T = unknown> {
     }
     if ('stdin' in changes && changes.stdin !== this.#stdin) {
       this.#stdin = changes.stdin;
+      changed = true;
+    }
+    if ('items' in changes && (told || !sameItems(changes.items, this.#items))) {
+      this.#items = changes.items;
       changed = true;
     }
     // With `auto` the new source is followed and a fresh run starts; without, a run in
@@ -294,15 +311,28 @@ export class TaskRun<T = unknown> {
         this.#awaitingPool = true;
         return;
       }
-      const task = pool.submit<T>(code, {
-        inputs,
-        timeout: this.#timeout,
-        stdin: this.#stdin,
-        onOutput: (event) => {
-          if (current()) this.#output(event);
-        },
-        onInput: this.#options.onInput ?? ((prompt) => (current() ? this.#inbox.ask(prompt) : Promise.resolve(null))),
-      });
+      const onOutput = (event: OutputEvent) => {
+        if (current()) this.#output(event);
+      };
+      const items = this.#items === undefined ? undefined : typeof this.#items === 'function' ? this.#items() : this.#items;
+      const { chunkSize, settle } = this.#options;
+      const task: RunningTask<T> = items
+        ? startMap<T>(pool, code, items, {
+            timeout: this.#timeout,
+            chunkSize,
+            settle,
+            onOutput,
+            onProgress: ({ done, total }) => {
+              if (current()) this.#progress.value = { fraction: total === 0 ? 1 : done / total, message: `${done} of ${total}`, done, total };
+            },
+          })
+        : pool.submit<T>(code, {
+            inputs,
+            timeout: this.#timeout,
+            stdin: this.#stdin,
+            onOutput,
+            onInput: this.#options.onInput ?? ((prompt) => (current() ? this.#inbox.ask(prompt) : Promise.resolve(null))),
+          });
       this.#task = task;
       this.#inbox.deliver(task);
       this.#taskPool = pool;

@@ -10,6 +10,9 @@ export type TaskStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 export interface TaskProgress {
   fraction: number;
   message: string | undefined;
+  /** A map run (`TaskRun` with `items`): items done so far, of `total`. */
+  done?: number;
+  total?: number;
 }
 
 /** Per-task options of `pool.submit()` / `pool.run()`. */

@@ -223,6 +223,41 @@ describe('<py-task>', () => {
     expect(part(el, 'progress')).to.equal(null);
   });
 
+  it("shows a generator task's yields as its progress bar", async () => {
+    const el = task(`<py-task><script type="text/python">
+        import time
+        def work():
+            yield 0.5
+            end = time.monotonic() + 0.6
+            while time.monotonic() < end:
+                pass
+            return "done"
+        work()
+      </script></py-task>`);
+    const run = el.run();
+    await oneEvent(el, 'task-output');
+    await el.updateComplete;
+    expect((part(el, 'progress') as HTMLProgressElement).value).to.equal(0.5);
+    expect(await run).to.equal('done');
+  });
+
+  it('maps its code over the items attribute, counting items in its progress', async () => {
+    const el = task(`<py-task auto items='[1, 2, 3]'><script type="text/python">double(item)</script></py-task>`);
+    await settled(el);
+    expect(el.result).to.deep.equal([2, 4, 6]);
+    expect(el.status).to.equal('done');
+    // A property takes any iterable; a change maps again.
+    el.items = new Set([5]);
+    await settled(el);
+    expect(el.result).to.deep.equal([10]);
+  });
+
+  it('ends an items attribute that is not a JSON array in task-error', async () => {
+    const el = task(`<py-task auto items='{"a": 1}'><script type="text/python">item</script></py-task>`);
+    const event = (await oneEvent(el, 'task-error')) as TaskErrorEvent;
+    expect(event.detail.error.message).to.match(/items attribute must be a JSON array/);
+  });
+
   it('announces the outcome to screen readers and passes an accessibility audit', async () => {
     const el = task('<py-task auto><script type="text/python">"all good"</script></py-task>');
     await oneEvent(el, 'task-result');

@@ -1,8 +1,8 @@
 // The framework-free bridge: createTask / createPoolState on a real pool.
 import { expect } from 'chai';
 import '../../components/index.js';
-import { createPoolState, createTask } from '../../hooks/index.js';
-import { PyodidePool, PythonError, TaskCancelledError } from '../../workers/index.js';
+import { createMap, createPoolState, createTask } from '../../hooks/index.js';
+import { MapError, PyodidePool, PythonError, TaskCancelledError } from '../../workers/index.js';
 import { allSettled, indexURL, onePoolElement, rejection, until } from '../helpers.js';
 
 const SLOW = 'import time\nend = time.monotonic() + wait\nwhile time.monotonic() < end:\n    pass\nn';
@@ -182,5 +182,35 @@ describe('hooks bridge', () => {
     expect(await rejection(run)).to.be.instanceOf(TaskCancelledError);
     expect(t.status.value).to.equal('cancelled');
     t.dispose();
+  });
+
+  it('maps with createMap: results in order, progress counted in items, new items on run', async () => {
+    const items = Array.from({ length: 2000 }, (_, i) => i);
+    const m = createMap<number>(pool, 'double(item)', items, { auto: true });
+    await until(m.status, (s) => s === 'done');
+    expect(m.result.value).to.deep.equal(items.map((i) => 2 * i));
+    expect(m.progress.value).to.deep.include({ done: 2000, total: 2000, fraction: 1 });
+    expect(await m.run([5, 6])).to.deep.equal([10, 12]);
+    expect(m.progress.value).to.deep.include({ done: 2, total: 2 });
+    m.dispose();
+  });
+
+  it("cancels a map between items, and shows a failing item's MapError", async () => {
+    const slow = 'import time\nend = time.monotonic() + 0.02\nwhile time.monotonic() < end:\n    pass\nitem';
+    const m = createMap(pool, slow, Array.from({ length: 300 }, (_, i) => i));
+    const running = m.run();
+    await until(m.progress, (p) => (p?.done ?? 0) > 0);
+    m.cancel('enough');
+    expect(await rejection(running)).to.be.instanceOf(TaskCancelledError);
+    expect(m.status.value).to.equal('cancelled');
+    await allSettled(pool);
+    const failing = createMap(pool, '1 / item', [1, 0]);
+    const err = (await rejection(failing.run())) as MapError;
+    expect(err).to.be.instanceOf(MapError);
+    expect(err.index).to.equal(1);
+    expect(failing.error.value).to.equal(err);
+    expect(failing.status.value).to.equal('failed');
+    m.dispose();
+    failing.dispose();
   });
 });

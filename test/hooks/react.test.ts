@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { createElement as h, StrictMode, useState } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
-import { usePool, usePoolState, useTask } from '../../hooks/react.js';
+import { useMap, usePool, usePoolState, useTask } from '../../hooks/react.js';
 import { PythonError, type PyodidePool } from '../../workers/index.js';
 import type { PoolSnapshot } from '../../hooks/index.js';
 import { allSettled, indexURL, liveWorkers, waitFor } from '../helpers.js';
@@ -182,5 +182,21 @@ describe('React: useTask on a shared pool', () => {
     root.unmount();
     await waitFor(() => pool.state.running.value === 0, 10_000, 'nothing running');
     root = createRoot(container);
+  });
+
+  it('maps with useMap, showing progress, and maps again when the items change by value', async () => {
+    let setItems: (items: number[]) => void = () => {};
+    function Squares() {
+      const [items, set] = useState([1, 2, 3]);
+      setItems = set;
+      const { status, result, progress } = useMap<number>(pool, 'item ** 2', items, { auto: true });
+      return h('div', null, h('b', { id: 'status' }, status), h('b', { id: 'result' }, (result ?? []).join(',')), h('b', { id: 'done' }, String(progress?.done ?? 0)));
+    }
+    root.render(h(StrictMode, null, h(Squares)));
+    await waitFor(() => text(container, 'result') === '1,4,9', 30_000, 'squares');
+    expect(text(container, 'done')).to.equal('3');
+    setItems([4, 5]);
+    await waitFor(() => text(container, 'result') === '16,25', 30_000, 'new squares');
+    expect(text(container, 'status')).to.equal('done');
   });
 });

@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { flushSync, mount, unmount } from 'svelte';
 import { fromStore } from 'svelte/store';
-import { poolState, task } from '../../hooks/svelte.js';
+import { map, poolState, task } from '../../hooks/svelte.js';
 import { PyodidePool } from '../../workers/index.js';
 import { indexURL, waitFor } from '../helpers.js';
 // Compiled on request by the test server's Svelte plugin.
@@ -97,5 +97,22 @@ describe('Svelte adapter', () => {
     await waitFor(() => pool.state.completed.value === before + 2, 30_000, 'a second run');
     stop();
     expect(holder.listeners).to.equal(0);
+  });
+
+  it('maps as a store: progress in items, new items with setItems', async () => {
+    const squares = map<number>(pool, 'item ** 2', [1, 2, 3], { auto: true });
+    const seen = fromStore(squares);
+    const values: (number[] | undefined)[] = [];
+    const stop = squares.subscribe((s) => values.push(s.result));
+    try {
+      await waitFor(() => seen.current.status === 'done', 30_000, 'mapped');
+      expect(seen.current.result).to.deep.equal([1, 4, 9]);
+      expect(seen.current.progress).to.deep.include({ done: 3, total: 3 });
+      squares.setItems([4]);
+      await waitFor(() => seen.current.result?.[0] === 16, 30_000, 'mapped again');
+      expect(await squares.run([5])).to.deep.equal([25]);
+    } finally {
+      stop();
+    }
   });
 });

@@ -1,7 +1,7 @@
 // Vue 3 adapter (render functions) against a real pool.
 import { expect } from 'chai';
 import { createApp, defineComponent, h, reactive, ref, type App } from 'vue';
-import { usePool, usePoolState, useTask } from '../../hooks/vue.js';
+import { useMap, usePool, usePoolState, useTask } from '../../hooks/vue.js';
 import { PythonError, PyodidePool } from '../../workers/index.js';
 import { allSettled, indexURL, liveWorkers, waitFor } from '../helpers.js';
 
@@ -149,5 +149,21 @@ describe('Vue: useTask on a shared pool', () => {
     // A change deep inside a reactive Map is a change by value.
     inputs.value.lookup.set('k', 8);
     await waitFor(() => (result as unknown[] | undefined)?.[1] === 8, 30_000, 'the new value');
+  });
+
+  it('maps with useMap over a reactive array, again when it changes deeply', async () => {
+    const items = reactive([1, 2, 3]);
+    mount(
+      defineComponent({
+        setup() {
+          const { status, result, progress } = useMap<number>(pool, 'item * 10', items, { auto: true });
+          return () => h('div', [h('b', { id: 'status' }, status.value), h('b', { id: 'result' }, (result.value ?? []).join(',')), h('b', { id: 'done' }, String(progress.value?.done ?? 0))]);
+        },
+      }),
+    );
+    await waitFor(() => text(container, 'result') === '10,20,30', 30_000, 'mapped');
+    expect(text(container, 'done')).to.equal('3');
+    items.push(4);
+    await waitFor(() => text(container, 'result') === '10,20,30,40', 30_000, 'mapped again');
   });
 });
