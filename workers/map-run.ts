@@ -55,6 +55,35 @@ interface Chunk {
   record: TaskRecord;
 }
 
+/** What sizes the next chunk: what is left, and what the chunks so far measured. */
+export interface ChunkPace {
+  remaining: number;
+  workers: number;
+  /** Ms the landed chunks took, and how many items they ran. */
+  measuredMs: number;
+  measuredItems: number;
+  /** The largest chunk landed so far. */
+  largest: number;
+}
+
+/**
+ * Items in the next chunk: one until a chunk has been measured, then about
+ * {@link TARGET_MS} of work at the measured pace, at most {@link RAMP}× the largest
+ * chunk so far, and never more than a fair share of what is left (so the last chunks are
+ * small and no worker ends long after the others).
+ *
+ * @example
+ * nextChunkSize({ remaining: 1e6, workers: 2, measuredMs: 1, measuredItems: 1000, largest: 1000 }); // 4000
+ */
+export function nextChunkSize({ remaining, workers, measuredMs, measuredItems, largest }: ChunkPace): number {
+  if (remaining <= 0) return 0;
+  if (measuredItems === 0) return 1;
+  const fair = Math.ceil(remaining / (PER_WORKER * Math.max(1, workers)));
+  const perItem = Math.max(measuredMs / measuredItems, 0.0001);
+  const paced = Math.floor(TARGET_MS / perItem);
+  return Math.max(1, Math.min(paced, largest * RAMP, fair, MAX_CHUNK, remaining));
+}
+
 export class MapRun {
   readonly promise: Promise<unknown[]>;
   readonly #host: MapHost;
@@ -118,12 +147,7 @@ export class MapRun {
   /** How many items the next chunk takes, of `remaining`. */
   #size(remaining: number): number {
     if (this.#options.chunkSize !== undefined) return Math.min(this.#options.chunkSize, remaining);
-    // A fair share of what is left: the last chunks shrink, so no worker ends long after the others.
-    const fair = Math.ceil(remaining / (PER_WORKER * Math.max(1, this.#host.workers())));
-    if (this.#measuredItems === 0) return 1;
-    const perItem = Math.max(this.#measuredMs / this.#measuredItems, 0.0001);
-    const paced = Math.floor(TARGET_MS / perItem);
-    return Math.max(1, Math.min(paced, this.#largest * RAMP, fair, MAX_CHUNK, remaining));
+    return nextChunkSize({ remaining, workers: this.#host.workers(), measuredMs: this.#measuredMs, measuredItems: this.#measuredItems, largest: this.#largest });
   }
 
   #landed(chunk: Chunk, result: ChunkResult): void {
@@ -196,10 +220,12 @@ export class MapRun {
     }
     if (this.#done < this.#items.length) return this.#issue();
     if (!this.#options.keepGoing) return this.#end(undefined, this.#values);
-    const settled = this.#values.map((value, i): MapSettled => {
+    // A loop, not values.map: items of a failed chunk are holes that map would skip.
+    const settled: MapSettled[] = new Array(this.#values.length);
+    for (let i = 0; i < settled.length; i++) {
       const error = this.#errors.get(i);
-      return error ? { error } : { value };
-    });
+      settled[i] = error ? { error } : { value: this.#values[i] };
+    }
     this.#end(undefined, settled);
   }
 

@@ -108,6 +108,19 @@ async function preempting(): Promise<boolean> {
   }
 }
 
+/**
+ * A stop for a task sent but not begun (one sent to preempt a generator, waiting for its
+ * yield): it is skipped, and the pool hears so at once. False if it is not waiting here.
+ */
+function dropWaiting(seq: number): boolean {
+  const at = waiting.findIndex((order, i) => i >= next && order.seq === seq);
+  if (at < 0) return false;
+  waiting.splice(at, 1);
+  outcomes.push({ seq, skipped: true });
+  flush();
+  return true;
+}
+
 function finished(order: TaskOrder, outcome: TaskOutcome, started: number): void {
   control?.end();
   if (closing) return;
@@ -171,7 +184,7 @@ self.addEventListener('message', (event: MessageEvent<RunMessage | TaskMessage |
   event.stopImmediatePropagation();
   if (message.t !== 'run') {
     // A generator task stops at its next yield; others as their waits allow.
-    if (message.t === 'stop' && stopGenerator(message.seq)) return;
+    if (message.t === 'stop' && (stopGenerator(message.seq) || dropWaiting(message.seq))) return;
     return onTaskMessage(message);
   }
   waiting.push(...message.tasks);

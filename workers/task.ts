@@ -143,6 +143,8 @@ export class TaskRecord {
   awaiting = false;
   /** A generator task at its yields: a more urgent task may run in its worker meanwhile. */
   preemptible = false;
+  /** Sent to run at a generator's yield, ahead of it. */
+  preempting = false;
   /** Set for a map chunk: its items; cancelling it lets the item running end (no interrupt). */
   readonly chunk: ChunkSpec | undefined;
   /** input() answers and messages (see `TaskChannel`). */

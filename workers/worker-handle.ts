@@ -208,6 +208,7 @@ export class WorkerHandle {
       if (record.chunk.keepGoing) order.keepGoing = true;
       if (record.chunk.itemTimeout !== undefined) order.itemTimeout = record.chunk.itemTimeout;
     }
+    record.preempting = preempt;
     if (preempt) order.preempt = true;
     this.#outbox.push(order);
     this.#outboxTransfer.push(...record.transfer);
@@ -244,8 +245,9 @@ export class WorkerHandle {
   stop(record: TaskRecord): StopOutcome | 'impossible' {
     if (this.status === 'dead') return 'impossible';
     if (!this.#control) {
-      // A task that awaits leaves its worker free to read a stop message.
-      if (!record.awaiting) return 'impossible';
+      // A task that awaits leaves its worker free to read a stop message; so does a
+      // generator at its yields, for a task sent to preempt it that has not begun.
+      if (!record.awaiting && !(record.preempting && record.status.peek() === 'queued')) return 'impossible';
       this.post({ t: 'stop', seq: record.seq });
       return 'interrupted';
     }

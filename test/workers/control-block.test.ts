@@ -32,6 +32,21 @@ describe('control block', () => {
     expect(view[0]).to.equal(0);
   });
 
+  it('makes a generator set aside for an urgent task interruptible again when it resumes', () => {
+    const block = new ControlBlock();
+    const view = block.interruptView();
+    block.begin(1); // the generator task
+    block.begin(2); // an urgent task at its yield
+    expect(block.stop(1)).to.equal('finished'); // not running now: its stop goes by message
+    expect(block.stop(2)).to.equal('interrupted');
+    block.end();
+    block.resume(1);
+    // The urgent task's interrupt is not the generator's.
+    expect(view[0]).to.equal(0);
+    expect(block.running).to.equal(1);
+    expect(block.stop(1)).to.equal('interrupted');
+  });
+
   it('keeps an interrupt that lands between Pyodide reading the signal and clearing it', () => {
     const block = new ControlBlock();
     const view = block.interruptView();

@@ -57,6 +57,18 @@ export function describeGenerators(title: string): void {
       expect(workerIds()).to.deep.equal(ids);
     });
 
+    it('drops an urgent task cancelled before its turn, keeping the generator and its worker', async () => {
+      const ids = workerIds();
+      // Steps long enough that the cancel comes before the next yield.
+      const slow = pool.submit(steps(6, 300, '"kept"'));
+      await until(slow.progress, (p) => p !== undefined);
+      const urgent = pool.submit('"urgent"', { priority: 5 });
+      urgent.cancel('not needed');
+      expect(await rejection(urgent.result)).to.be.instanceOf(TaskCancelledError);
+      expect(await slow.result).to.equal('kept');
+      expect(workerIds()).to.deep.equal(ids);
+    });
+
     it('keeps a task of equal priority waiting behind a generator', async () => {
       const slow = pool.submit(steps(6, 30));
       await until(slow.progress, (p) => p !== undefined);

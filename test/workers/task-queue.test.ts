@@ -67,4 +67,17 @@ describe('TaskQueue', () => {
     for (const p of [2, 1, 0]) for (let i = 0; i < 5_000; i++) if (i % 3 === p) expected.push(`t${i}`);
     expect(takeAll(queue)).to.deep.equal(expected);
   });
+
+  it('peeks at the next task without taking it, past removed ones', () => {
+    const queue = new TaskQueue<Item>();
+    expect(queue.peek()).to.equal(undefined);
+    const gone = item('gone', 5);
+    queue.push(item('low'));
+    queue.push(gone);
+    queue.push(item('high', 5));
+    queue.delete(gone);
+    expect(queue.peek()?.name).to.equal('high');
+    expect(queue.size).to.equal(2);
+    expect(takeAll(queue)).to.deep.equal(['high', 'low']);
+  });
 });
