@@ -4,6 +4,7 @@
 import { PyodidePool } from '../workers/index.js';
 import { NaivePool } from './naive-pool.js';
 import { mapScenario, plainCancelScenario } from './map-bench.js';
+import { waitingCancelLatency } from './cancel-latency.js';
 import { summarize, type Summary } from './stats.js';
 
 const indexURL = '/node_modules/pyodide/';
@@ -156,32 +157,6 @@ async function interruptLatency(pool: PyodidePool, trials: number): Promise<Summ
     samples.push(now() - t);
   }
   return summarize(samples);
-}
-
-/**
- * Cancel latency of a task that waits (`code` prints "waiting", then blocks or awaits),
- * and how many of the trials cost a worker (it was replaced instead of kept warm).
- */
-async function waitingCancelLatency(pool: PyodidePool, code: string, trials: number): Promise<Summary & { workersReplaced: number }> {
-  const samples: number[] = [];
-  let workersReplaced = 0;
-  for (let i = 0; i < trials; i++) {
-    const ids = pool.state.workers.value.map((w) => w.id).join();
-    const task = pool.submit(code);
-    while (!task.stdout.peek().includes('waiting')) {
-      // Code this pool cannot run (an older build without top-level await) ends here.
-      if (task.status.peek() === 'failed') return { ...summarize([NaN]), workersReplaced: NaN };
-      await new Promise((r) => setTimeout(r, 1));
-    }
-    await new Promise((r) => setTimeout(r, 20));
-    const t = now();
-    task.cancel();
-    await task.result.catch(() => undefined);
-    samples.push(now() - t);
-    await pool.ready();
-    if (pool.state.workers.value.map((w) => w.id).join() !== ids) workersReplaced++;
-  }
-  return { ...summarize(samples), workersReplaced };
 }
 
 /**

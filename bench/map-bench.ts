@@ -3,6 +3,7 @@
 // task), and cancel of a generator task on a plain page (against a plain long task).
 import { PyodidePool } from '../workers/index.js';
 import { summarize, type Summary } from './stats.js';
+import { waitingCancelLatency } from './cancel-latency.js';
 
 const indexURL = '/node_modules/pyodide/';
 const now = () => performance.now();
@@ -105,30 +106,14 @@ export async function mapScenario(): Promise<Record<string, unknown>> {
 export async function plainCancelScenario(): Promise<Record<string, unknown>> {
   const pool = new PyodidePool({ indexURL, min: 1, max: 1 });
   await pool.ready();
-  const measure = async (code: string, trials: number) => {
-    const samples: number[] = [];
-    let workersReplaced = 0;
-    for (let trial = 0; trial < trials; trial++) {
-      await pool.ready();
-      const ids = pool.state.workers.value.map((w) => w.id).join();
-      const task = pool.submit(code);
-      while (task.status.peek() !== 'running') await nextFrame();
-      await sleep(120 + ((trial * 13) % ITERATION_MS));
-      const t = now();
-      task.cancel();
-      await task.result.catch(() => undefined);
-      samples.push(now() - t);
-      // Replacement (if any) has begun once the old worker is gone.
-      await pool.ready();
-      if (pool.state.workers.value.map((w) => w.id).join() !== ids) workersReplaced++;
-    }
-    return { ...summarize(samples), workersReplaced, trials };
-  };
+  // Cancelled somewhere inside a step, not at its start.
+  const delay = (trial: number) => 120 + ((trial * 13) % ITERATION_MS);
+  const waiting = 'print("waiting", flush=True)\n';
   const out = {
     crossOriginIsolated,
     iterationMs: ITERATION_MS,
-    generator: await measure(generatorTask(200), 20),
-    plain: await measure(plainTask(200), 3),
+    generator: await waitingCancelLatency(pool, waiting + generatorTask(200), 20, delay),
+    plain: await waitingCancelLatency(pool, waiting + plainTask(200), 3, delay),
   };
   await pool.terminate();
   return out;

@@ -84,8 +84,8 @@ function mapRows(r) {
   ];
   const c = r.plainCancel;
   if (c) {
-    rows.push(['plain page: cancel a plain long task, p50', ms(c.plain.median), `baseline; ${c.plain.workersReplaced}/${c.plain.trials} workers replaced`]);
-    rows.push([`plain page: cancel a generator task (${c.iterationMs} ms steps), p50`, ms(c.generator.median), `${ratio(c.generator.median / c.iterationMs)} a step, p99 ${ms(c.generator.p99)}; ${c.generator.workersReplaced}/${c.generator.trials} workers replaced (target ≤ 1 step, kept)`]);
+    rows.push(['plain page: cancel a plain long task, p50', ms(c.plain.median), `baseline; ${c.plain.workersReplaced}/${c.plain.n} workers replaced`]);
+    rows.push([`plain page: cancel a generator task (${c.iterationMs} ms steps), p50`, ms(c.generator.median), `${ratio(c.generator.median / c.iterationMs)} a step, p99 ${ms(c.generator.p99)}; ${c.generator.workersReplaced}/${c.generator.n} workers replaced (target ≤ 1 step, kept)`]);
   }
   return rows;
 }

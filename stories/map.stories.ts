@@ -2,7 +2,7 @@ import type { Meta, StoryObj } from '@storybook/web-components';
 import { html } from 'lit';
 import { expect } from 'storybook/test';
 import type { PyTaskElement } from '../components/index.js';
-import { INDEX_URL, part, poll, whenStatus } from './shared.js';
+import { busy, INDEX_URL, part, poll, whenStatus } from './shared.js';
 
 /**
  * `pool.map` in HTML: a `<py-task>` with `items` maps its code over them (the Python
@@ -19,19 +19,18 @@ type Story = StoryObj;
 
 const task = (canvas: HTMLElement) => canvas.querySelector('#task') as PyTaskElement;
 const ITEMS = Array.from({ length: 4000 }, (_, i) => i);
+/** A generator task: 200 steps of 50 ms, each yielding its progress. */
+const SIMULATION = `def simulate(steps=200):
+    for step in range(steps):
+${busy(0.05).replace(/^/gm, '        ')}
+        yield (step + 1) / steps
+    return steps
+simulate()`;
 
 /** 4,000 items of about half a millisecond each on two workers, with a progress bar counting items. */
 export const MapOverItems: Story = {
   render: () => html`<worker-pool index-url=${INDEX_URL} max="2">
-    <py-task id="task" auto .items=${ITEMS}>
-      <script type="text/python">
-        import math, time
-        end = time.perf_counter() + 0.0005
-        while time.perf_counter() < end:
-            pass
-        round(math.sqrt(item), 3)
-      </script>
-    </py-task>
+    <py-task id="task" auto .items=${ITEMS} .code=${`import math\n${busy(0.0005)}\nround(math.sqrt(item), 3)`}></py-task>
   </worker-pool>`,
   play: async ({ canvasElement }) => {
     const el = task(canvasElement);
@@ -47,20 +46,7 @@ export const MapOverItems: Story = {
 /** A generator task: each yield is progress (and a point where urgent tasks and cancel get in). */
 export const GeneratorTask: Story = {
   render: () => html`<worker-pool index-url=${INDEX_URL}>
-    <py-task id="task" auto>
-      <script type="text/python">
-        import time
-        def simulate(steps=200):
-            state = 0
-            for step in range(steps):
-                end = time.perf_counter() + 0.05
-                while time.perf_counter() < end:
-                    state += 1
-                yield (step + 1) / steps
-            return state
-        simulate()
-      </script>
-    </py-task>
+    <py-task id="task" auto .code=${SIMULATION}></py-task>
   </worker-pool>`,
   play: async ({ canvasElement }) => {
     const el = task(canvasElement);
