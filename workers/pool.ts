@@ -10,8 +10,10 @@ import { Task, TaskRecord, type TaskOptions } from './task.js';
 import { Scheduler } from './scheduler.js';
 import { WorkerFleet } from './worker-fleet.js';
 
-/** Options of `pool.map()`: a task's options (but `inputs`: the items are), and how to split and settle. */
-export interface MapOptions extends Omit<TaskOptions, 'inputs'> {
+/** Options of `pool.map()`: a task's options, and how to split and settle. */
+export interface MapOptions extends TaskOptions {
+  /** Globals every item sees besides `item` (sent with each chunk). */
+  inputs?: Record<string, unknown>;
   /** Items per chunk. Default: sized from measured item times (thousands for tiny items, one for slow ones). */
   chunkSize?: number;
   /**
@@ -219,7 +221,10 @@ export class PyodidePool {
     }
     if (options === null || typeof options !== 'object') throw new TypeError(`${where}: options must be an object`);
     const { signal: abort, priority = 0, onOutput, stdin, onInput, chunkSize, settle = 'first', onProgress } = options;
-    if ('inputs' in options && options.inputs !== undefined) throw new TypeError(`${where}: items are the inputs; use setup or the code for shared values`);
+    const { inputs } = options;
+    if (inputs !== undefined && inputs !== null && (typeof inputs !== 'object' || Array.isArray(inputs))) {
+      throw new TypeError(`${where}: inputs must be an object whose keys become Python globals of every item`);
+    }
     if (chunkSize !== undefined && (!Number.isInteger(chunkSize) || chunkSize < 1)) throw new RangeError(`${where}: chunkSize must be a whole number of items, at least 1`);
     if (settle !== 'first' && settle !== 'all') throw new TypeError(`${where}: settle must be 'first' or 'all'`);
     if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError(`${where}: onProgress must be a function`);
@@ -241,7 +246,7 @@ export class PyodidePool {
     const host: MapHost = {
       // A map holds a few chunks in the queue at a time, whatever its length: they are
       // not refused by maxQueue once the map has begun.
-      submit: (chunk, transfer, timeout) => this.#enqueue(code, { priority, timeout, onOutput, stdin, onInput, transfer, chunk }),
+      submit: (chunk, transfer, timeout) => this.#enqueue(code, { inputs: inputs ?? undefined, priority, timeout, onOutput, stdin, onInput, transfer, chunk }),
       workers: () => this.#options.max,
     };
     return new MapRun(host, list, { chunkSize, keepGoing: settle === 'all', itemTimeout, onProgress, movable, signal: abort }).promise;

@@ -177,12 +177,12 @@ def _compile_map(src):
     return entry
 
 
-def _item_runner(kind, body, expr):
+def _item_runner(kind, body, expr, base):
     if kind == "call":
-        return eval(body, _SETUP.copy())
+        return eval(body, base)
 
     def run_item(item):
-        ns = _SETUP.copy()
+        ns = base.copy()
         ns["item"] = item
         if body is not None:
             exec(body, ns)
@@ -198,20 +198,25 @@ def _failure(index, exc, src, kind="python"):
 
 def run_map(src, inputs, keep_going, timeout):
     """Run src once per item of inputs["items"], in order, each item in a fresh namespace
-    over setup. Returns {"values", "errors"}: errors are [index, type, message, traceback,
+    over setup (and inputs["shared"], globals every item sees). Returns {"values", "errors"}: errors are [index, type, message, traceback,
     line, kind], kind "python" or "timeout" (the item ran past timeout seconds). Without
     keep_going the loop ends at the first failure. Code that awaits gets an AsyncRun."""
     items = inputs["items"]
+    # Globals every item sees besides setup's (the map's inputs option).
+    base = _SETUP.copy()
+    shared = inputs.get("shared")
+    if shared:
+        base.update(shared)
     try:
         kind, body, expr = _compile_map(src)
     except BaseException as exc:
         # A syntax error fails every item alike: the first one reports it.
         return {"values": [], "errors": [_failure(0, exc, src)]}
     if kind == "async":
-        return AsyncRun(_map_async(body, expr, items, src, keep_going, timeout))
+        return AsyncRun(_map_async(body, expr, items, src, keep_going, timeout, base))
     values, errors = [], []
     append = values.append
-    call = _item_runner(kind, body, expr)
+    call = _item_runner(kind, body, expr, base)
     clock = time.perf_counter
     start, count = 0, len(items)
     try:
@@ -246,10 +251,10 @@ def run_map(src, inputs, keep_going, timeout):
     return {"values": values, "errors": errors}
 
 
-async def _map_async(body, expr, items, src, keep_going, timeout):
+async def _map_async(body, expr, items, src, keep_going, timeout, base):
     values, errors = [], []
     for index, item in enumerate(items):
-        ns = _SETUP.copy()
+        ns = base.copy()
         ns["item"] = item
         try:
             run = _run_async(body, expr, ns, src, "<task>")

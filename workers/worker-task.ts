@@ -28,7 +28,7 @@ export function runTask(order: TaskOrder, atYield: Yielded): TaskOutcome | Promi
   let inputs: PyProxy | undefined;
   let pending: Promise<TaskOutcome> | undefined;
   try {
-    const given = order.items ? { items: order.items } : order.inputs;
+    const given = order.items ? { items: order.items, shared: order.inputs } : order.inputs;
     if (given) {
       try {
         inputs = inputsToPython(pyodide, given, runtime.make);

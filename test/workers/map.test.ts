@@ -40,6 +40,11 @@ describe('pool.map', () => {
     expect(await pool.map('[x * 2 for x in item]', [[1, 2], [3]])).to.deep.equal([[2, 4], [6]]);
   });
 
+  it('gives every item the globals of the inputs option', async () => {
+    expect(await pool.map('item * factor', [1, 2, 3], { inputs: { factor: 3 } })).to.deep.equal([3, 6, 9]);
+    expect(await pool.map('total = item + factor\ntotal', [1], { inputs: { factor: 10 } })).to.deep.equal([11]);
+  });
+
   it('keeps plain data as tasks do: None as null, dicts as objects, bytes as Uint8Array', async () => {
     const out = await pool.map('None if item is None else {"v": item, "b": bytes([1, 2])}', [null, 'a', 2.5]);
     expect(out[0]).to.equal(null);
