@@ -63,6 +63,13 @@ export function submitCancelledAfterEach(pool: () => PyodidePool): (code: string
 /** Python that spins until interrupted (no sleep: sleep cannot be interrupted). */
 export const SPIN = 'while True:\n    pass';
 
+/**
+ * Python that spins for 5 s: a runaway to a test that ends its worker on a plain page.
+ * Bounded: in WebKit on 2 cores, the test files after ones that ended workers in an
+ * endless loop ran several times slower, as if the ended workers' threads spun on.
+ */
+export const RUNAWAY = 'import time\n_end = time.monotonic() + 5\nwhile time.monotonic() < _end:\n    pass';
+
 /** Polls `check` until it returns a truthy value; rejects after `ms`. */
 export async function waitFor<T>(check: () => T | Promise<T>, ms = 30_000, what = 'condition'): Promise<NonNullable<T>> {
   const deadline = performance.now() + ms;

@@ -100,13 +100,15 @@ export class Scheduler {
   /**
    * Waiting tasks more urgent than a generator task some worker runs go to that worker,
    * which runs them at the generator's next yield and then resumes it. Only a worker whose
-   * line holds just that generator is chosen, one urgent task at a time. True if any went.
+   * line holds just that generator is chosen, one urgent task at a time. (Seqs skipped
+   * behind the generator are passed by the worker after it ends: the urgent seq begins
+   * first, out of order, which the control block allows.) True if any went.
    */
   #preempt(): boolean {
     let sent = false;
     if (this.#queue.size === 0) return false;
     for (const worker of this.fleet.workers) {
-      if (worker.status !== 'busy' || worker.inflight.size !== 1) continue;
+      if (worker.status !== 'busy' || worker.live !== 1) continue;
       const running = worker.head();
       if (!running?.preemptible || running.stop) continue;
       const top = this.#queue.peek();
@@ -232,6 +234,10 @@ export class Scheduler {
       if (!record) return;
       record.awaiting = true;
       record.preemptible = true;
+      // Tasks sent behind it would wait for the whole generator: back to the queue, where
+      // another worker (or an urgent turn at a yield) may take them.
+      const behind = worker.release(worker.live - 1);
+      for (const held of behind.reverse()) this.#requeue(held);
       // A more urgent task waiting now can run at its next yield.
       this.pump();
     } else if (message.t === 'ask') {

@@ -12,7 +12,7 @@ import { RunInbox } from './run-inbox.js';
 import type { OutputEvent } from './protocol.js';
 import type { TaskProgress } from './task.js';
 import { startMap, type ItemsSource, type RunningTask } from './map-task.js';
-import { deferred, sameInputs, type Deferred } from './task-run-options.js';
+import { deferred, sameInputs, sameItems, type Deferred } from './task-run-options.js';
 import type { CodeSource, InputsSource, TaskRunChanges, TaskRunOptions, TaskRunSnapshot, TaskRunStatus } from './task-run-options.js';
 
 export type { CodeSource, InputsSource, TaskRunChanges, TaskRunOptions, TaskRunSnapshot, TaskRunStatus };
@@ -31,11 +31,6 @@ export type { CodeSource, InputsSource, TaskRunChanges, TaskRunOptions, TaskRunS
  * run.update({ inputs: { x: 3 } });                              // re-runs: 6
  * run.dispose();
  */
-/** Items compared as inputs are: arrays by value; other iterables and functions by identity. */
-function sameItems(a: ItemsSource | undefined, b: ItemsSource | undefined): boolean {
-  return Array.isArray(a) && Array.isArray(b) ? sameInputs(a, b) : a === b;
-}
-
 export class TaskRun<T = unknown> {
   readonly #status = signal<TaskRunStatus>('idle');
   readonly #result = signal<T | undefined>(undefined);

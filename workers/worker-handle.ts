@@ -1,18 +1,10 @@
 import * as Comlink from 'comlink';
-import { ControlBlock, RING_SIZE, type StopOutcome } from './control-block.js';
+import { ControlBlock } from './control-block.js';
 import { Exchange } from './exchange.js';
-import type { BootConfig, BootResult, RunMessage, TaskMessage, TaskOrder, WorkerControl, WorkerMessage } from './protocol.js';
-import type { TaskRecord } from './task.js';
+import type { BootConfig, BootResult, RunMessage, TaskMessage, WorkerControl, WorkerMessage } from './protocol.js';
+import { TaskLine } from './task-line.js';
 import { BootFailed, type WorkerEvents, type WorkerInfo } from './worker-info.js';
-import { BootRecord } from './boot-timeline.js';
 
-/**
- * A worker is handed about this many ms of work at once (by its recent task times), so
- * tiny tasks travel many to a message while long ones still go one at a time and a late
- * high-priority task waits behind little.
- */
-const PIPELINE_BUDGET_MS = 4;
-const MAX_PIPELINE = 256;
 /** How long a worker ended while holding its snapshot waits for the pool to take it. */
 const SNAPSHOT_HANDOVER_MS = 2_000;
 
@@ -21,21 +13,14 @@ const lockPrefix = `pyodide-pool:${Math.random().toString(36).slice(2)}:`;
 
 /**
  * Owns one worker's life: creates it, boots it, watches for its death through a Web
- * Lock the worker holds, sends it tasks, interrupts it, and ends it.
+ * Lock the worker holds, and ends it. The tasks in its hands are its {@link TaskLine}.
  *
  * @internal
  */
-export class WorkerHandle {
+export class WorkerHandle extends TaskLine {
   /** Booted, and so warm until it ends. */
   #booted = false;
   #dead = false;
-  /**
-   * Tasks sent and not yet answered, by seq, in run order. `null`: stopped before it
-   * began (skipped); kept until the worker passes it, so seqs stay within the ring.
-   */
-  readonly inflight = new Map<number, TaskRecord | null>();
-  /** Tasks in `inflight` that are not skipped. */
-  live = 0;
   tasksRun = 0;
   heapBytes = 0;
   bootMode: WorkerInfo['bootMode'];
@@ -44,19 +29,10 @@ export class WorkerHandle {
   /** Past its recycle limit: retires once `replacement` is warm. */
   replacement: WorkerHandle | undefined;
   graceTimer: ReturnType<typeof setTimeout> | undefined;
-  /** This worker's boot timeline. */
-  readonly timeline = new BootRecord();
   readonly #worker: Worker;
-  readonly #control: ControlBlock | undefined;
   /** Where a blocked task's answers go (input, receive), on isolated pages. */
   readonly exchange: Exchange | undefined;
   #remote: Comlink.Remote<WorkerControl> | undefined;
-  #seq = 0;
-  #outbox: TaskOrder[] = [];
-  /** Buffers the outbox's tasks move to the worker. */
-  #outboxTransfer: ArrayBuffer[] = [];
-  /** Recent average ms per task; until the first answer, unknown (one task at a time). */
-  #taskMs = Infinity;
   readonly #lockName = lockPrefix + lockSeq++;
   readonly #events: WorkerEvents;
   #onDeath: ((reason: string) => void) | undefined;
@@ -72,6 +48,9 @@ export class WorkerHandle {
   #markGone!: () => void;
 
   constructor(readonly id: number, workerURL: URL | string | undefined, events: WorkerEvents, interruptible: boolean) {
+    // Without shared memory a task cannot be stopped without ending the worker, so the
+    // worker gets one task at a time (see `capacity`).
+    super(interruptible ? new ControlBlock() : undefined);
     this.#events = events;
     this.#gone = new Promise((resolve) => (this.#markGone = () => resolve(undefined)));
     // Written inline, with static options, so that bundlers (Vite, webpack) recognise the
@@ -90,10 +69,7 @@ export class WorkerHandle {
       else if (message.t === 'closing') this.#die('the worker closed itself');
       else this.#events.message(this, message);
     });
-    // Without shared memory a task cannot be stopped without ending the worker, so the
-    // worker gets one task at a time (see `capacity`).
-    this.#control = interruptible ? new ControlBlock() : undefined;
-    this.exchange = this.#control ? new Exchange(this.#control.words) : undefined;
+    this.exchange = this.control ? new Exchange(this.control.words) : undefined;
   }
 
   /**
@@ -121,8 +97,20 @@ export class WorkerHandle {
   }
 
   /** A message about the task running now (an answer it asked for, a stop). */
-  post(message: TaskMessage): void {
+  override post(message: TaskMessage): void {
     if (this.status !== 'dead') this.#worker.postMessage(message);
+  }
+
+  protected override postRun(message: RunMessage, transfer: ArrayBuffer[]): void {
+    this.#worker.postMessage(message, transfer);
+  }
+
+  protected override get owner(): WorkerHandle {
+    return this;
+  }
+
+  protected override unsendable(seq: number, error: Error): void {
+    this.#events.unsendable(this, seq, error);
   }
 
   /** Let the worker load Pyodide's scripts while the pool gets the boot ready. */
@@ -152,7 +140,7 @@ export class WorkerHandle {
       timer = setTimeout(() => this.#die(`its boot did not answer within ${timeoutMs / 1000} s`), timeoutMs);
     });
     const control = this.#api();
-    const full: BootConfig = { ...config, lockName: this.#lockName, control: this.#control?.buffer };
+    const full: BootConfig = { ...config, lockName: this.#lockName, control: this.control?.buffer };
     const outcome = await Promise.race([control.boot(full), died]).finally(() => clearTimeout(timer));
     if ('failure' in outcome) throw new BootFailed(outcome.failure);
     this.#onDeath = undefined;
@@ -170,7 +158,7 @@ export class WorkerHandle {
    * answers, then `busy` while it holds tasks and `idle` when it holds none, and `dead`
    * once it has ended, on purpose or not.
    */
-  get status(): 'starting' | 'idle' | 'busy' | 'dead' {
+  override get status(): 'starting' | 'idle' | 'busy' | 'dead' {
     if (this.#dead) return 'dead';
     if (!this.#booted) return 'starting';
     return this.live > 0 ? 'busy' : 'idle';
@@ -179,160 +167,6 @@ export class WorkerHandle {
   /** True once the worker has ended, on purpose or not. */
   get dead(): boolean {
     return this.#dead;
-  }
-
-  /** How many more tasks this worker should be handed now. */
-  capacity(): number {
-    if (this.status !== 'idle' && this.status !== 'busy') return 0;
-    if (!this.#control || this.#taskMs === Infinity) return this.live === 0 ? 1 : 0;
-    const depth = Math.max(1, Math.min(MAX_PIPELINE, Math.floor(PIPELINE_BUDGET_MS / Math.max(this.#taskMs, 0.001))));
-    return Math.max(0, Math.min(depth - this.live, RING_SIZE - 1 - this.inflight.size));
-  }
-
-  /**
-   * Hand over a task; it is posted with the others sent in the same turn. `notify`: have
-   * the worker say when it starts (it waits behind others and its timeout counts from then).
-   */
-  send(record: TaskRecord, notify: boolean, preempt = false): void {
-    const seq = ++this.#seq;
-    this.timeline.sent(seq);
-    this.inflight.set(seq, record);
-    this.live++;
-    record.seq = seq;
-    record.worker = this;
-    const order: TaskOrder = { seq, code: record.code, inputs: record.inputs, notify };
-    if (record.stdin !== undefined) order.stdin = record.stdin;
-    if (record.channel.onInput) order.interactive = true;
-    if (record.chunk) {
-      order.items = record.chunk.items;
-      if (record.chunk.keepGoing) order.keepGoing = true;
-      if (record.chunk.itemTimeout !== undefined) order.itemTimeout = record.chunk.itemTimeout;
-    }
-    record.preempting = preempt;
-    if (preempt) order.preempt = true;
-    this.#outbox.push(order);
-    this.#outboxTransfer.push(...record.transfer);
-    if (this.#outbox.length === 1) queueMicrotask(() => this.#post());
-  }
-
-  /** The first task not yet answered: the one running, or about to. */
-  head(): TaskRecord | undefined {
-    for (const record of this.inflight.values()) if (record) return record;
-    return undefined;
-  }
-
-  /** Take task `seq` out of the pipeline when its outcome arrives. */
-  take(seq: number): TaskRecord | null | undefined {
-    this.timeline.answered(seq);
-    const record = this.inflight.get(seq);
-    this.inflight.delete(seq);
-    if (record) this.live--;
-    return record;
-  }
-
-  /** Learn the worker's pace from a batch of outcomes. */
-  measured(tasks: number, busyMs: number): void {
-    if (tasks === 0) return;
-    const perTask = busyMs / tasks;
-    this.#taskMs = this.#taskMs === Infinity ? perTask : this.#taskMs * 0.7 + perTask * 0.3;
-  }
-
-  /**
-   * Stop one of this worker's tasks: `skipped` (had not begun, never will), `interrupted`
-   * (KeyboardInterrupt raised), `finished` (its outcome is on the way), or `impossible`
-   * (no shared memory on this page: only ending the worker stops it).
-   */
-  stop(record: TaskRecord): StopOutcome | 'impossible' {
-    if (this.status === 'dead') return 'impossible';
-    if (!this.#control) {
-      // A task that awaits leaves its worker free to read a stop message; so does a
-      // generator at its yields, for a task sent to preempt it that has not begun.
-      if (!record.awaiting && !(record.preempting && record.status.peek() === 'queued')) return 'impossible';
-      this.post({ t: 'stop', seq: record.seq });
-      return 'interrupted';
-    }
-    const outcome = this.#control.stop(record.seq);
-    if (outcome === 'skipped') {
-      this.inflight.set(record.seq, null);
-      this.live--;
-    }
-    // An interrupt lands only while Python runs; a task that awaits needs its coroutine
-    // cancelled, and a generator set aside for an urgent task stops at its next yield.
-    if ((outcome === 'interrupted' || record.preemptible) && outcome !== 'skipped' && record.awaiting) this.post({ t: 'stop', seq: record.seq });
-    return outcome;
-  }
-
-  /**
-   * Drop `record` if the worker has not begun it (true), so it never runs; a begun one is
-   * left to end. Only with shared memory can the pool tell, so without it: false.
-   */
-  drop(record: TaskRecord): boolean {
-    if (!this.#control || this.status === 'dead' || !this.#control.claim(record.seq)) return false;
-    this.inflight.set(record.seq, null);
-    this.live--;
-    return true;
-  }
-
-  /**
-   * Take back up to `count` tasks from the end of the line that the worker has not begun
-   * (so another worker can run them). Returns them in run order; never the first one.
-   */
-  release(count: number): TaskRecord[] {
-    if (!this.#control || this.status === 'dead') return [];
-    const live = [...this.inflight].filter((entry): entry is [number, TaskRecord] => entry[1] !== null);
-    const taken: TaskRecord[] = [];
-    for (let i = live.length - 1; i >= 1 && taken.length < count; i--) {
-      const [seq, record] = live[i]!;
-      // Its moved buffers are in the worker's hands: it cannot run elsewhere.
-      if (record.transfer.length > 0) break;
-      // Claims go from the end backwards: once one has begun, all before it have too.
-      if (!this.#control.claim(seq)) break;
-      this.inflight.set(seq, null);
-      this.live--;
-      taken.push(record);
-    }
-    return taken.reverse();
-  }
-
-  /**
-   * After a death: the tasks that never began (to run elsewhere) and those that did
-   * (their outcome is lost). Without shared memory, only the first task can have begun.
-   */
-  unfinished(): { begun: TaskRecord[]; notBegun: TaskRecord[] } {
-    const reached = this.#control?.reached;
-    const begun: TaskRecord[] = [];
-    const notBegun: TaskRecord[] = [];
-    let first = true;
-    for (const [seq, record] of this.inflight) {
-      if (!record) continue;
-      const hasBegun = reached !== undefined ? seq <= reached : first && !this.#outbox.some((order) => order.seq === seq);
-      (hasBegun ? begun : notBegun).push(record);
-      first = false;
-    }
-    this.inflight.clear();
-    this.live = 0;
-    return { begun, notBegun };
-  }
-
-  #post(): void {
-    const tasks = this.#outbox;
-    const transfer = this.#outboxTransfer;
-    this.#outbox = [];
-    this.#outboxTransfer = [];
-    if (this.status === 'dead' || tasks.length === 0) return;
-    try {
-      this.#worker.postMessage({ t: 'run', tasks } satisfies RunMessage, transfer);
-      return;
-    } catch {
-      // Some task's inputs cannot be cloned: send one by one, so only those fail.
-    }
-    for (const order of tasks) {
-      try {
-        this.#worker.postMessage({ t: 'run', tasks: [order] } satisfies RunMessage, this.inflight.get(order.seq)?.transfer ?? []);
-      } catch (err) {
-        this.#events.unsendable(this, order.seq, err as Error);
-      }
-    }
   }
 
   /**

@@ -2,7 +2,7 @@
 // cannot be interrupted: its worker is terminated and replaced instead.
 import { expect } from 'chai';
 import { PyodidePool, TaskCancelledError, TaskTimeoutError } from '../../workers/index.js';
-import { indexURL, rejection, SPIN, until } from '../helpers.js';
+import { indexURL, rejection, RUNAWAY, until } from '../helpers.js';
 
 describe('stopping tasks without isolation (terminate and replace)', () => {
   let pool: PyodidePool;
@@ -23,7 +23,7 @@ describe('stopping tasks without isolation (terminate and replace)', () => {
 
   it('times out a runaway loop by replacing its worker, and runs the queue on', async () => {
     const ids = workerIds();
-    const task = pool.submit(SPIN, { timeout: 300 });
+    const task = pool.submit(RUNAWAY, { timeout: 300 });
     const next = pool.submit('"next"');
     const err = (await rejection(task.result)) as TaskTimeoutError;
     expect(err).to.be.instanceOf(TaskTimeoutError);
@@ -33,7 +33,7 @@ describe('stopping tasks without isolation (terminate and replace)', () => {
   });
 
   it('cancels a running task by replacing its worker', async () => {
-    const task = pool.submit('print("go", flush=True)\n' + SPIN);
+    const task = pool.submit('print("go", flush=True)\n' + RUNAWAY);
     await until(task.stdout, (s) => s.includes('go'));
     const ids = workerIds();
     task.cancel('enough');
@@ -45,7 +45,7 @@ describe('stopping tasks without isolation (terminate and replace)', () => {
   });
 
   it('uses the snapshot to replace workers quickly', async () => {
-    const task = pool.submit(SPIN, { timeout: 100 });
+    const task = pool.submit(RUNAWAY, { timeout: 100 });
     await rejection(task.result);
     await until(pool.state.workers, (ws) => ws.length === 1 && ws[0]!.status === 'idle');
     expect(pool.state.workers.value[0]!.bootMode).to.equal('snapshot');

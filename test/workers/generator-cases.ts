@@ -69,6 +69,19 @@ export function describeGenerators(title: string): void {
       expect(workerIds()).to.deep.equal(ids);
     });
 
+    it('sends tasks handed over behind a generator back to the queue, where an urgent one can go first', async () => {
+      // Teach the worker that tasks of this code are tiny, so several travel at once.
+      await Promise.all(Array.from({ length: 40 }, () => pool.run('0')));
+      const gen = pool.submit(steps(10, 50, '"gen"'));
+      const behind = Array.from({ length: 5 }, () => pool.submit('0'));
+      await until(gen.progress, (p) => p !== undefined);
+      const urgent = pool.submit('"urgent"', { priority: 5 });
+      expect(await urgent.result).to.equal('urgent');
+      expect(gen.status.value).to.equal('running');
+      expect(await gen.result).to.equal('gen');
+      expect(await Promise.all(behind.map((t) => t.result))).to.deep.equal([0, 0, 0, 0, 0]);
+    });
+
     it('keeps a task of equal priority waiting behind a generator', async () => {
       const slow = pool.submit(steps(6, 30));
       await until(slow.progress, (p) => p !== undefined);

@@ -3,7 +3,7 @@
 // replacing its worker, as a task would be.
 import { expect } from 'chai';
 import { MapError, PyodidePool, TaskCancelledError, TaskTimeoutError } from '../../workers/index.js';
-import { allSettled, indexURL, rejection } from '../helpers.js';
+import { allSettled, indexURL, rejection, RUNAWAY } from '../helpers.js';
 
 describe('pool.map (plain page)', () => {
   let pool: PyodidePool;
@@ -36,8 +36,9 @@ describe('pool.map (plain page)', () => {
     expect(await pool.run('"kept"')).to.equal('kept');
   });
 
-  it('times out an item that never ends by replacing its worker', async () => {
-    const err = (await rejection(pool.map('while item:\n    pass\nitem', [0, 1, 0], { timeout: 400, chunkSize: 1 }))) as MapError;
+  it('times out an item that runs on by replacing its worker', async () => {
+    const code = `if item:\n${RUNAWAY.replace(/^/gm, '    ')}\nitem`;
+    const err = (await rejection(pool.map(code, [0, 1, 0], { timeout: 400, chunkSize: 1 }))) as MapError;
     expect(err).to.be.instanceOf(MapError);
     expect(err.index).to.equal(1);
     expect(err.cause).to.be.instanceOf(TaskTimeoutError);
