@@ -84,6 +84,29 @@ export function stealPlan<W extends Dispatchable>(thief: W, workers: readonly W[
   return victim ? { victim, count: Math.ceil((victim.live - 1) / 2) } : undefined;
 }
 
+/** What preemption needs to know of a worker and of the task it runs. */
+export interface PreemptCandidate extends Dispatchable {
+  readonly status: string;
+  /** The task it runs now (first in its line). */
+  head(): { readonly preemptible: boolean; readonly stop: unknown; readonly priority: number } | undefined;
+}
+
+/**
+ * Which worker runs a waiting task of `priority` at its generator task's next yield: one
+ * busy with just that generator (no other task in its line), at its yields, not being
+ * stopped, and of lower priority. Undefined: the task waits.
+ *
+ * @example
+ * preemptTarget(5, [busyWithGenerator]); // busyWithGenerator, if its generator's priority is below 5
+ */
+export function preemptTarget<W extends PreemptCandidate>(priority: number, workers: readonly W[]): W | undefined {
+  return workers.find((worker) => {
+    if (worker.status !== 'busy' || worker.live !== 1) return false;
+    const running = worker.head();
+    return running !== undefined && running.preemptible && !running.stop && running.priority < priority;
+  });
+}
+
 /** What decides how many workers to start. */
 export interface FleetSize {
   /** Workers that count toward `min`/`max` (not those waiting to be recycled). */

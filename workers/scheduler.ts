@@ -7,7 +7,7 @@
  * @internal
  */
 import { batch } from '@preact/signals-core';
-import { distribute, roomFor, stealPlan } from './dispatcher.js';
+import { distribute, preemptTarget, roomFor, stealPlan } from './dispatcher.js';
 import {
   ConversionError,
   PythonError,
@@ -99,21 +99,16 @@ export class Scheduler {
 
   /**
    * Waiting tasks more urgent than a generator task some worker runs go to that worker,
-   * which runs them at the generator's next yield and then resumes it. Only a worker whose
-   * line holds just that generator is chosen, one urgent task at a time. (Seqs skipped
-   * behind the generator are passed by the worker after it ends: the urgent seq begins
-   * first, out of order, which the control block allows.) True if any went.
+   * which runs them at the generator's next yield and then resumes it (`preemptTarget`
+   * says which). Seqs skipped behind the generator are passed by the worker after it
+   * ends: the urgent seq begins first, out of order, which the control block allows.
+   * True if any went.
    */
   #preempt(): boolean {
     let sent = false;
-    if (this.#queue.size === 0) return false;
-    for (const worker of this.fleet.workers) {
-      if (worker.status !== 'busy' || worker.live !== 1) continue;
-      const running = worker.head();
-      if (!running?.preemptible || running.stop) continue;
-      const top = this.#queue.peek();
-      if (!top) break;
-      if (top.priority <= running.priority) continue;
+    for (let top = this.#queue.peek(); top; top = this.#queue.peek()) {
+      const worker = preemptTarget(top.priority, this.fleet.workers);
+      if (!worker) break;
       this.#queue.shift();
       // It says when it starts (its timeout counts from then): it is not first in line.
       worker.send(top, true, true);

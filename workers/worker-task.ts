@@ -43,13 +43,15 @@ export function runTask(order: TaskOrder, atYield: Yielded): TaskOutcome | Promi
       return pending;
     }
     const value = (entry as unknown as (...a: unknown[]) => unknown)(...args);
-    const run = asAsyncRun(value);
+    // Reading a proxy's type calls into Python: once per result, for both checks.
+    const type = isPyProxy(pyodide, value) ? value.type : undefined;
+    const run = type === 'AsyncRun' ? asAsyncRun(value) : undefined;
     if (run) {
       pending = settleAwaited(order, run);
       return pending;
     }
-    if (!order.items && isPyProxy(pyodide, value) && value.type === 'generator') {
-      pending = driveGenerator(order, value, atYield).then((result) => (result.done ? plainOutcome(order, result.value) : failed(order, result.error)));
+    if (!order.items && type === 'generator') {
+      pending = driveGenerator(order, value as PyProxy, atYield).then((result) => (result.done ? plainOutcome(order, result.value) : failed(order, result.error)));
       return pending;
     }
     return plainOutcome(order, value);

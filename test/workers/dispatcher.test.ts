@@ -1,6 +1,6 @@
 // The dispatcher's rules on fake workers: no Pyodide, milliseconds per test.
 import { expect } from 'chai';
-import { distribute, roomFor, stealPlan, workersToStart, type Dispatchable } from '../../workers/dispatcher.js';
+import { distribute, preemptTarget, roomFor, stealPlan, workersToStart, type Dispatchable } from '../../workers/dispatcher.js';
 
 /** A worker that holds `live` tasks and whose pace allows `pace` more. */
 function fake(name: string, live: number, pace: number): Dispatchable & { name: string } {
@@ -76,5 +76,23 @@ describe('dispatcher: workersToStart', () => {
     expect(workersToStart({ active: 2, starting: 1, waiting: 3, min: 1, max: 4 })).to.equal(2);
     expect(workersToStart({ active: 4, starting: 0, waiting: 10, min: 1, max: 4 })).to.equal(0);
     expect(workersToStart({ active: 1, starting: 1, waiting: 1, min: 1, max: 4 })).to.equal(0);
+  });
+});
+
+describe('dispatcher: preemptTarget', () => {
+  const running = (priority: number, extra: { preemptible?: boolean; stop?: unknown } = {}) => ({ preemptible: true, stop: undefined, priority, ...extra });
+  const worker = (name: string, live: number, head: ReturnType<typeof running> | undefined, status = 'busy') => ({ name, live, status, capacity: () => 0, head: () => head });
+
+  it('picks a worker whose only task is a generator of lower priority', () => {
+    const plain = worker('plain', 1, running(0, { preemptible: false }));
+    const gen = worker('gen', 1, running(0));
+    expect(preemptTarget(5, [plain, gen])?.name).to.equal('gen');
+  });
+
+  it('passes over equal priorities, generators being stopped, and lines holding more', () => {
+    expect(preemptTarget(0, [worker('same', 1, running(0))])).to.equal(undefined);
+    expect(preemptTarget(5, [worker('stopping', 1, running(0, { stop: { kind: 'cancel' } }))])).to.equal(undefined);
+    expect(preemptTarget(5, [worker('taken', 2, running(0))])).to.equal(undefined);
+    expect(preemptTarget(5, [worker('idle', 0, undefined, 'idle')])).to.equal(undefined);
   });
 });
