@@ -9,7 +9,8 @@
  *
  * @internal
  */
-import { ConversionError, MapError, PoolError, PoolTerminatedError, PythonError, TaskCancelledError, TaskTimeoutError, WorkerBootError } from './errors.js';
+import { MapError, PoolError, PoolTerminatedError, TaskCancelledError, TaskTimeoutError, WorkerBootError } from './errors.js';
+import { failureError } from './task-endings.js';
 import type { ChunkResult } from './protocol.js';
 import type { ChunkSpec, TaskRecord } from './task.js';
 import { buffersIn } from './transfer.js';
@@ -160,12 +161,7 @@ export class MapRun {
     const { values } = result;
     for (let i = 0; i < values.length; i++) this.#values[chunk.start + i] = values[i];
     for (const [index, pythonType, message, traceback, line, kind] of result.errors) {
-      const error =
-        kind === 'timeout'
-          ? new TaskTimeoutError(this.#options.itemTimeout ?? 0)
-          : kind === 'conversion'
-            ? new ConversionError(message, pythonType)
-            : new PythonError({ pythonType, message, traceback, line: line ?? undefined });
+      const error = failureError({ kind, pythonType, message, traceback, line: line ?? undefined }, this.#options.itemTimeout);
       if (this.#options.keepGoing) this.#errors.set(chunk.start + index, error);
       else return this.#fail(chunk.start + index, error);
     }

@@ -8,14 +8,8 @@
  */
 import { batch } from '@preact/signals-core';
 import { distribute, preemptTarget, roomFor, stealPlan } from './dispatcher.js';
-import {
-  ConversionError,
-  PythonError,
-  TaskCancelledError,
-  TaskTimeoutError,
-  type WorkerBootError,
-  WorkerCrashedError,
-} from './errors.js';
+import { ConversionError, TaskCancelledError, type WorkerBootError, WorkerCrashedError } from './errors.js';
+import { failureError, stopEnding } from './task-endings.js';
 import type { ResolvedOptions } from './options.js';
 import type { PoolLedger } from './pool-ledger.js';
 import type { WorkerMessage } from './protocol.js';
@@ -260,8 +254,7 @@ export class Scheduler {
       worker.tasksRun++;
       if (record.stop) this.#settleStopped(record, record.stop);
       else if ('value' in outcome) this.settle(record, undefined, 'done', outcome.value);
-      else if (outcome.error.kind === 'python') this.settle(record, new PythonError(outcome.error));
-      else this.settle(record, new ConversionError(outcome.error.message, outcome.error.pythonType || undefined));
+      else this.settle(record, failureError(outcome.error));
     }
     worker.measured(ran, message.busyMs);
     const head = worker.head();
@@ -361,8 +354,8 @@ export class Scheduler {
 
   /** Settle a task that was asked to stop: cancelled, or failed with its timeout. */
   #settleStopped(record: TaskRecord, stop: NonNullable<TaskRecord['stop']>): void {
-    if (stop.kind === 'cancel') this.settle(record, new TaskCancelledError(stop.reason), 'cancelled');
-    else this.settle(record, new TaskTimeoutError(stop.timeout));
+    const { error, status } = stopEnding(stop);
+    this.settle(record, error, status);
   }
 
   publishWorkers(): void {
