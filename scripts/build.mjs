@@ -3,6 +3,7 @@
 //   dist/components.js        the elements as one self-contained ESM file (lit, comlink,
 //                             signals inside) for a plain <script type="module">;
 //   dist/pool-worker.js       the worker script it loads (beside it);
+//   dist/sandbox-worker.js    a sandboxed pool's worker, self-contained (also in dist/workers/);
 //   custom-elements.json      the elements' manifest (for docs and editors).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,11 @@ execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconf
 
 const common = { bundle: true, format: 'esm', target: 'es2022', minify: true, sourcemap: false, legalComments: 'eof', logLevel: 'warning' };
 await build({ ...common, entryPoints: { components: 'components/index.ts', 'pool-worker': 'workers/pool-worker.ts' }, outdir: 'dist' });
+// A sandboxed worker (opaque origin) imports nothing by URL: its script is one file, beside
+// the drop-in bundle and beside the modules (over tsc's unbundled one).
+for (const outfile of ['dist/sandbox-worker.js', 'dist/workers/sandbox-worker.js']) {
+  await build({ ...common, entryPoints: ['workers/sandbox-worker.ts'], outfile });
+}
 
 // The core, the elements and the bridge must never pull a framework in.
 for (const file of ['dist/workers/index.js', 'dist/workers/pool.js', 'dist/components/index.js', 'dist/hooks/index.js', 'dist/components.js']) {

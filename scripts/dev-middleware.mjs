@@ -46,3 +46,19 @@ export function selfHostedPyodide(prefix = '/pyodide/') {
     await next();
   };
 }
+
+/**
+ * Serves `/workers/sandbox-worker.js` as the build makes it: one self-contained file (a
+ * sandboxed worker, of an opaque origin, can import nothing by URL). Bundled from the
+ * sources on each request, so it always matches them.
+ */
+export function sandboxWorkerBundle(rootDir = process.cwd()) {
+  return async (ctx, next) => {
+    if (ctx.path !== '/workers/sandbox-worker.js') return next();
+    const { build } = await import('esbuild');
+    const { join } = await import('node:path');
+    const result = await build({ entryPoints: [join(rootDir, 'workers/sandbox-worker.ts')], bundle: true, format: 'esm', target: 'es2022', write: false, logLevel: 'warning' });
+    ctx.type = 'text/javascript';
+    ctx.body = result.outputFiles[0].text;
+  };
+}

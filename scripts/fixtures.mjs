@@ -47,6 +47,15 @@ export async function serveFixture(ctx) {
     ctx.body = body;
     return true;
   }
+  if (ctx.path === '/__fixtures__/open-data.json') {
+    // Data any origin may read (a sandboxed pool's `connect` origin), and whether the
+    // request carried cookies.
+    ctx.set('Access-Control-Allow-Origin', '*');
+    ctx.set('Cross-Origin-Resource-Policy', 'cross-origin');
+    ctx.type = 'application/json';
+    ctx.body = JSON.stringify({ open: true, cookie: ctx.get('cookie') ?? '' });
+    return true;
+  }
   const make = FIXTURES[ctx.path];
   if (!make) return false;
   ctx.type = ctx.path.endsWith('.js') ? 'text/javascript' : 'application/octet-stream';

@@ -28,14 +28,21 @@ export interface PoolCapabilities {
    * every worker boots normally, which is slower but otherwise the same.
    */
   readonly snapshot: boolean | undefined;
+  /**
+   * Task code runs sandboxed (the `sandbox` option): it cannot reach the page's origin,
+   * its storage or its locks. Such workers hold no Web Lock, so `locks` is false.
+   */
+  readonly sandboxed: boolean;
 }
 
 /** The parts known before any worker starts. @internal */
-export function detectCapabilities(): Omit<PoolCapabilities, 'snapshot'> {
+export function detectCapabilities(sandboxed = false): Omit<PoolCapabilities, 'snapshot'> {
   const wasm = (globalThis as { WebAssembly?: Record<string, unknown> }).WebAssembly;
   return {
     interrupt: globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function',
     jspi: typeof wasm?.Suspending === 'function' && typeof wasm?.promising === 'function',
-    locks: typeof globalThis.navigator?.locks?.request === 'function',
+    // An opaque-origin worker cannot take a lock the page could watch.
+    locks: !sandboxed && typeof globalThis.navigator?.locks?.request === 'function',
+    sandboxed,
   };
 }

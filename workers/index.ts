@@ -10,7 +10,7 @@
  */
 export { PyodidePool } from './pool.js';
 export type { PoolState } from './pool-ledger.js';
-export { Task } from './task.js';
+export { STDOUT_LIMIT, Task } from './task.js';
 export { TaskRun } from './task-run.js';
 export { currentPool, followPool } from './pool-source.js';
 export type { PoolHolder, PoolSource } from './pool-source.js';
@@ -23,7 +23,7 @@ export type {
   TaskRunStatus,
 } from './task-run-options.js';
 export type { TaskOptions, TaskProgress, TaskStatus } from './task.js';
-export type { PoolOptions } from './options.js';
+export type { PoolOptions, SandboxOptions } from './options.js';
 export type { MapOptions } from './pool.js';
 export type { MapProgress, MapSettled } from './map-run.js';
 export type { ItemsSource } from './map-task.js';

@@ -55,12 +55,34 @@ export interface PoolOptions {
   /** URL of the worker script, for bundlers that move it. Default: `pool-worker.js` beside this module. */
   workerURL?: string | URL;
   /**
+   * Run task code where the page's origin cannot be reached: workers with an opaque
+   * origin (no cookies, no IndexedDB, Cache Storage or Web Locks of the page), fed
+   * Pyodide's files by the page, with network access only to the origins in `connect`
+   * (none by default). See the README's "Security" section for what it promises.
+   *
+   * @example
+   * new PyodidePool({ sandbox: true });
+   * new PyodidePool({ sandbox: { connect: ['https://data.example'] } });
+   */
+  sandbox?: boolean | SandboxOptions;
+  /**
    * Print each worker's boot timeline (see `WorkerInfo.bootTimeline`) with `console.debug`
    * once it is warm, and add its stages to the page's performance timeline as
    * `performance.measure` entries (named `pyodide-pool worker N: stage`), where DevTools
    * shows them. Default false.
    */
   debug?: boolean;
+}
+
+/** The `sandbox` option in full. */
+export interface SandboxOptions {
+  /** Origins (`https://host[:port]`) task code may fetch from, without credentials. Default none. */
+  connect?: string[];
+  /**
+   * URL of the self-contained sandbox worker script, for bundlers that move it. Default:
+   * `sandbox-worker.js` beside this module.
+   */
+  workerURL?: string | URL;
 }
 
 /** Options with every default applied and every value checked. @internal */
@@ -80,6 +102,8 @@ export interface ResolvedOptions {
   recycle: { heapBytes: number; afterTasks: number };
   files: Record<string, FileSource>;
   debug: boolean;
+  /** Undefined: a normal pool. */
+  sandbox: { connect: string[]; workerURL: string | undefined } | undefined;
 }
 
 const here = () => globalThis.location?.href;
@@ -109,6 +133,28 @@ export function absoluteURL(url: string): string {
 /** A package spec that is a URL (a wheel file) rather than a Pyodide package name. */
 function isURL(spec: string): boolean {
   return spec.includes('/') || spec.endsWith('.whl');
+}
+
+/** The `sandbox` option checked: each `connect` entry an http(s) origin. */
+function sandboxOption(value: unknown): ResolvedOptions['sandbox'] {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return { connect: [], workerURL: undefined };
+  if (typeof value !== 'object' || value === null) throw new TypeError("PyodidePool: 'sandbox' must be true, false or { connect: [...] }");
+  const { connect = [], workerURL } = value as SandboxOptions;
+  if (!Array.isArray(connect)) throw new TypeError("PyodidePool: 'sandbox.connect' must be an array of origins");
+  const origins = connect.map((entry) => {
+    let url: URL | undefined;
+    try {
+      url = typeof entry === 'string' ? new URL(entry) : undefined;
+    } catch {
+      // reported below
+    }
+    if (!url || !/^https?:$/.test(url.protocol)) {
+      throw new TypeError(`PyodidePool: 'sandbox.connect' entries must be http(s) origins such as 'https://data.example', got ${JSON.stringify(entry)}`);
+    }
+    return url.origin;
+  });
+  return { connect: [...new Set(origins)], workerURL: workerURL === undefined ? undefined : absoluteURL(String(workerURL)) };
 }
 
 /** Apply defaults and check values; throws RangeError / TypeError naming the bad option. @internal */
@@ -143,6 +189,7 @@ export function resolveOptions(options: PoolOptions = {}): ResolvedOptions {
     bootTimeout: count('bootTimeout', options.bootTimeout, 60_000, 1),
     files: checkFiles(options.files),
     debug: options.debug ?? false,
+    sandbox: sandboxOption(options.sandbox),
     recycle: {
       heapBytes: options.recycle?.heapBytes === undefined ? Infinity : count('recycle.heapBytes', options.recycle.heapBytes, 0, 1),
       afterTasks: options.recycle?.afterTasks === undefined ? Infinity : count('recycle.afterTasks', options.recycle.afterTasks, 0, 1),

@@ -12,6 +12,7 @@ import { giveModule, preloadSnapshot, prepare, stages, takeSnapshot } from './wo
 import { moving, runTask } from './worker-task.js';
 import { stopGenerator } from './worker-generator.js';
 import { onTaskMessage, resumeWaits, suspendWaits } from './worker-waits.js';
+import { endpoint } from './worker-endpoint.js';
 
 /** Tasks received and not yet run; `next` indexes the first. */
 let waiting: TaskOrder[] = [];
@@ -175,10 +176,10 @@ self.close = () => {
   nativeClose();
 };
 
-// Tasks come on the Worker's own channel, next to Comlink's control messages: this
+// Tasks come on the Worker's own channel (a sandboxed worker's private port), next to Comlink's control messages: this
 // listener comes first and keeps them from Comlink. The pool sends tasks only once the
 // worker is warm.
-self.addEventListener('message', (event: MessageEvent<RunMessage | TaskMessage | { t?: undefined }>) => {
+endpoint.addEventListener('message', ((event: MessageEvent<RunMessage | TaskMessage | { t?: undefined }>) => {
   const message = event.data;
   if (message?.t === undefined) return;
   event.stopImmediatePropagation();
@@ -189,9 +190,9 @@ self.addEventListener('message', (event: MessageEvent<RunMessage | TaskMessage |
   }
   waiting.push(...message.tasks);
   runWaiting();
-});
+}) as EventListener);
 
 const api: WorkerControl = { prepare, preloadSnapshot, giveModule, boot, writeFile, takeSnapshot };
-Comlink.expose(api);
+Comlink.expose(api, endpoint);
 // The worker's clock starts when the page creates it: until now, its script loaded and ran.
 stages.add('script', performance.timeOrigin);

@@ -62,7 +62,7 @@ export class PyodidePool {
     this.#given = { ...options };
     this.#options = resolveOptions(options);
     const snapshotWorks = (): boolean | undefined => (this.#scheduler.fleet.restoredOne ? true : this.#snapshots.disabled ? false : undefined);
-    this.capabilities = Object.freeze(Object.defineProperty(detectCapabilities(), 'snapshot', { get: snapshotWorks, enumerable: true }) as PoolCapabilities);
+    this.capabilities = Object.freeze(Object.defineProperty(detectCapabilities(this.#options.sandbox !== undefined), 'snapshot', { get: snapshotWorks, enumerable: true }) as PoolCapabilities);
     const { indexURL, packages, setup } = this.#options;
     this.#files = new PoolFiles(this.#options.files);
     const filesDigest = () => this.#files.digest;

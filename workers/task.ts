@@ -4,6 +4,12 @@ import { TaskChannel } from './task-channel.js';
 import type { WorkerHandle } from './worker-handle.js';
 
 /** Where a task is in its life. `done`, `failed` and `cancelled` are final. */
+/**
+ * How many characters of a task's stdout `task.stdout` keeps (8 million); past it a note
+ * says the rest was not kept. `onOutput` listeners see all of it.
+ */
+export const STDOUT_LIMIT = 8_000_000;
+
 export type TaskStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
 /** The last `progress()` report of a task. */
@@ -66,7 +72,7 @@ export class Task<T = unknown> {
   /** Unique within its pool. */
   readonly id: number;
   readonly status: ReadonlySignal<TaskStatus>;
-  /** Everything the task printed to stdout so far. */
+  /** Everything the task printed to stdout so far (up to `STDOUT_LIMIT` characters). */
   readonly stdout: ReadonlySignal<string>;
   /** The last progress report, or undefined. */
   readonly progress: ReadonlySignal<TaskProgress | undefined>;
@@ -194,9 +200,31 @@ export class TaskRecord {
     this.#detachSignal = () => abort.removeEventListener('abort', onAbort);
   }
 
+  /** Characters of stdout past `STDOUT_LIMIT`, not kept. */
+  #dropped = 0;
+
+  /**
+   * Add to `stdout`, up to {@link STDOUT_LIMIT} characters: a task that floods its output
+   * (a runaway loop, hostile code) must not exhaust the page's memory. Listeners
+   * (`onOutput`) still see all of it.
+   */
+  #keepStdout(text: string): void {
+    if (this.#dropped > 0) {
+      this.#dropped += text.length;
+      return;
+    }
+    const room = STDOUT_LIMIT - this.stdout.peek().length;
+    if (text.length <= room) {
+      this.stdout.value += text;
+      return;
+    }
+    this.#dropped = text.length - room;
+    this.stdout.value += `${text.slice(0, room)}\n[pyodide-pool: stdout past ${STDOUT_LIMIT} characters is not kept]\n`;
+  }
+
   /** Route one output event to the signals and the caller's listener. */
   output(event: OutputEvent): void {
-    if (event.type === 'stdout') this.stdout.value += event.text;
+    if (event.type === 'stdout') this.#keepStdout(event.text);
     else if (event.type === 'progress') this.progress.value = { fraction: event.fraction, message: event.message };
     if (!this.onOutput) return;
     try {

@@ -15,6 +15,7 @@ import type { WorkerMessage } from './protocol.js';
 import type { SnapshotStore } from './snapshot-store.js';
 import { compiledPyodideWasm, compilePyodideWasm, pageCompileSpan, sharePyodideWasm } from './wasm-module.js';
 import { WorkerHandle } from './worker-handle.js';
+import type { SandboxConfig } from './sandbox-host.js';
 import { BootFailed } from './worker-info.js';
 import { formatTimeline, stamp } from './boot-timeline.js';
 
@@ -173,6 +174,7 @@ export class WorkerFleet {
         unsendable: (w, seq, err) => this.events.unsendable(w, seq, err),
       },
       this.interruptible,
+      this.#sandboxConfig(),
     );
     // Loading Pyodide's scripts takes CPU the first boot needs: a worker that starts while
     // another boots waits for that one anyway (its snapshot, or its trial of the stored
@@ -183,6 +185,13 @@ export class WorkerFleet {
     this.events.changed();
     void this.#boot(worker, first);
     return worker;
+  }
+
+  /** What a sandboxed worker is started with; undefined for a normal pool. */
+  #sandboxConfig(): SandboxConfig | undefined {
+    const { sandbox, indexURL, packages } = this.options();
+    if (!sandbox) return undefined;
+    return { connect: sandbox.connect, workerURL: sandbox.workerURL, indexURL, packages: packages.filter((p) => p.includes('/')) };
   }
 
   async #boot(worker: WorkerHandle, prepared: boolean): Promise<void> {
@@ -223,7 +232,12 @@ export class WorkerFleet {
       const result = await booting;
       if (result.mode === 'snapshot') this.#restored = true;
       if (result.wasmModule) sharePyodideWasm(indexURL, result.wasmModule);
-      lease.release(result.snapshotMade ? () => worker.takeSnapshot() : undefined);
+      if (result.snapshotMade && this.options().sandbox) {
+        // Taken before the worker runs any task: task code there is not trusted, and the
+        // page keeps the snapshot for every later worker and visit.
+        const packed = await worker.takeSnapshot();
+        lease.release(packed ? async () => packed : undefined);
+      } else lease.release(result.snapshotMade ? () => worker.takeSnapshot() : undefined);
     } catch (err) {
       lease.release(undefined, false);
       this.#bootFailed(worker, err);

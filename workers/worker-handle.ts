@@ -2,7 +2,9 @@ import * as Comlink from 'comlink';
 import { ControlBlock } from './control-block.js';
 import { Exchange } from './exchange.js';
 import type { BootConfig, BootResult, RunMessage, TaskMessage, WorkerControl, WorkerMessage } from './protocol.js';
+import { startSandboxWorker, type SandboxConfig } from './sandbox-host.js';
 import { TaskLine } from './task-line.js';
+import { isWorkerMessage } from './worker-message-check.js';
 import { BootFailed, type WorkerEvents, type WorkerInfo } from './worker-info.js';
 
 /** How long a worker ended while holding its snapshot waits for the pool to take it. */
@@ -30,6 +32,8 @@ export class WorkerHandle extends TaskLine {
   replacement: WorkerHandle | undefined;
   graceTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #worker: Worker;
+  /** Where the pool's messages go and come from: the worker itself, or a sandboxed worker's private port. */
+  readonly #channel: Worker | MessagePort;
   /** Where a blocked task's answers go (input, receive), on isolated pages. */
   readonly exchange: Exchange | undefined;
   #remote: Comlink.Remote<WorkerControl> | undefined;
@@ -47,7 +51,10 @@ export class WorkerHandle extends TaskLine {
   }
   #markGone!: () => void;
 
-  constructor(readonly id: number, workerURL: URL | string | undefined, events: WorkerEvents, interruptible: boolean) {
+  /** A sandboxed worker: its messages are checked, and it holds no lock. */
+  readonly #sandboxed: boolean;
+
+  constructor(readonly id: number, workerURL: URL | string | undefined, events: WorkerEvents, interruptible: boolean, sandbox?: SandboxConfig) {
     // Without shared memory a task cannot be stopped without ending the worker, so the
     // worker gets one task at a time (see `capacity`).
     super(interruptible ? new ControlBlock() : undefined);
@@ -55,20 +62,34 @@ export class WorkerHandle extends TaskLine {
     this.#gone = new Promise((resolve) => (this.#markGone = () => resolve(undefined)));
     // Written inline, with static options, so that bundlers (Vite, webpack) recognise the
     // worker and bundle it together with its imports.
-    this.#worker = workerURL
-      ? new Worker(workerURL, { type: 'module', name: 'pyodide-pool' })
-      : new Worker(new URL('./pool-worker.js', import.meta.url), { type: 'module', name: 'pyodide-pool' });
+    this.#sandboxed = sandbox !== undefined;
+    if (sandbox) {
+      const { worker, port } = startSandboxWorker(sandbox, (reason) => this.#die(reason));
+      this.#worker = worker;
+      this.#channel = port;
+      port.start();
+    } else {
+      this.#worker = workerURL
+        ? new Worker(workerURL, { type: 'module', name: 'pyodide-pool' })
+        : new Worker(new URL('./pool-worker.js', import.meta.url), { type: 'module', name: 'pyodide-pool' });
+      this.#channel = this.#worker;
+    }
     this.#worker.addEventListener('error', (event) => {
       event.preventDefault();
       this.#die(`worker error: ${event.message || 'the worker script failed'}`);
     });
-    this.#worker.addEventListener('message', (event: MessageEvent<WorkerMessage | { t?: undefined }>) => {
+    this.#channel.addEventListener('message', ((event: MessageEvent<WorkerMessage | { t?: undefined }>) => {
       const message = event.data;
       if (!message?.t) return; // one of Comlink's
-      if (message.t === 'locked') this.#watchLock();
-      else if (message.t === 'closing') this.#die('the worker closed itself');
+      // Only the pool worker can post here, but it shares its worker with task code: what
+      // is not a well-formed message is dropped rather than trusted.
+      if (this.#sandboxed && !isWorkerMessage(message)) return;
+      // A sandboxed worker holds no lock (its origin is opaque): there is nothing to watch.
+      if (message.t === 'locked') {
+        if (!this.#sandboxed) this.#watchLock();
+      } else if (message.t === 'closing') this.#die('the worker closed itself');
       else this.#events.message(this, message);
-    });
+    }) as EventListener);
     this.exchange = this.control ? new Exchange(this.control.words) : undefined;
   }
 
@@ -98,11 +119,11 @@ export class WorkerHandle extends TaskLine {
 
   /** A message about the task running now (an answer it asked for, a stop). */
   override post(message: TaskMessage): void {
-    if (this.status !== 'dead') this.#worker.postMessage(message);
+    if (this.status !== 'dead') this.#channel.postMessage(message);
   }
 
   protected override postRun(message: RunMessage, transfer: ArrayBuffer[]): void {
-    this.#worker.postMessage(message, transfer);
+    this.#channel.postMessage(message, transfer);
   }
 
   protected override get owner(): WorkerHandle {
@@ -120,7 +141,10 @@ export class WorkerHandle extends TaskLine {
 
   /** Hand over the page's compiled interpreter (undefined: the worker loads its own). */
   giveModule(module: WebAssembly.Module | undefined): void {
-    if (!this.#dead) void this.#api().giveModule(module);
+    if (this.#dead) return;
+    // A module cannot travel on a sandboxed worker's port: on its own channel, then.
+    if (this.#sandboxed) this.#worker.postMessage({ __pyodidePoolModule: module });
+    else void this.#api().giveModule(module);
   }
 
   /** Let the worker read the snapshot it will restore from while the page compiles the interpreter. */
@@ -203,7 +227,7 @@ export class WorkerHandle extends TaskLine {
    * exactly then. A `js.close()` sends no event to the Worker object; this still fires.
    */
   #api(): Comlink.Remote<WorkerControl> {
-    this.#remote ??= Comlink.wrap<WorkerControl>(this.#worker);
+    this.#remote ??= Comlink.wrap<WorkerControl>(this.#channel);
     return this.#remote;
   }
 

@@ -14,6 +14,7 @@ import { interceptPyodideWasm, pyodideWasmURL } from './wasm-module.js';
 import { RUNTIME_BOOTSTRAP } from './python-runtime.js';
 import { initWaits, readStdin, waitHooks } from './worker-waits.js';
 import { stamp } from './boot-timeline.js';
+import { postToPool } from './worker-endpoint.js';
 import { importLoader, keepSnapshot, madeSnapshot, pageModule, preloaded, stages, timedModuleFactory } from './worker-loader.js';
 
 /** A Python callable that can also be entered with stack switching (JSPI). */
@@ -83,7 +84,7 @@ function holdLock(name: string): Promise<void> {
 }
 
 export function post(message: WorkerMessage, transfer: Transferable[] = []): void {
-  self.postMessage(message, { transfer });
+  postToPool(message, transfer);
 }
 
 export function heapBytes(): number {

@@ -11,6 +11,7 @@ import * as Comlink from 'comlink';
 import { StageLog, stamp, type BootStageName } from './boot-timeline.js';
 import { packSnapshot, unpackSnapshot } from './sparse-snapshot.js';
 import { prefetchPyodideFiles } from './wasm-module.js';
+import { onPageModule } from './sandbox-lockdown.js';
 
 /** This worker's boot stages, returned with the boot. */
 export const stages = new StageLog();
@@ -19,15 +20,27 @@ export const stages = new StageLog();
 let loader: Promise<(typeof import('pyodide'))> | undefined;
 
 export function importLoader(indexURL: string): Promise<(typeof import('pyodide'))> {
-  loader ??= import(/* @vite-ignore */ `${indexURL}pyodide.mjs`);
+  loader ??= importScript(`${indexURL}pyodide.mjs`);
   return loader;
+}
+
+/**
+ * Import one of Pyodide's scripts. A sandboxed worker (started from a `data:` URL, so of
+ * an opaque origin) cannot import by URL without the server's CORS consent: it gets the
+ * text from the page (its `fetch` asks the page) and imports that as a `data:` module.
+ */
+async function importScript<T>(url: string): Promise<T> {
+  if (globalThis.location?.protocol !== 'data:') return import(/* @vite-ignore */ url) as Promise<T>;
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+  return import(/* @vite-ignore */ `data:text/javascript,${encodeURIComponent(await response.text())}`) as Promise<T>;
 }
 
 /** Pyodide's Emscripten module script (`pyodide.asm.mjs`), imported once. */
 let moduleScript: Promise<{ default: (settings: object) => Promise<PyodideModule> }> | undefined;
 
 function importModuleScript(indexURL: string): NonNullable<typeof moduleScript> {
-  moduleScript ??= import(/* @vite-ignore */ `${indexURL}pyodide.asm.mjs`);
+  moduleScript ??= importScript(`${indexURL}pyodide.asm.mjs`);
   return moduleScript;
 }
 
@@ -92,6 +105,8 @@ export const pageModule = new Promise<WebAssembly.Module | undefined>((resolve) 
 export function giveModule(module: WebAssembly.Module | undefined): void {
   giveModuleNow(module);
 }
+// A sandboxed worker gets it on its own channel (see `onPageModule`).
+onPageModule(giveModule);
 
 /** The snapshot this worker will restore from, being read since `preloadSnapshot`. */
 export let preloaded: Promise<Uint8Array> | undefined;

@@ -1,0 +1,122 @@
+/**
+ * Page side of a sandboxed pool: starts each worker from a `data:` URL, which gives it an
+ * opaque origin of its own. The browser then keeps task code from the page's cookies
+ * (every request it makes is cross-origin, sent without them), its IndexedDB, Cache
+ * Storage and Web Locks, in every engine. The worker is still a dedicated worker of this
+ * page, so the compiled interpreter, shared memory (interrupts) and snapshots reach it as
+ * in any pool.
+ *
+ * Such a worker can import nothing by URL, so the page hands it the self-contained worker
+ * script (`sandbox-worker.js`) as text with two private ports (the protocol's, the
+ * files'), and serves it Pyodide's files (those under
+ * `indexURL`, and the pool's wheel URLs) when it asks; it serves nothing else.
+ *
+ * @internal
+ */
+
+/**
+ * The worker's first code: it keeps the two ports it is sent with its real code (as text)
+ * and imports that. Messages for the pool worker wait in the protocol port meanwhile. The
+ * compiled interpreter comes on the worker's own channel (a port cannot carry it), maybe
+ * before the real code has run: the stub keeps it too.
+ */
+const STUB = `
+const start = self.__pyodidePoolSandbox = {};
+self.addEventListener('message', function first(event) {
+  const code = event.data && event.data.__pyodidePoolSandboxCode;
+  if (typeof code !== 'string' || event.ports.length !== 2) return;
+  self.removeEventListener('message', first);
+  Object.assign(start, { connect: event.data.connect, files: event.ports[0], protocol: event.ports[1] });
+  import('data:text/javascript,' + encodeURIComponent(code)).catch((err) => setTimeout(() => { throw err; }));
+});
+self.addEventListener('message', function module(event) {
+  if (!event.isTrusted || !event.data || !('__pyodidePoolModule' in event.data)) return;
+  self.removeEventListener('message', module);
+  start.module = { value: event.data.__pyodidePoolModule };
+  if (start.onModule) start.onModule(start.module.value);
+});
+`;
+
+const STUB_URL = `data:text/javascript,${encodeURIComponent(STUB)}`;
+
+/** The worker script's text, fetched once per URL. */
+const sources = new Map<string, Promise<string>>();
+
+function workerSource(url: string): Promise<string> {
+  let source = sources.get(url);
+  if (!source) {
+    source = fetch(url).then((response) => {
+      if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+      return response.text();
+    });
+    sources.set(url, source);
+    // A failure is not remembered: the next worker tries again.
+    source.catch(() => sources.delete(url));
+  }
+  return source;
+}
+
+/** What a sandboxed worker needs from its pool. */
+export interface SandboxConfig {
+  /** Origins task code may fetch from. */
+  connect: string[];
+  /** The self-contained worker script; default `sandbox-worker.js` beside this module. */
+  workerURL: string | undefined;
+  /** Where Pyodide's files are (absolute, ending in `/`). */
+  indexURL: string;
+  /** Wheel URLs the pool loads (served too). */
+  packages: string[];
+}
+
+/**
+ * Start a sandboxed worker. The pool talks to it over `port` only: a port that task code
+ * cannot reach, so a message task code posts itself (imitating the protocol) reaches the
+ * Worker object, where nobody listens. `failed` is called if the worker's script cannot
+ * be had (the caller ends it as a boot failure).
+ */
+export function startSandboxWorker(config: SandboxConfig, failed: (reason: string) => void): { worker: Worker; port: MessagePort } {
+  // Written inline so that bundlers see the file and ship it (as an asset: it is fetched as text).
+  const url = config.workerURL ?? new URL('./sandbox-worker.js', import.meta.url).href;
+  const worker = new Worker(STUB_URL, { type: 'module', name: 'pyodide-pool sandbox' });
+  const files = new MessageChannel();
+  const protocol = new MessageChannel();
+  serveFiles(files.port1, config);
+  workerSource(url).then(
+    (code) => worker.postMessage({ __pyodidePoolSandboxCode: code, connect: config.connect }, [files.port2, protocol.port2]),
+    (err: Error) => failed(`the sandbox worker script could not be loaded from ${url} (${err.message})`),
+  );
+  return { worker, port: protocol.port1 };
+}
+
+/** Whether the page hands `url` to sandboxed code: one of Pyodide's files, or a pool wheel. */
+export function servesToSandbox(url: string, config: Pick<SandboxConfig, 'indexURL' | 'packages'>): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (config.packages.includes(parsed.href)) return true;
+  if (parsed.search || parsed.hash || !parsed.href.startsWith(config.indexURL)) return false;
+  // One file right under indexURL: no subdirectory, nothing that climbs out.
+  return /^[\w][\w.+-]*$/.test(parsed.href.slice(config.indexURL.length));
+}
+
+/** Answer the worker's file requests on `port`. */
+function serveFiles(port: MessagePort, config: SandboxConfig): void {
+  port.onmessage = async (event: MessageEvent<{ id?: unknown; url?: unknown }>) => {
+    const { id, url } = event.data ?? {};
+    if (typeof id !== 'number' || typeof url !== 'string') return;
+    if (!servesToSandbox(url, config)) {
+      port.postMessage({ id, refused: `no network access to ${url}: the page serves sandboxed code only Pyodide's files` });
+      return;
+    }
+    try {
+      const response = await fetch(url);
+      const body = await response.arrayBuffer();
+      port.postMessage({ id, status: response.status, type: response.headers.get('content-type') ?? undefined, body }, [body]);
+    } catch (err) {
+      port.postMessage({ id, refused: `${url} could not be fetched (${(err as Error).message})` });
+    }
+  };
+}

@@ -1,0 +1,159 @@
+/**
+ * Worker side of a sandboxed pool, run before anything else in the worker (it is the
+ * first import of `sandbox-worker.ts`). The worker already has an opaque origin (it was
+ * started from a `data:` URL), so the browser itself keeps it from the page's cookies,
+ * storage and locks. This module adds what the origin does not: the network. `fetch`
+ * reaches only the `connect` origins, without credentials; every other request goes to
+ * the page, which serves Pyodide's own files (under `indexURL`) and refuses the rest.
+ * The other ways out of a worker (XMLHttpRequest, WebSocket, EventSource, nested
+ * workers, fonts) and the storage APIs are removed, so that task code finds none of them.
+ *
+ * @internal
+ */
+
+/** What the stub that started this worker left for it (see `sandbox-host.ts`). */
+export interface SandboxStart {
+  /** Origins task code may fetch from. */
+  connect: string[];
+  /** The page's file server. */
+  files: MessagePort;
+  /** The pool's messages (tasks, results, Comlink's calls): out of task code's reach. */
+  protocol: MessagePort;
+  /** The page's compiled interpreter, once it came (see {@link onPageModule}). */
+  module?: { value: unknown };
+  onModule?: (module: unknown) => void;
+}
+
+/** The global the stub leaves its start under (deleted once read). */
+export const SANDBOX_START = '__pyodidePoolSandbox';
+
+/** A file the page served: the body and how it answered. */
+export interface ServedFile {
+  id: number;
+  status?: number;
+  type?: string;
+  body?: ArrayBuffer;
+  /** Why the page refused the request. */
+  refused?: string;
+}
+
+/** Worker APIs that reach the network or the origin's storage: none is left to task code. */
+const REMOVED = [
+  'XMLHttpRequest',
+  'WebSocket',
+  'WebSocketStream',
+  'EventSource',
+  'WebTransport',
+  'Worker',
+  'SharedWorker',
+  'BroadcastChannel',
+  'FontFace',
+  'fonts',
+  'caches',
+  'indexedDB',
+  'importScripts',
+  'Notification',
+];
+/** The same on `navigator`. */
+const REMOVED_FROM_NAVIGATOR = ['locks', 'storage', 'serviceWorker', 'sendBeacon'];
+
+/** Delete `name` from `target` and every prototype above it. */
+function remove(target: object, name: string): void {
+  for (let at: object | null = target; at && at !== Object.prototype; at = Object.getPrototypeOf(at)) {
+    try {
+      delete (at as Record<string, unknown>)[name];
+    } catch {
+      // Not configurable: shadow it.
+    }
+  }
+  if (name in target) {
+    try {
+      Object.defineProperty(target, name, { value: undefined, configurable: false, writable: false });
+    } catch {
+      // Nothing more to do.
+    }
+  }
+}
+
+function lockDown(start: SandboxStart): void {
+  const nativeFetch = globalThis.fetch.bind(globalThis);
+  const connect = new Set(start.connect);
+  const pending = new Map<number, (file: ServedFile) => void>();
+  let nextId = 1;
+  start.files.onmessage = (event: MessageEvent<ServedFile>) => {
+    const reply = pending.get(event.data?.id);
+    pending.delete(event.data?.id);
+    reply?.(event.data);
+  };
+  const askPage = (url: string): Promise<ServedFile> =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve);
+      start.files.postMessage({ id, url });
+    });
+  const sandboxFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const request = new Request(input, init);
+    const url = new URL(request.url);
+    if (connect.has(url.origin)) return nativeFetch(new Request(request, { credentials: 'omit' }));
+    if (request.method === 'GET' && (url.protocol === 'http:' || url.protocol === 'https:')) {
+      const file = await askPage(url.href);
+      if (file.body) return new Response(file.body, { status: file.status, headers: file.type ? { 'content-type': file.type } : {} });
+      throw new TypeError(`pyodide-pool sandbox: ${file.refused ?? 'refused'}`);
+    }
+    const allowed = start.connect.length > 0 ? `only ${start.connect.join(', ')}` : 'none';
+    throw new TypeError(`pyodide-pool sandbox: no network access to ${url.origin} (the sandbox allows ${allowed})`);
+  };
+  // Writable: Pyodide's boot wraps it (see `interceptPyodideWasm`); whatever replaces it
+  // can only call this one, since the native one is gone from the worker.
+  remove(globalThis, 'fetch');
+  Object.defineProperty(globalThis, 'fetch', { value: sandboxFetch, configurable: false, writable: true });
+  for (const name of REMOVED) remove(globalThis, name);
+  // One `close`, as an own property the pool worker wraps to tell the page first: the
+  // prototype's would let task code end the worker without a word (and no Web Lock can
+  // tell the page of an opaque-origin worker's end).
+  const nativeClose = globalThis.close.bind(globalThis);
+  remove(globalThis, 'close');
+  Object.defineProperty(globalThis, 'close', { value: nativeClose, configurable: false, writable: true });
+  for (const name of REMOVED_FROM_NAVIGATOR) remove(navigator, name);
+  // A string given to a timer is evaluated: code written to get around the checks above.
+  for (const name of ['setTimeout', 'setInterval'] as const) {
+    const native = globalThis[name].bind(globalThis) as (handler: unknown, ms?: number, ...args: unknown[]) => number;
+    const checked = (handler: unknown, ms?: number, ...args: unknown[]) => {
+      if (typeof handler !== 'function') throw new TypeError(`pyodide-pool sandbox: ${name} takes a function, not code`);
+      return native(handler, ms, ...args);
+    };
+    remove(globalThis, name);
+    Object.defineProperty(globalThis, name, { value: checked, configurable: false, writable: true });
+  }
+}
+
+const start = (globalThis as Record<string, unknown>)[SANDBOX_START] as SandboxStart | undefined;
+delete (globalThis as Record<string, unknown>)[SANDBOX_START];
+if (start) lockDown(start);
+
+/**
+ * The port the pool worker talks to the page over, in a sandboxed worker (undefined in a
+ * normal one). Kept here, where task code cannot reach it, and used with the `postMessage`
+ * taken now, before task code could replace it.
+ */
+export const protocolPort = start?.protocol;
+const portPost = MessagePort.prototype.postMessage as (this: MessagePort, message: unknown, transfer: Transferable[]) => void;
+
+/**
+ * Call `receive` with the interpreter the page compiled, once. A `WebAssembly.Module`
+ * cannot travel on a port (Chromium refuses it), so the page posts it on the worker's own
+ * channel, at boot, before any task code runs; the stub keeps the first one that comes
+ * (ignoring events code could dispatch itself), since it may come before this code runs.
+ */
+export function onPageModule(receive: (module: WebAssembly.Module | undefined) => void): void {
+  if (!start) return;
+  const take = (module: unknown) => receive(module instanceof WebAssembly.Module ? module : undefined);
+  if (start.module) take(start.module.value);
+  else start.onModule = take;
+}
+
+/** Post to the page on the protocol port. */
+export function postToPage(message: unknown, transfer: Transferable[]): void {
+  portPost.call(protocolPort!, message, transfer);
+}
+
