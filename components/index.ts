@@ -16,6 +16,8 @@ export { WorkerPoolElement } from './worker-pool.js';
 export { PyTaskElement } from './py-task.js';
 export type { PyTaskStatus } from './py-task.js';
 export { PoolMonitorElement } from './pool-monitor.js';
+export { CodePolicyError, configureElements } from './code-policy.js';
+export type { ElementsConfig } from './code-policy.js';
 export {
   PoolChangeEvent,
   PoolErrorEvent,

@@ -4,7 +4,8 @@ import { TaskRun, type CodeSource, type InputsSource, type ItemsSource } from '.
 import { TaskErrorEvent, TaskOutputEvent, TaskResultEvent, TaskStartEvent } from './events.js';
 import { discoverPoolHost, findPoolHost, type PoolHost } from './find-pool.js';
 import { pyTaskStyles } from './py-task-styles.js';
-import { childPython, formatValue } from './text.js';
+import { checkScript, checkSrc } from './code-policy.js';
+import { childPython, childScripts, formatValue } from './text.js';
 
 /** What a `<py-task>` is doing. */
 export type PyTaskStatus = 'idle' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
@@ -253,11 +254,19 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
 
   #codeSource(): CodeSource {
     if (typeof this.code === 'string') return this.code;
-    const script = childPython(this);
-    if (script !== undefined) return script;
+    const script = childScripts(this, 'text/python')[0];
+    if (script) {
+      try {
+        checkScript(script, this);
+      } catch (refused) {
+        return () => Promise.reject(refused);
+      }
+      return childPython(this)!;
+    }
     const src = this.src;
     if (!src) return NO_CODE;
-    if (this.#srcCode?.src !== src) this.#srcCode = { src, get: () => fetchCode(src) };
+    // Checked at each run: configureElements() may have changed in between.
+    if (this.#srcCode?.src !== src) this.#srcCode = { src, get: () => fetchCode(checkSrc(src, this)) };
     return this.#srcCode.get;
   }
 

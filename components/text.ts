@@ -11,20 +11,21 @@ export function dedent(source: string): string {
   return lines.map((l) => l.slice(cut)).join('\n');
 }
 
-/** Python in a direct child `<script type="text/python">` of `host`, or undefined. */
+/** The direct child `<script type="…">` elements of `host` of that type. */
+export function childScripts(host: Element, type: 'text/python' | 'text/python-file'): HTMLScriptElement[] {
+  return [...host.children].filter((child): child is HTMLScriptElement => child.localName === 'script' && child.getAttribute('type') === type);
+}
+
+/** Python in the first direct child `<script type="text/python">` of `host`, or undefined. */
 export function childPython(host: Element): string | undefined {
-  for (const child of host.children) {
-    if (child.localName === 'script' && child.getAttribute('type') === 'text/python') return dedent(child.textContent ?? '');
-  }
-  return undefined;
+  const script = childScripts(host, 'text/python')[0];
+  return script ? dedent(script.textContent ?? '') : undefined;
 }
 
 /** The direct child `<script type="text/python-file" path="…">` elements, as path → text. */
 export function childPythonFiles(host: Element): Record<string, string> {
   const files: Record<string, string> = {};
-  for (const child of host.children) {
-    if (child.localName === 'script' && child.getAttribute('type') === 'text/python-file') files[child.getAttribute('path') ?? ''] = dedent(child.textContent ?? '');
-  }
+  for (const script of childScripts(host, 'text/python-file')) files[script.getAttribute('path') ?? ''] = dedent(script.textContent ?? '');
   return files;
 }
 

@@ -1,7 +1,8 @@
 import { css, html, LitElement, type PropertyValues } from 'lit';
 import { PyodidePool, type PoolOptions } from '../workers/index.js';
 import { PoolChangeEvent, PoolErrorEvent, PoolReadyEvent } from './events.js';
-import { childPython, childPythonFiles } from './text.js';
+import { checkScript } from './code-policy.js';
+import { childPython, childPythonFiles, childScripts } from './text.js';
 
 /**
  * Owns a pool of warm Pyodide workers for the `<py-task>` and `<pool-monitor>` elements
@@ -23,7 +24,8 @@ import { childPython, childPythonFiles } from './text.js';
  * @slot - `<py-task>`, `<pool-monitor>` and any other content. A direct child
  *   `<script type="text/python">` is the setup code every worker runs once.
  * @event pool-ready - The pool's `min` workers are warm; `detail.pool`.
- * @event pool-error - The pool could not be made or started; `detail.error`.
+ * @event pool-error - The pool could not be made or started (a `CodePolicyError` when the
+ *   code policy refused its setup or files); `detail.error`.
  * @event pool-change - The pool was made, rebuilt or dropped (does not bubble); `detail.pool`.
  */
 export class WorkerPoolElement extends LitElement {
@@ -41,6 +43,8 @@ export class WorkerPoolElement extends LitElement {
     packages: { type: String },
     timeout: { type: Number },
     noSnapshot: { type: Boolean, attribute: 'no-snapshot' },
+    sandbox: { type: Boolean },
+    sandboxConnect: { type: String, attribute: 'sandbox-connect' },
   };
 
   /** Workers booted eagerly. */
@@ -57,6 +61,10 @@ export class WorkerPoolElement extends LitElement {
   declare timeout: number | undefined;
   /** Boot every worker normally instead of from a memory snapshot. */
   declare noSnapshot: boolean;
+  /** Run task code sandboxed: it cannot reach the page's origin, storage or locks (see `PoolOptions.sandbox`). */
+  declare sandbox: boolean;
+  /** Space-separated origins sandboxed code may fetch from (with `sandbox`). */
+  declare sandboxConnect: string | undefined;
 
   #pool: PyodidePool | undefined;
   #poolError: Error | undefined;
@@ -67,6 +75,7 @@ export class WorkerPoolElement extends LitElement {
   constructor() {
     super();
     this.noSnapshot = false;
+    this.sandbox = false;
   }
 
   /**
@@ -131,7 +140,7 @@ export class WorkerPoolElement extends LitElement {
 
   /** What the workers are built from: a change needs a new pool. */
   #key(): string {
-    return JSON.stringify([this.indexURL, this.packages, this.setup, this.noSnapshot, this.files]);
+    return JSON.stringify([this.indexURL, this.packages, this.setup, this.noSnapshot, this.files, this.sandbox, this.sandboxConnect]);
   }
 
   #sizing(): Pick<PoolOptions, 'min' | 'max' | 'idleTimeout' | 'timeout'> {
@@ -143,6 +152,8 @@ export class WorkerPoolElement extends LitElement {
     this.#buildKey = key;
     let pool: PyodidePool;
     try {
+      // Setup and files run on every worker: refused code means no pool at all.
+      for (const script of [...childScripts(this, 'text/python'), ...childScripts(this, 'text/python-file')]) checkScript(script, this);
       pool = new PyodidePool({
         ...this.#sizing(),
         indexURL: this.indexURL,
@@ -150,6 +161,7 @@ export class WorkerPoolElement extends LitElement {
         setup: this.setup,
         files: this.files,
         snapshot: !this.noSnapshot,
+        sandbox: this.sandbox ? { connect: this.sandboxConnect?.split(/\s+/).filter(Boolean) ?? [] } : false,
       });
     } catch (error) {
       this.#poolError = error as Error;

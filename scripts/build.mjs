@@ -17,7 +17,9 @@ await build({ ...common, entryPoints: { components: 'components/index.ts', 'pool
 // A sandboxed worker (opaque origin) imports nothing by URL: its script is one file, beside
 // the drop-in bundle and beside the modules (over tsc's unbundled one).
 for (const outfile of ['dist/sandbox-worker.js', 'dist/workers/sandbox-worker.js']) {
-  await build({ ...common, entryPoints: ['workers/sandbox-worker.ts'], outfile });
+  // ignoreAnnotations: its imports are there for their side effects, which the package's
+  // `sideEffects` list (written for consumers of dist/) does not name in the sources.
+  await build({ ...common, entryPoints: ['workers/sandbox-worker.ts'], outfile, ignoreAnnotations: true });
 }
 
 // The core, the elements and the bridge must never pull a framework in.

@@ -57,7 +57,7 @@ export function sandboxWorkerBundle(rootDir = process.cwd()) {
     if (ctx.path !== '/workers/sandbox-worker.js') return next();
     const { build } = await import('esbuild');
     const { join } = await import('node:path');
-    const result = await build({ entryPoints: [join(rootDir, 'workers/sandbox-worker.ts')], bundle: true, format: 'esm', target: 'es2022', write: false, logLevel: 'warning' });
+    const result = await build({ entryPoints: [join(rootDir, 'workers/sandbox-worker.ts')], bundle: true, format: 'esm', target: 'es2022', write: false, logLevel: 'warning', ignoreAnnotations: true });
     ctx.type = 'text/javascript';
     ctx.body = result.outputFiles[0].text;
   };

@@ -61,6 +61,7 @@ await check('npm pack ships every export, its types and the manifest, and no sou
   const extra = [...shipped].filter((f) => f.endsWith('.map') || (f.endsWith('.ts') && !f.endsWith('.d.ts')) || /^(test|stories|examples|bench|scripts)\//.test(f));
   assert(extra.length === 0, `the tarball ships files a consumer does not need: ${extra.slice(0, 5).join(', ')}`);
   assert(shipped.has('dist/pool-worker.js') && shipped.has('dist/components.js'), 'the drop-in bundle and its worker are missing');
+  assert(shipped.has('dist/sandbox-worker.js') && shipped.has('dist/workers/sandbox-worker.js'), 'the sandboxed worker script is missing');
 });
 
 // A scratch app that depends on the tarball, as `npm install pyodide-pool` would. The
@@ -91,6 +92,14 @@ core.run('double(x)', { inputs: { x: 21 } })
   .catch((e) => (outcome.core = { error: String(e) }))
   .finally(() => core.terminate());
 
+// A sandboxed pool: its worker script reaches the page through the bundler as an asset.
+const sandboxed = new PyodidePool({ indexURL: '/pyodide/', max: 1, sandbox: true });
+sandboxed
+  .run('from pyodide.http import pyfetch\\ntry:\\n    await pyfetch(page)\\n    r = "reached the page"\\nexcept Exception:\\n    r = "refused"\\n[6 * 7, r]', { inputs: { page: location.href } })
+  .then((value) => (outcome.sandbox = { value, sandboxed: sandboxed.capabilities.sandboxed }))
+  .catch((e) => (outcome.sandbox = { error: String(e) }))
+  .finally(() => sandboxed.terminate());
+
 document.getElementById('elements').innerHTML =
   '<worker-pool index-url="/pyodide/" max="1"><py-task auto inputs=\\'{"x": 21}\\'><script type="text/python">x * 2</script></py-task></worker-pool>';
 const host = document.querySelector('worker-pool');
@@ -119,10 +128,13 @@ def double(x):
   </script>
   <py-task auto inputs='{"x": 21}'><script type="text/python">double(x)</script></py-task>
 </worker-pool>
+<worker-pool id="sandboxed" index-url="/pyodide/" max="1" sandbox>
+  <py-task auto><script type="text/python">7 * 6</script></py-task>
+</worker-pool>
 <script type="module">
   const outcome = (window.__outcome = {});
-  addEventListener('task-result', (e) => (outcome.dropIn = { value: e.detail.result }));
-  addEventListener('task-error', (e) => (outcome.dropIn = { error: String(e.detail.error) }));
+  addEventListener('task-result', (e) => (outcome[e.target.closest('#sandboxed') ? 'sandboxed' : 'dropIn'] = { value: e.detail.result }));
+  addEventListener('task-error', (e) => (outcome[e.target.closest('#sandboxed') ? 'sandboxed' : 'dropIn'] = { error: String(e.detail.error) }));
 </script>
 `,
 );
@@ -192,7 +204,10 @@ async function open(path, keys) {
 try {
   let bundled;
   await check('a Vite-bundled page runs a task through the installed core, elements and React hooks', async () => {
-    bundled = await open('/dist/index.html', ['core', 'elements', 'react']);
+    bundled = await open('/dist/index.html', ['core', 'elements', 'react', 'sandbox']);
+  });
+  await check('the installed core runs a sandboxed pool, which refuses the page’s origin', () => {
+    assert(bundled?.sandbox?.sandboxed === true && JSON.stringify(bundled.sandbox.value) === '[42,"refused"]', `sandbox: ${JSON.stringify(bundled?.sandbox)}`);
   });
   await check('the installed core returns results and raises PythonError', () => {
     assert(bundled?.core?.value === 42, `core: ${JSON.stringify(bundled?.core)}`);
@@ -205,8 +220,9 @@ try {
     assert(bundled?.react?.value === 42, `react: ${JSON.stringify(bundled?.react)}`);
   });
   await check('the drop-in dist/components.js runs a task with no bundler', async () => {
-    const { dropIn } = await open('/drop-in.html', ['dropIn']);
+    const { dropIn, sandboxed } = await open('/drop-in.html', ['dropIn', 'sandboxed']);
     assert(dropIn.value === 42, `drop-in: ${JSON.stringify(dropIn)}`);
+    assert(sandboxed.value === 42, `drop-in <worker-pool sandbox>: ${JSON.stringify(sandboxed)}`);
   });
 } finally {
   await browser.close();
