@@ -5,6 +5,7 @@ import { PyodidePool } from '../workers/index.js';
 import { NaivePool } from './naive-pool.js';
 import { mapScenario, plainCancelScenario } from './map-bench.js';
 import { waitingCancelLatency } from './cancel-latency.js';
+import { sandboxScenario } from './sandbox-bench.js';
 import { summarize, type Summary } from './stats.js';
 
 const indexURL = '/node_modules/pyodide/';
@@ -318,6 +319,7 @@ const scenarios: Record<string, () => Promise<void>> = {
   boot: () => boot(params),
   map: report(mapScenario),
   'plain-cancel': report(plainCancelScenario),
+  sandbox: report(sandboxScenario),
 };
 const scenario = scenarios[mode ?? ''] ?? main;
 scenario().catch((err: Error) => {

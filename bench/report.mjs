@@ -91,8 +91,33 @@ function mapRows(r) {
 }
 
 /** Print the table: start-up first, then the steady state, then map and generators. */
+/** Issue 15's rows: a sandboxed pool beside a normal one, on an isolated and a plain page. */
+function sandboxRows(r) {
+  const rows = [];
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  for (const [key, page] of [
+    ['sandbox', 'isolated'],
+    ['sandboxPlain', 'plain'],
+  ]) {
+    const s = r[key];
+    if (!s) continue;
+    const { normal: n, sandboxed: x } = s;
+    rows.push([`${page}: normal pool of 2, boot → warm`, ms(median(n.bootMs)), `baseline${spread(n.bootMs, 0, ' ms')}`]);
+    rows.push([`${page}: sandboxed pool of 2, boot → warm`, ms(median(x.bootMs)), `${ratio(median(x.bootMs) / median(n.bootMs))} normal${spread(x.bootMs, 0, ' ms')}`]);
+    rows.push([`${page}: normal run('1+1') latency, median`, ms(n.latency.median), 'baseline']);
+    rows.push([`${page}: sandboxed run('1+1') latency, median`, ms(x.latency.median), `${ratio(x.latency.median / n.latency.median)} normal`]);
+    rows.push([`${page}: normal throughput, 5,000 tiny tasks`, `${median(n.tasksPerSecond).toFixed(0)} /s`, 'baseline']);
+    rows.push([`${page}: sandboxed throughput, 5,000 tiny tasks`, `${median(x.tasksPerSecond).toFixed(0)} /s`, `${ratio(median(x.tasksPerSecond) / median(n.tasksPerSecond))} normal`]);
+    if (n.interrupt && x.interrupt) {
+      rows.push([`${page}: normal interrupt latency, p50`, ms(n.interrupt.median), 'baseline']);
+      rows.push([`${page}: sandboxed interrupt latency, p50`, ms(x.interrupt.median), `${ratio(x.interrupt.median / n.interrupt.median)} normal`]);
+    }
+  }
+  return rows;
+}
+
 export function printTable(r) {
-  const rows = [...startupRows(r), ...steadyRows(r), ...mapRows(r)];
+  const rows = [...startupRows(r), ...steadyRows(r), ...mapRows(r), ...sandboxRows(r)];
   const width = Math.max(...rows.map((row) => row[0].length));
   console.log(`\n${'measure'.padEnd(width)}  ${'value'.padStart(14)}  ratio [min–max of the trials]`);
   for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(14)}  ${note}`);

@@ -2,7 +2,7 @@
 // repository cross-origin isolated, opens bench/index.html in headless Chromium (or
 // Firefox: `--browser=firefox`), and writes bench/results.json (results-firefox.json)
 // plus a readable table and the boot timelines.
-//   --only=visits,boots,main,map   run those parts alone, for a quick look while working
+//   --only=visits,boots,main,map,sandbox   run those parts alone, for a quick look while working
 import { writeFileSync } from 'node:fs';
 import { startDevServer } from '@web/dev-server';
 import { build } from 'esbuild';
@@ -23,7 +23,7 @@ const ROUNDS = 3;
 // the naive baseline. The workers sit next to the page bundle, where `new URL('./x.js',
 // import.meta.url)` finds them.
 await build({
-  entryPoints: ['bench/bench.ts', 'bench/echo-worker.ts', 'bench/naive-worker.ts', 'bench/spin-worker.ts', 'workers/pool-worker.ts'],
+  entryPoints: ['bench/bench.ts', 'bench/echo-worker.ts', 'bench/naive-worker.ts', 'bench/spin-worker.ts', 'workers/pool-worker.ts', 'workers/sandbox-worker.ts'],
   outdir: 'bench/dist',
   entryNames: '[name]',
   bundle: true,
@@ -31,6 +31,8 @@ await build({
   minify: true,
   target: 'es2022',
   logLevel: 'warning',
+  // The sandbox worker's imports are there for their side effects (see scripts/build.mjs).
+  ignoreAnnotations: true,
 });
 const port = await freePort();
 const server = await startDevServer({
@@ -75,6 +77,10 @@ try {
   if (part('map')) {
     results.map = await measure(page, '?mode=map');
     results.plainCancel = await measure(page, '?mode=plain-cancel&plain');
+  }
+  if (part('sandbox')) {
+    results.sandbox = await measure(page, '?mode=sandbox');
+    results.sandboxPlain = await measure(page, '?mode=sandbox&plain');
   }
   results.date = new Date().toISOString();
   writeFileSync(engine === 'chromium' ? 'bench/results.json' : `bench/results-${engine}.json`, JSON.stringify(results, null, 2) + '\n');
