@@ -92,7 +92,13 @@ function lockDown(start: SandboxStart): void {
       start.files.postMessage({ id, url });
     });
   const sandboxFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const request = new Request(input, init);
+    let request: Request;
+    try {
+      request = new Request(input, init);
+    } catch {
+      // A relative URL: the worker's base is its data: URL, so it names nothing reachable.
+      throw new TypeError(`pyodide-pool sandbox: no network access to ${String(input instanceof Request ? input.url : input)} (give sandboxed code absolute URLs)`);
+    }
     const url = new URL(request.url);
     if (connect.has(url.origin)) return nativeFetch(new Request(request, { credentials: 'omit' }));
     if (request.method === 'GET' && (url.protocol === 'http:' || url.protocol === 'https:')) {

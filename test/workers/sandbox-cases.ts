@@ -35,9 +35,9 @@ export function sandboxCases(pool: () => PyodidePool): void {
 
   it('refuses requests to the page’s origin, with credentials or without', async () => {
     const url = new URL('/package.json', location.href).href;
-    for (const init of ['{}', "{ credentials: 'include' }", "{ method: 'POST', body: 'x', credentials: 'include' }"]) {
-      const answer = (await pool().run(inWorker(`const r = await fetch(${JSON.stringify(url)}, ${init}); return 'status ' + r.status;`))) as string;
-      expect(answer, init).to.match(/^error: .*no network access/);
+    for (const [target, init] of [[url, '{}'], [url, "{ credentials: 'include' }"], [url, "{ method: 'POST', body: 'x', credentials: 'include' }"], ['/package.json', '{}']]) {
+      const answer = (await pool().run(inWorker(`const r = await fetch(${JSON.stringify(target)}, ${init}); return 'status ' + r.status;`))) as string;
+      expect(answer, `${target} ${init}`).to.match(/^error: .*no network access/);
     }
     // Python's own ways: pyodide.http (fetch underneath) and open_url (XMLHttpRequest).
     const err = await rejection(pool().run(`from pyodide.http import pyfetch\nawait pyfetch(${JSON.stringify(url)})`));
