@@ -16,7 +16,7 @@
 
 /**
  * The worker's first code: it keeps the two ports it is sent with its real code (as text)
- * and imports that. Messages for the pool worker wait in the protocol port meanwhile. The
+ * and imports that (as a blob: module; WebKit refuses an opaque origin's, so data: there). Messages for the pool worker wait in the protocol port meanwhile. The
  * compiled interpreter comes on the worker's own channel (a port cannot carry it), maybe
  * before the real code has run: the stub keeps it too.
  */
@@ -27,7 +27,10 @@ self.addEventListener('message', function first(event) {
   if (typeof code !== 'string' || event.ports.length !== 2) return;
   self.removeEventListener('message', first);
   Object.assign(start, { connect: event.data.connect, files: event.ports[0], protocol: event.ports[1] });
-  import('data:text/javascript,' + encodeURIComponent(code)).catch((err) => setTimeout(() => { throw err; }));
+  const blob = URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
+  import(blob)
+    .catch(() => import('data:text/javascript,' + encodeURIComponent(code)))
+    .catch((err) => setTimeout(() => { throw err; }));
 });
 self.addEventListener('message', function module(event) {
   if (!event.isTrusted || !event.data || !('__pyodidePoolModule' in event.data)) return;
