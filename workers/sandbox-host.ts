@@ -7,37 +7,33 @@
  * in any pool.
  *
  * Such a worker can import nothing by URL, so the page hands it the self-contained worker
- * script (`sandbox-worker.js`) as text with two private ports (the protocol's, the
- * files'), and serves it Pyodide's files (those under
+ * script (`sandbox-worker.js`) as text with a private port, on which it serves it Pyodide's files (those under
  * `indexURL`, and the pool's wheel URLs) when it asks; it serves nothing else.
  *
  * @internal
  */
 
 /**
- * The worker's first code: it keeps the two ports it is sent with its real code (as text)
- * and imports that (as a blob: module; WebKit refuses an opaque origin's, so data: there). Messages for the pool worker wait in the protocol port meanwhile. The
- * compiled interpreter comes on the worker's own channel (a port cannot carry it), maybe
- * before the real code has run: the stub keeps it too.
+ * The worker's first code: it keeps the port it is sent with its real code (as text) and
+ * imports that (as a blob: module; WebKit refuses an opaque origin's, so data: there).
+ * Messages for the pool worker that come meanwhile wait: the stub holds them, and hands
+ * them to the pool worker's listeners once it has run.
  */
 const STUB = `
-const start = self.__pyodidePoolSandbox = {};
+const start = self.__pyodidePoolSandbox = { queued: [] };
+const hold = (event) => { if (start.queued) start.queued.push(event); else self.removeEventListener('message', hold); };
 self.addEventListener('message', function first(event) {
   const code = event.data && event.data.__pyodidePoolSandboxCode;
-  if (typeof code !== 'string' || event.ports.length !== 2) return;
+  if (typeof code !== 'string' || event.ports.length !== 1) return;
+  event.stopImmediatePropagation();
   self.removeEventListener('message', first);
-  Object.assign(start, { connect: event.data.connect, files: event.ports[0], protocol: event.ports[1] });
+  Object.assign(start, { connect: event.data.connect, files: event.ports[0] });
   const blob = URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
   import(blob)
     .catch(() => import('data:text/javascript,' + encodeURIComponent(code)))
     .catch((err) => setTimeout(() => { throw err; }));
 });
-self.addEventListener('message', function module(event) {
-  if (!event.isTrusted || !event.data || !('__pyodidePoolModule' in event.data)) return;
-  self.removeEventListener('message', module);
-  start.module = { value: event.data.__pyodidePoolModule };
-  if (start.onModule) start.onModule(start.module.value);
-});
+self.addEventListener('message', hold);
 `;
 
 const STUB_URL = `data:text/javascript,${encodeURIComponent(STUB)}`;
@@ -72,23 +68,20 @@ export interface SandboxConfig {
 }
 
 /**
- * Start a sandboxed worker. The pool talks to it over `port` only: a port that task code
- * cannot reach, so a message task code posts itself (imitating the protocol) reaches the
- * Worker object, where nobody listens. `failed` is called if the worker's script cannot
- * be had (the caller ends it as a boot failure).
+ * Start a sandboxed worker. `failed` is called if its script cannot be had (the worker is
+ * then of no use: the caller ends it as a boot failure).
  */
-export function startSandboxWorker(config: SandboxConfig, failed: (reason: string) => void): { worker: Worker; port: MessagePort } {
+export function startSandboxWorker(config: SandboxConfig, failed: (reason: string) => void): Worker {
   // Written inline so that bundlers see the file and ship it (as an asset: it is fetched as text).
   const url = config.workerURL ?? new URL('./sandbox-worker.js', import.meta.url).href;
   const worker = new Worker(STUB_URL, { type: 'module', name: 'pyodide-pool sandbox' });
   const files = new MessageChannel();
-  const protocol = new MessageChannel();
   serveFiles(files.port1, config);
   workerSource(url).then(
-    (code) => worker.postMessage({ __pyodidePoolSandboxCode: code, connect: config.connect }, [files.port2, protocol.port2]),
+    (code) => worker.postMessage({ __pyodidePoolSandboxCode: code, connect: config.connect }, [files.port2]),
     (err: Error) => failed(`the sandbox worker script could not be loaded from ${url} (${err.message})`),
   );
-  return { worker, port: protocol.port1 };
+  return worker;
 }
 
 /** Whether the page hands `url` to sandboxed code: one of Pyodide's files, or a pool wheel. */

@@ -17,11 +17,8 @@ export interface SandboxStart {
   connect: string[];
   /** The page's file server. */
   files: MessagePort;
-  /** The pool's messages (tasks, results, Comlink's calls): out of task code's reach. */
-  protocol: MessagePort;
-  /** The page's compiled interpreter, once it came (see {@link onPageModule}). */
-  module?: { value: unknown };
-  onModule?: (module: unknown) => void;
+  /** Messages that came before this code ran, held by the stub (see {@link takeEarlyMessages}). */
+  queued: MessageEvent[] | undefined;
 }
 
 /** The global the stub leaves its start under (deleted once read). */
@@ -114,6 +111,9 @@ function lockDown(start: SandboxStart): void {
   remove(globalThis, 'fetch');
   Object.defineProperty(globalThis, 'fetch', { value: sandboxFetch, configurable: false, writable: true });
   for (const name of REMOVED) remove(globalThis, name);
+  // Only the pool worker posts to the page (with the function taken before this): a
+  // message imitating the pool's protocol cannot be sent at all.
+  remove(globalThis, 'postMessage');
   // One `close`, as an own property the pool worker wraps to tell the page first: the
   // prototype's would let task code end the worker without a word (and no Web Lock can
   // tell the page of an opaque-origin worker's end).
@@ -135,31 +135,21 @@ function lockDown(start: SandboxStart): void {
 
 const start = (globalThis as Record<string, unknown>)[SANDBOX_START] as SandboxStart | undefined;
 delete (globalThis as Record<string, unknown>)[SANDBOX_START];
+/** The worker's own `postMessage`, taken before {@link lockDown} removes it. */
+const nativePost = start && (self.postMessage.bind(self) as unknown as (message: unknown, transfer: Transferable[]) => void);
 if (start) lockDown(start);
 
-/**
- * The port the pool worker talks to the page over, in a sandboxed worker (undefined in a
- * normal one). Kept here, where task code cannot reach it, and used with the `postMessage`
- * taken now, before task code could replace it.
- */
-export const protocolPort = start?.protocol;
-const portPost = MessagePort.prototype.postMessage as (this: MessagePort, message: unknown, transfer: Transferable[]) => void;
+/** This worker is sandboxed. */
+export const sandboxed = start !== undefined;
 
-/**
- * Call `receive` with the interpreter the page compiled, once. A `WebAssembly.Module`
- * cannot travel on a port (Chromium refuses it), so the page posts it on the worker's own
- * channel, at boot, before any task code runs; the stub keeps the first one that comes
- * (ignoring events code could dispatch itself), since it may come before this code runs.
- */
-export function onPageModule(receive: (module: WebAssembly.Module | undefined) => void): void {
-  if (!start) return;
-  const take = (module: unknown) => receive(module instanceof WebAssembly.Module ? module : undefined);
-  if (start.module) take(start.module.value);
-  else start.onModule = take;
+/** The messages the stub held, once: from now on they reach the listeners themselves. */
+export function takeEarlyMessages(): MessageEvent[] {
+  const queued = start?.queued ?? [];
+  if (start) start.queued = undefined;
+  return queued;
 }
 
-/** Post to the page on the protocol port. */
+/** Post to the page: only the pool worker can, since task code has no `postMessage`. */
 export function postToPage(message: unknown, transfer: Transferable[]): void {
-  portPost.call(protocolPort!, message, transfer);
+  nativePost!(message, transfer);
 }
-

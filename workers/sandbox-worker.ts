@@ -8,3 +8,6 @@
 // Order matters: the lockdown runs before any other module of the worker is evaluated.
 import './sandbox-lockdown.js';
 import './pool-worker.js';
+import { replayEarlyMessages } from './worker-endpoint.js';
+
+replayEarlyMessages();

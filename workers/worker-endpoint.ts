@@ -1,18 +1,57 @@
 /**
- * Where the pool worker talks to the page: the worker's own channel, or, in a sandboxed
- * worker, the private port it was started with (see `sandbox-lockdown.ts`), which task
- * code can neither post on nor listen to.
+ * Where the pool worker talks to the page: the worker's own channel. In a sandboxed
+ * worker (see `sandbox-lockdown.ts`) task code has no `postMessage`, so only this endpoint
+ * posts; and it hears only messages the page sent, not events task code dispatches.
  *
  * @internal
  */
 import type { Endpoint } from 'comlink';
-import { postToPage, protocolPort } from './sandbox-lockdown.js';
+import { postToPage, sandboxed, takeEarlyMessages } from './sandbox-lockdown.js';
+
+type Listener = EventListenerOrEventListenerObject;
+
+/** The listeners as added, each wrapped to hear only the page's messages. */
+const trusted = new WeakMap<Listener, EventListener>();
+
+function onlyTrusted(listener: Listener): EventListener {
+  let wrapped = trusted.get(listener);
+  if (!wrapped) {
+    wrapped = (event) => {
+      if (!event.isTrusted) return;
+      if (typeof listener === 'function') listener(event);
+      else listener.handleEvent(event);
+    };
+    trusted.set(listener, wrapped);
+  }
+  return wrapped;
+}
+
+/** The message listeners, in order, for {@link replayEarlyMessages}. */
+const messageListeners: EventListener[] = [];
+
+const sandboxEndpoint: Endpoint = {
+  postMessage: (message: unknown, transfer: Transferable[] = []) => postToPage(message, transfer),
+  addEventListener: (type: string, listener: Listener) => {
+    const wrapped = onlyTrusted(listener);
+    if (type === 'message') messageListeners.push(wrapped);
+    self.addEventListener(type, wrapped);
+  },
+  removeEventListener: (type: string, listener: Listener) => self.removeEventListener(type, trusted.get(listener) ?? listener),
+};
 
 /** Comlink's endpoint, and the pool worker's listener's. */
-export const endpoint: Endpoint = protocolPort ?? (self as unknown as Endpoint);
+export const endpoint: Endpoint = sandboxed ? sandboxEndpoint : (self as unknown as Endpoint);
 
 /** Post one message to the page. */
 export function postToPool(message: unknown, transfer: Transferable[] = []): void {
-  if (protocolPort) postToPage(message, transfer);
+  if (sandboxed) postToPage(message, transfer);
   else self.postMessage(message, { transfer });
+}
+
+/**
+ * Hand the messages that came before the pool worker's code ran (its first Comlink calls)
+ * to its listeners, in order. Called once they are all added.
+ */
+export function replayEarlyMessages(): void {
+  for (const event of takeEarlyMessages()) for (const listener of messageListeners) listener(event);
 }

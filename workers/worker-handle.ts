@@ -32,8 +32,6 @@ export class WorkerHandle extends TaskLine {
   replacement: WorkerHandle | undefined;
   graceTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #worker: Worker;
-  /** Where the pool's messages go and come from: the worker itself, or a sandboxed worker's private port. */
-  readonly #channel: Worker | MessagePort;
   /** Where a blocked task's answers go (input, receive), on isolated pages. */
   readonly exchange: Exchange | undefined;
   #remote: Comlink.Remote<WorkerControl> | undefined;
@@ -63,26 +61,20 @@ export class WorkerHandle extends TaskLine {
     // Written inline, with static options, so that bundlers (Vite, webpack) recognise the
     // worker and bundle it together with its imports.
     this.#sandboxed = sandbox !== undefined;
-    if (sandbox) {
-      const { worker, port } = startSandboxWorker(sandbox, (reason) => this.#die(reason));
-      this.#worker = worker;
-      this.#channel = port;
-      port.start();
-    } else {
-      this.#worker = workerURL
+    this.#worker = sandbox
+      ? startSandboxWorker(sandbox, (reason) => this.#die(reason))
+      : workerURL
         ? new Worker(workerURL, { type: 'module', name: 'pyodide-pool' })
         : new Worker(new URL('./pool-worker.js', import.meta.url), { type: 'module', name: 'pyodide-pool' });
-      this.#channel = this.#worker;
-    }
     this.#worker.addEventListener('error', (event) => {
       event.preventDefault();
       this.#die(`worker error: ${event.message || 'the worker script failed'}`);
     });
-    this.#channel.addEventListener('message', ((event: MessageEvent<WorkerMessage | { t?: undefined }>) => {
+    this.#worker.addEventListener('message', ((event: MessageEvent<WorkerMessage | { t?: undefined }>) => {
       const message = event.data;
       if (!message?.t) return; // one of Comlink's
-      // Only the pool worker can post here, but it shares its worker with task code: what
-      // is not a well-formed message is dropped rather than trusted.
+      // Task code in a sandboxed worker cannot post, but it shares the worker with the
+      // pool's code: what is not a well-formed message is dropped rather than trusted.
       if (this.#sandboxed && !isWorkerMessage(message)) return;
       // A sandboxed worker holds no lock (its origin is opaque): there is nothing to watch.
       if (message.t === 'locked') {
@@ -119,11 +111,11 @@ export class WorkerHandle extends TaskLine {
 
   /** A message about the task running now (an answer it asked for, a stop). */
   override post(message: TaskMessage): void {
-    if (this.status !== 'dead') this.#channel.postMessage(message);
+    if (this.status !== 'dead') this.#worker.postMessage(message);
   }
 
   protected override postRun(message: RunMessage, transfer: ArrayBuffer[]): void {
-    this.#channel.postMessage(message, transfer);
+    this.#worker.postMessage(message, transfer);
   }
 
   protected override get owner(): WorkerHandle {
@@ -141,10 +133,7 @@ export class WorkerHandle extends TaskLine {
 
   /** Hand over the page's compiled interpreter (undefined: the worker loads its own). */
   giveModule(module: WebAssembly.Module | undefined): void {
-    if (this.#dead) return;
-    // A module cannot travel on a sandboxed worker's port: on its own channel, then.
-    if (this.#sandboxed) this.#worker.postMessage({ __pyodidePoolModule: module });
-    else void this.#api().giveModule(module);
+    if (!this.#dead) void this.#api().giveModule(module);
   }
 
   /** Let the worker read the snapshot it will restore from while the page compiles the interpreter. */
@@ -227,7 +216,7 @@ export class WorkerHandle extends TaskLine {
    * exactly then. A `js.close()` sends no event to the Worker object; this still fires.
    */
   #api(): Comlink.Remote<WorkerControl> {
-    this.#remote ??= Comlink.wrap<WorkerControl>(this.#channel);
+    this.#remote ??= Comlink.wrap<WorkerControl>(this.#worker);
     return this.#remote;
   }
 

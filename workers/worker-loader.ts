@@ -11,7 +11,6 @@ import * as Comlink from 'comlink';
 import { StageLog, stamp, type BootStageName } from './boot-timeline.js';
 import { packSnapshot, unpackSnapshot } from './sparse-snapshot.js';
 import { prefetchPyodideFiles } from './wasm-module.js';
-import { onPageModule } from './sandbox-lockdown.js';
 
 /** This worker's boot stages, returned with the boot. */
 export const stages = new StageLog();
@@ -112,8 +111,6 @@ export const pageModule = new Promise<WebAssembly.Module | undefined>((resolve) 
 export function giveModule(module: WebAssembly.Module | undefined): void {
   giveModuleNow(module);
 }
-// A sandboxed worker gets it on its own channel (see `onPageModule`).
-onPageModule(giveModule);
 
 /** The snapshot this worker will restore from, being read since `preloadSnapshot`. */
 export let preloaded: Promise<Uint8Array> | undefined;

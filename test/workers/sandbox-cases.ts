@@ -83,9 +83,23 @@ export function sandboxCases(pool: () => PyodidePool): void {
       '{ __pyodidePoolSandboxCode: "postMessage(1)" }',
     ];
     const neighbours = Array.from({ length: 6 }, (_, i) => pool().submit(`${i} * 10`));
-    const hostile = pool().submit(inWorker(`for (const m of [${forged.join(', ')}]) for (let i = 0; i < 20; i++) postMessage(m); return 'sent';`));
+    // Every way to post it (the global, its prototype's), and to the worker's own listeners.
+    const hostile = pool().submit(
+      inWorker(`
+        let posted = 0;
+        const posts = [self.postMessage, Object.getPrototypeOf(self).postMessage, globalThis.DedicatedWorkerGlobalScope?.prototype.postMessage];
+        for (const m of [${forged.join(', ')}, { t: 'run', tasks: [{ seq: 0, code: '"forged run"' }] }]) {
+          for (let i = 0; i < 20; i++) {
+            for (const post of posts) {
+              try { post.call(self, m); posted++; } catch {}
+            }
+            self.dispatchEvent(new MessageEvent('message', { data: m }));
+          }
+        }
+        return posted;`),
+    );
     expect(await Promise.all(neighbours.map((t) => t.result))).to.deep.equal([0, 10, 20, 30, 40, 50]);
-    await hostile.result.catch(() => {});
+    expect(await hostile.result).to.equal(0);
     const after = await Promise.all(Array.from({ length: 8 }, (_, i) => pool().run(`"after ${i}"`)));
     expect(after).to.deep.equal(Array.from({ length: 8 }, (_, i) => `after ${i}`));
     await allSettled(pool());
