@@ -176,9 +176,9 @@ self.close = () => {
   nativeClose();
 };
 
-// Tasks come on the Worker's own channel (a sandboxed worker's private port), next to Comlink's control messages: this
-// listener comes first and keeps them from Comlink. The pool sends tasks only once the
-// worker is warm.
+// Tasks come on the Worker's own channel (see `worker-endpoint.ts`), next to Comlink's
+// control messages: this listener comes first and keeps them from Comlink. The pool sends
+// tasks only once the worker is warm.
 endpoint.addEventListener('message', ((event: MessageEvent<RunMessage | TaskMessage | { t?: undefined }>) => {
   const message = event.data;
   if (message?.t === undefined) return;

@@ -7,8 +7,9 @@
  * in any pool.
  *
  * Such a worker can import nothing by URL, so the page hands it the self-contained worker
- * script (`sandbox-worker.js`) as text with a private port, on which it serves it Pyodide's files (those under
- * `indexURL`, and the pool's wheel URLs) when it asks; it serves nothing else.
+ * script (`sandbox-worker.js`) as text with a private port, on which it serves the worker
+ * Pyodide's files (those under `indexURL`, and the pool's wheel URLs) when it asks; it
+ * serves nothing else.
  *
  * @internal
  */

@@ -1,7 +1,7 @@
 /**
  * Whether a message from a sandboxed worker has the shape of the protocol (`WorkerMessage`).
- * Task code there can post anything to the page; the pool acts only on messages it could
- * have sent itself. A well-formed message about a task of that worker can still lie about
+ * Task code there has no `postMessage`, but it shares the worker with the pool's code: the
+ * page acts only on messages that code could have sent. A well-formed message about a task of that worker can still lie about
  * that task (its own result, output or end): it cannot reach another worker's tasks, since
  * the pool looks every `seq` up among the tasks it handed to the worker that sent it.
  *
