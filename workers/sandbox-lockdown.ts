@@ -6,7 +6,8 @@
  * reaches only the `connect` origins, without credentials; every other request goes to
  * the page, which serves Pyodide's own files (under `indexURL`) and refuses the rest.
  * The other ways out of a worker (XMLHttpRequest, WebSocket, EventSource, nested
- * workers, fonts) and the storage APIs are removed, so that task code finds none of them.
+ * workers, fonts) and the storage APIs are removed, so that task code finds none of them;
+ * so is `postMessage`, which only the pool's own code keeps (see `worker-endpoint.ts`).
  *
  * @internal
  */
