@@ -85,3 +85,16 @@ export function checkSrc(src: string, host: Element): string {
   }
   return url.href;
 }
+
+/** The code at `src` of `host`, fetched if `allowSrc` accepts it (a {@link CodePolicyError} if not). */
+export async function fetchSrcCode(src: string, host: Element): Promise<string> {
+  const url = checkSrc(src, host);
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (err) {
+    throw new Error(`could not load ${src}: ${(err as Error).message}`);
+  }
+  if (!response.ok) throw new Error(`could not load ${src}: HTTP ${response.status}`);
+  return await response.text();
+}

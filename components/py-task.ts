@@ -4,7 +4,7 @@ import { TaskRun, type CodeSource, type InputsSource, type ItemsSource } from '.
 import { TaskErrorEvent, TaskOutputEvent, TaskResultEvent, TaskStartEvent } from './events.js';
 import { discoverPoolHost, findPoolHost, type PoolHost } from './find-pool.js';
 import { pyTaskStyles } from './py-task-styles.js';
-import { checkScript, checkSrc } from './code-policy.js';
+import { checkScript, fetchSrcCode } from './code-policy.js';
 import { childPython, childScripts, formatValue } from './text.js';
 
 /** What a `<py-task>` is doing. */
@@ -266,7 +266,7 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
     const src = this.src;
     if (!src) return NO_CODE;
     // Checked at each run: configureElements() may have changed in between.
-    if (this.#srcCode?.src !== src) this.#srcCode = { src, get: () => fetchCode(checkSrc(src, this)) };
+    if (this.#srcCode?.src !== src) this.#srcCode = { src, get: () => fetchSrcCode(src, this) };
     return this.#srcCode.get;
   }
 
@@ -325,17 +325,6 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
 const NO_CODE = (): never => {
   throw new Error('no code to run: set the code property, add a <script type="text/python"> child, or a src attribute');
 };
-
-async function fetchCode(src: string): Promise<string> {
-  let response: Response;
-  try {
-    response = await fetch(src);
-  } catch (err) {
-    throw new Error(`could not load ${src}: ${(err as Error).message}`);
-  }
-  if (!response.ok) throw new Error(`could not load ${src}: HTTP ${response.status}`);
-  return await response.text();
-}
 
 const STATUS_TEXT: Record<PyTaskStatus, string> = {
   idle: 'Not run yet',

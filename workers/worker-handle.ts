@@ -70,7 +70,7 @@ export class WorkerHandle extends TaskLine {
       event.preventDefault();
       this.#die(`worker error: ${event.message || 'the worker script failed'}`);
     });
-    this.#worker.addEventListener('message', ((event: MessageEvent<WorkerMessage | { t?: undefined }>) => {
+    this.#worker.addEventListener('message', (event: MessageEvent<WorkerMessage | { t?: undefined }>) => {
       const message = event.data;
       if (!message?.t) return; // one of Comlink's
       // Task code in a sandboxed worker cannot post, but it shares the worker with the
@@ -81,7 +81,7 @@ export class WorkerHandle extends TaskLine {
         if (!this.#sandboxed) this.#watchLock();
       } else if (message.t === 'closing') this.#die('the worker closed itself');
       else this.#events.message(this, message);
-    }) as EventListener);
+    });
     this.exchange = this.control ? new Exchange(this.control.words) : undefined;
   }
 
