@@ -16,7 +16,10 @@ export interface TaskRunSnapshot<T = unknown> {
   status: TaskRunStatus;
   result: T | undefined;
   error: Error | undefined;
+  /** What the run printed, up to `STDOUT_LIMIT` characters (then a note ends it). */
   stdout: string;
+  /** The run printed more than `STDOUT_LIMIT` characters: `stdout` holds the first of them. */
+  stdoutTruncated: boolean;
   progress: TaskProgress | undefined;
   /** The prompt of the `input()` the run waits on, or undefined. */
   awaitingInput: string | undefined;

@@ -12,6 +12,7 @@ import { RunInbox } from './run-inbox.js';
 import type { OutputEvent } from './protocol.js';
 import type { TaskProgress } from './task.js';
 import { startMap, type ItemsSource, type RunningTask } from './map-task.js';
+import { StdoutLimit } from './stdout-limit.js';
 import { deferred, sameInputs, sameItems, type Deferred } from './task-run-options.js';
 import type { CodeSource, InputsSource, TaskRunChanges, TaskRunOptions, TaskRunSnapshot, TaskRunStatus } from './task-run-options.js';
 
@@ -36,11 +37,29 @@ export class TaskRun<T = unknown> {
   readonly #result = signal<T | undefined>(undefined);
   readonly #error = signal<Error | undefined>(undefined);
   readonly #stdout = signal('');
+  readonly #stdoutTruncated = signal(false);
+  /** Bounds the current run's `stdout`, as `task.stdout` is bounded. */
+  #stdoutLimit = new StdoutLimit();
   readonly #progress = signal<TaskProgress | undefined>(undefined);
   readonly status: ReadonlySignal<TaskRunStatus> = this.#status;
   readonly result: ReadonlySignal<T | undefined> = this.#result;
   readonly error: ReadonlySignal<Error | undefined> = this.#error;
+  /**
+   * What the current (or last) run printed, up to `STDOUT_LIMIT` characters: past it the
+   * rest is not kept and a note ends the text, exactly as `task.stdout` does (the
+   * `onOutput` option still sees all of it).
+   */
   readonly stdout: ReadonlySignal<string> = this.#stdout;
+  /**
+   * Whether the current (or last) run printed more than `STDOUT_LIMIT` characters, so
+   * `stdout` holds only the first `STDOUT_LIMIT` of them and the note.
+   *
+   * @example
+   * effect(() => {
+   *   if (run.stdoutTruncated.value) banner.textContent = 'Output truncated';
+   * });
+   */
+  readonly stdoutTruncated: ReadonlySignal<boolean> = this.#stdoutTruncated;
   readonly progress: ReadonlySignal<TaskProgress | undefined> = this.#progress;
   /** The prompt of the `input()` the current run waits on (answer with `sendInput`), or undefined. */
   readonly awaitingInput: ReadonlySignal<string | undefined>;
@@ -50,6 +69,7 @@ export class TaskRun<T = unknown> {
     result: this.#result.value,
     error: this.#error.value,
     stdout: this.#stdout.value,
+    stdoutTruncated: this.#stdoutTruncated.value,
     progress: this.#progress.value,
     awaitingInput: this.#inbox.awaitingInput.value,
   }));
@@ -289,8 +309,10 @@ export class TaskRun<T = unknown> {
       this.#status.value = 'queued';
       this.#error.value = undefined;
       this.#stdout.value = '';
+      this.#stdoutTruncated.value = false;
       this.#progress.value = undefined;
     });
+    this.#stdoutLimit = new StdoutLimit();
     if (fresh) this.#options.onStart?.();
     try {
       const inputs = typeof this.#inputs === 'function' ? this.#inputs() : this.#inputs;
@@ -376,9 +398,19 @@ export class TaskRun<T = unknown> {
   }
 
   #output(event: OutputEvent): void {
-    if (event.type === 'stdout') this.#stdout.value += event.text;
+    if (event.type === 'stdout') this.#keepStdout(event.text);
     else if (event.type === 'progress') this.#progress.value = { fraction: event.fraction, message: event.message };
     this.#options.onOutput?.(event);
+  }
+
+  /** Add to `stdout`, bounded as `task.stdout` is. */
+  #keepStdout(text: string): void {
+    const kept = this.#stdoutLimit.keep(text);
+    if (!kept) return;
+    batch(() => {
+      this.#stdout.value += kept;
+      this.#stdoutTruncated.value = this.#stdoutLimit.truncated;
+    });
   }
 
   #detachTask(): void {

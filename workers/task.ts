@@ -2,14 +2,11 @@ import { signal, type ReadonlySignal, type Signal } from '@preact/signals-core';
 import type { OutputEvent } from './protocol.js';
 import { TaskChannel } from './task-channel.js';
 import type { WorkerHandle } from './worker-handle.js';
+import { STDOUT_LIMIT, StdoutLimit } from './stdout-limit.js';
+
+export { STDOUT_LIMIT };
 
 /** Where a task is in its life. `done`, `failed` and `cancelled` are final. */
-/**
- * How many characters of a task's stdout `task.stdout` keeps (8 million); past it a note
- * says the rest was not kept. `onOutput` listeners see all of it.
- */
-export const STDOUT_LIMIT = 8_000_000;
-
 export type TaskStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
 /** The last `progress()` report of a task. */
@@ -200,26 +197,15 @@ export class TaskRecord {
     this.#detachSignal = () => abort.removeEventListener('abort', onAbort);
   }
 
-  /** Characters of stdout past `STDOUT_LIMIT`, not kept. */
-  #dropped = 0;
+  readonly #stdoutLimit = new StdoutLimit();
 
   /**
-   * Add to `stdout`, up to {@link STDOUT_LIMIT} characters: a task that floods its output
-   * (a runaway loop, hostile code) must not exhaust the page's memory. Listeners
-   * (`onOutput`) still see all of it.
+   * Add to `stdout`, up to {@link STDOUT_LIMIT} characters (shared with `TaskRun`: see
+   * stdout-limit.ts). Listeners (`onOutput`) still see all of it.
    */
   #keepStdout(text: string): void {
-    if (this.#dropped > 0) {
-      this.#dropped += text.length;
-      return;
-    }
-    const room = STDOUT_LIMIT - this.stdout.peek().length;
-    if (text.length <= room) {
-      this.stdout.value += text;
-      return;
-    }
-    this.#dropped = text.length - room;
-    this.stdout.value += `${text.slice(0, room)}\n[pyodide-pool: stdout past ${STDOUT_LIMIT} characters is not kept]\n`;
+    const kept = this.#stdoutLimit.keep(text);
+    if (kept) this.stdout.value += kept;
   }
 
   /** Route one output event to the signals and the caller's listener. */
