@@ -37,6 +37,16 @@ export const pyTaskStyles = css`
     white-space: pre-wrap;
     overflow-wrap: anywhere;
   }
+  /* Blocks of the output (see stdout-view.ts): appended to one at a time. */
+  [part='stdout'] > span {
+    display: block;
+  }
+  [part='stdout-truncated'] {
+    margin: 0.4rem 0 0;
+    font-size: 0.85em;
+    font-style: italic;
+    color: var(--_error);
+  }
   [part='error'] {
     color: var(--_error);
   }

@@ -1,9 +1,11 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { SignalWatcher } from '@lit-labs/preact-signals';
-import { TaskRun, type CodeSource, type InputsSource, type ItemsSource } from '../workers/index.js';
+import { computed } from '@preact/signals-core';
+import { STDOUT_LIMIT, TaskRun, type CodeSource, type InputsSource, type ItemsSource } from '../workers/index.js';
 import { TaskErrorEvent, TaskOutputEvent, TaskResultEvent, TaskStartEvent } from './events.js';
 import { discoverPoolHost, findPoolHost, type PoolHost } from './find-pool.js';
 import { pyTaskStyles } from './py-task-styles.js';
+import { StdoutView } from './stdout-view.js';
 import { checkScript, fetchSrcCode } from './code-policy.js';
 import { childPython, childScripts, formatValue } from './text.js';
 
@@ -58,7 +60,8 @@ const itemsConverter = jsonConverter('items', Array.isArray, 'a JSON array');
  * @csspart base - The wrapper around everything.
  * @csspart status - The status line.
  * @csspart progress - The progress bar, while the code reports `progress()`.
- * @csspart stdout - What the code printed.
+ * @csspart stdout - What the code printed (up to `STDOUT_LIMIT` characters), drawn a frame at a time.
+ * @csspart stdout-truncated - Shown when the code printed more than `STDOUT_LIMIT` characters: only the first were kept.
  * @csspart result - The result, as text.
  * @csspart error - The error message and Python traceback.
  * @csspart input - The text field shown while the code waits in `input()` (Enter answers it).
@@ -114,6 +117,10 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
     onResult: (result) => this.dispatchEvent(new TaskResultEvent({ result })),
     onError: (error) => this.dispatchEvent(new TaskErrorEvent({ error })),
   });
+  /** The `<pre part="stdout">`, appended to a frame at a time rather than re-rendered. */
+  readonly #stdoutView = new StdoutView(this.#run.stdout);
+  /** Read by render() instead of `stdout`, so that printing does not re-render. */
+  readonly #hasStdout = computed(() => this.#run.stdout.value !== '');
   #discovery: ReturnType<typeof discoverPoolHost> | undefined;
   #discoveredFor: { host: PoolHost | undefined; id: string | undefined } | undefined;
   #scriptObserver: MutationObserver | undefined;
@@ -140,13 +147,27 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
   get error(): Error | undefined {
     return this.#run.error.peek();
   }
-  /** What the current (or last) run printed. */
+  /** What the current (or last) run printed, up to `STDOUT_LIMIT` characters (then a note ends it). */
   get stdout(): string {
     return this.#run.stdout.peek();
+  }
+  /**
+   * Whether the current (or last) run printed more than `STDOUT_LIMIT` characters, so
+   * that `stdout` (and the `stdout` part) holds only the first of them; the
+   * `stdout-truncated` part says so.
+   *
+   * @example
+   * el.addEventListener('task-result', () => {
+   *   if (el.stdoutTruncated) console.warn('the output was cut at STDOUT_LIMIT characters');
+   * });
+   */
+  get stdoutTruncated(): boolean {
+    return this.#run.stdoutTruncated.peek();
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
+    this.#stdoutView.connect();
     this.#scriptText = childPython(this);
     this.#scriptObserver = new MutationObserver(() => {
       const text = childPython(this);
@@ -164,6 +185,7 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.#stdoutView.disconnect();
     this.#scriptObserver?.disconnect();
     // Removed (not just moved): stop the work nobody will see.
     queueMicrotask(() => {
@@ -283,7 +305,11 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
   }
 
   protected override render() {
-    const { status, result, stdout, progress, awaitingInput } = this.#run.snapshot.value;
+    // Each signal read on its own: the text of `stdout` is not read here (see #stdoutView).
+    const status = this.#run.status.value;
+    const result = this.#run.result.value;
+    const progress = this.#run.progress.value;
+    const awaitingInput = this.#run.awaitingInput.value;
     const error = this.#run.error.value as (Error & { traceback?: string }) | undefined;
     const running = status === 'queued' || status === 'running';
     return html`<div part="base">
@@ -293,7 +319,10 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
         ? html`<progress part="progress" max="1" .value=${progress.fraction} aria-label="progress"></progress>
             ${progress.message ? html`<span>${progress.message}</span>` : nothing}`
         : nothing}
-      ${stdout ? html`<pre part="stdout">${stdout}</pre>` : nothing}
+      ${this.#run.stdoutTruncated.value
+        ? html`<div part="stdout-truncated" role="note">Output truncated: only the first ${STDOUT_LIMIT.toLocaleString()} characters are kept.</div>`
+        : nothing}
+      ${this.#hasStdout.value ? this.#stdoutView.element : nothing}
       ${awaitingInput !== undefined
         ? html`<form @submit=${this.#submitInput}>
             <label for="line">${awaitingInput || 'input'}</label>

@@ -3,7 +3,7 @@
 import { expect, oneEvent } from '@open-wc/testing';
 import '../../components/index.js';
 import type { PyTaskElement, TaskErrorEvent, WorkerPoolElement } from '../../components/index.js';
-import { PoolError, PythonError, TaskCancelledError } from '../../workers/index.js';
+import { PoolError, PythonError, STDOUT_LIMIT, TaskCancelledError } from '../../workers/index.js';
 import { allSettled, indexURL, onePoolElement, waitFor } from '../helpers.js';
 
 let host: WorkerPoolElement;
@@ -93,6 +93,45 @@ describe('<py-task>', () => {
     await bubbled;
     expect(seen).to.deep.equal(['task-start', 'task-output:stdout', 'task-output:progress', 'task-result']);
     expect(el.stdout).to.equal('hello\n');
+  });
+
+  it('draws what the code prints in blocks that keep lines whole, and a new run replaces it', async () => {
+    const el = task('<py-task></py-task>');
+    // 200,000 characters in 40-character lines: several blocks of the stdout part.
+    el.code = 'for i in range(5000):\n    print(f"{i:039d}")';
+    await el.run();
+    expect(el.stdout.length).to.equal(200_000);
+    const pre = await waitFor(() => (part(el, 'stdout')?.textContent === el.stdout ? part(el, 'stdout') : null), 30_000, 'the output drawn');
+    expect(pre.children.length).to.be.greaterThan(1);
+    for (const block of pre.children) expect(block.textContent!.endsWith('\n')).to.equal(true);
+    el.code = 'print("second")';
+    await el.run();
+    await waitFor(() => part(el, 'stdout')?.textContent === 'second\n', 30_000, "the second run's output");
+    el.code = '1';
+    await el.run();
+    await el.updateComplete;
+    expect(part(el, 'stdout')).to.equal(null);
+  });
+
+  it('keeps at most STDOUT_LIMIT characters and shows the truncation mark', async () => {
+    const el = task('<py-task></py-task>');
+    // A few big prints, 9 M characters in all: past the limit by one million.
+    el.code = 'line = "x" * 999_999\nfor _ in range(9):\n    print(line)';
+    await el.run();
+    await el.updateComplete;
+    expect(el.stdoutTruncated).to.equal(true);
+    const note = '\n[pyodide-pool: stdout past 8000000 characters is not kept]\n';
+    expect(el.stdout.length).to.equal(STDOUT_LIMIT + note.length);
+    expect(part(el, 'stdout-truncated')!.textContent).to.contain('Output truncated');
+    const drawn = () => part(el, 'stdout')?.textContent ?? '';
+    await waitFor(() => drawn().length === el.stdout.length, 30_000, 'all of the kept output drawn');
+    expect(drawn().endsWith(note)).to.equal(true);
+    el.code = 'print("small")';
+    await el.run();
+    await el.updateComplete;
+    expect(el.stdoutTruncated).to.equal(false);
+    expect(part(el, 'stdout-truncated')).to.equal(null);
+    await waitFor(() => drawn() === 'small\n', 30_000, "the next run's output");
   });
 
   it('re-runs when inputs change, cancelling the stale run, and the newer result wins', async () => {

@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import '../../components/index.js';
 import { createMap, createPoolState, createTask } from '../../hooks/index.js';
-import { MapError, PyodidePool, PythonError, TaskCancelledError } from '../../workers/index.js';
+import { MapError, PyodidePool, PythonError, STDOUT_LIMIT, TaskCancelledError, type OutputEvent } from '../../workers/index.js';
 import { allSettled, indexURL, onePoolElement, rejection, until } from '../helpers.js';
 
 const SLOW = 'import time\nend = time.monotonic() + wait\nwhile time.monotonic() < end:\n    pass\nn';
@@ -67,6 +67,41 @@ describe('hooks bridge', () => {
     expect(t.stdout.value).to.equal('hi\n');
     expect(t.snapshot.value).to.include({ status: 'done', result: 42 });
     t.dispose();
+  });
+
+  it('keeps at most STDOUT_LIMIT characters of output, as task.stdout does, and says it truncated', async () => {
+    // A few big prints, 9 M characters in all: past the limit by one million.
+    const code = 'line = "x" * 999_999\nfor _ in range(9):\n    print(line)\n"done"';
+    let seen = 0;
+    const t = createTask(pool, code);
+    const onOutput = (event: OutputEvent) => {
+      if (event.type === 'stdout') seen += event.text.length;
+    };
+    const direct = pool.submit(code, { onOutput });
+    expect(await t.run()).to.equal('done');
+    await direct.result;
+    // The task's listener saw all of it; both kept the same first STDOUT_LIMIT characters and the same note.
+    expect(seen).to.equal(9_000_000);
+    expect(t.stdoutTruncated.value).to.equal(true);
+    expect(t.snapshot.value.stdoutTruncated).to.equal(true);
+    expect(t.stdout.value.startsWith('x'.repeat(999_999) + '\n')).to.equal(true);
+    expect(t.stdout.value.length).to.equal(direct.stdout.value.length);
+    expect(t.stdout.value === direct.stdout.value).to.equal(true);
+    expect(t.stdout.value.slice(STDOUT_LIMIT)).to.match(/^\n\[pyodide-pool: stdout past 8000000 characters is not kept\]\n$/);
+    // The next run starts afresh, untruncated.
+    t.update({ code: 'print("small")' });
+    await t.run();
+    expect(t.stdout.value).to.equal('small\n');
+    expect(t.snapshot.value).to.include({ stdout: 'small\n', stdoutTruncated: false });
+    t.dispose();
+  });
+
+  it('keeps a map run to STDOUT_LIMIT characters across its items', async () => {
+    const m = createMap<number>(pool, 'print("y" * 2_999_999)\nitem', [1, 2, 3]);
+    expect(await m.run()).to.deep.equal([1, 2, 3]);
+    expect(m.stdoutTruncated.value).to.equal(true);
+    expect(m.stdout.value.length).to.equal(STDOUT_LIMIT + '\n[pyodide-pool: stdout past 8000000 characters is not kept]\n'.length);
+    m.dispose();
   });
 
   it('does not re-run for inputs equal by value, and re-runs when they change', async () => {
