@@ -1,5 +1,6 @@
 import { signal, type ReadonlySignal } from '@preact/signals-core';
 import type { PoolHolder } from '../workers/index.js';
+import { CodePolicyError, describeElement, policyConfigured } from './code-policy.js';
 
 /** How long an element waits for its `<worker-pool>` to appear before it reports an error. */
 export const POOL_WAIT_MS = 2_000;
@@ -18,13 +19,43 @@ export function findPoolHost(from: Element, id: string | null | undefined): Pool
 }
 
 /**
+ * Why the code policy refuses `host`, the `<worker-pool>` that `from` names by its
+ * `attribute` (`pool="id"`), once a nonce or `allowSrc` is configured: the id is not
+ * unique (an injected element may have taken it), or the policy refused what the pool
+ * would run or load. Undefined if it is accepted.
+ *
+ * @internal
+ */
+export function refusedReference(from: Element, id: string, host: PoolHost, attribute: string): CodePolicyError | undefined {
+  if (!policyConfigured()) return undefined;
+  const root = host.getRootNode() as Document | ShadowRoot;
+  const named = root.querySelectorAll(`#${CSS.escape(id)}`).length;
+  const refer = `${describeElement(from)} refused its ${attribute}="${id}"`;
+  if (named > 1) {
+    return new CodePolicyError(`${refer}: ${named} elements have that id, so it could name an injected <worker-pool>; give the pool a unique id; nothing ran`, from, attribute);
+  }
+  const refused = host.poolError;
+  if (refused instanceof CodePolicyError) {
+    return new CodePolicyError(`${refer}: the code policy refused that pool (${refused.message})`, from, attribute);
+  }
+  return undefined;
+}
+
+/**
  * The `<worker-pool>` that `from` belongs to, as a signal: it may be defined, connected
  * or added after `from` (upgrade order, a pool added later), so the document is watched
  * until it turns up. After `ms` without one, the signal holds an `Error` that says how
  * to fix it (with `ms` Infinity it waits as long as it takes). `for`/`pool="id"` changes need
- * a new discovery. `dispose()` stops watching.
+ * a new discovery. `dispose()` stops watching. With `reference` (the attribute that holds
+ * `id`, e.g. `pool`), a pool the code policy refuses (see {@link refusedReference}) is a
+ * `CodePolicyError` instead.
  */
-export function discoverPoolHost(from: Element, id: string | null | undefined, ms = POOL_WAIT_MS): { host: ReadonlySignal<PoolHost | Error | undefined>; dispose(): void } {
+export function discoverPoolHost(
+  from: Element,
+  id: string | null | undefined,
+  ms = POOL_WAIT_MS,
+  reference?: string,
+): { host: ReadonlySignal<PoolHost | Error | undefined>; dispose(): void } {
   const host = signal<PoolHost | Error | undefined>(undefined);
   let observer: MutationObserver | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -40,7 +71,7 @@ export function discoverPoolHost(from: Element, id: string | null | undefined, m
     const found = findPoolHost(from, id);
     if (found && customElements.get('worker-pool') && found instanceof customElements.get('worker-pool')!) {
       stop();
-      host.value = found;
+      host.value = (id && reference && refusedReference(from, id, found, reference)) || found;
     }
   };
   check();

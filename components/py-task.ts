@@ -268,7 +268,7 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
     const watching = found instanceof Error ? undefined : (found ?? this.#discoveredFor?.host);
     if (!this.#discovery || found instanceof Error || this.#discoveredFor?.id !== id || (host && host !== watching)) {
       this.#discovery?.dispose();
-      this.#discovery = discoverPoolHost(this, id);
+      this.#discovery = discoverPoolHost(this, id, undefined, 'pool'); // a pool="id" the code policy refuses is an error
       this.#discoveredFor = { host, id };
     }
     return this.#discovery.host;

@@ -1,7 +1,7 @@
 import { css, html, LitElement, type PropertyValues } from 'lit';
 import { PyodidePool, type PoolOptions } from '../workers/index.js';
 import { PoolChangeEvent, PoolErrorEvent, PoolReadyEvent } from './events.js';
-import { checkScript } from './code-policy.js';
+import { checkScript, checkURL, CodePolicyError, onPolicyChange, policyConfigured } from './code-policy.js';
 import { childPython, childPythonFiles, childScripts } from './text.js';
 
 /**
@@ -25,7 +25,8 @@ import { childPython, childPythonFiles, childScripts } from './text.js';
  *   `<script type="text/python">` is the setup code every worker runs once.
  * @event pool-ready - The pool's `min` workers are warm; `detail.pool`.
  * @event pool-error - The pool could not be made or started (a `CodePolicyError` when the
- *   code policy refused its setup or files); `detail.error`.
+ *   code policy refused its setup or files, its `index-url` or a `packages` URL; nothing
+ *   was requested then); `detail.error`.
  * @event pool-change - The pool was made, rebuilt or dropped (does not bubble); `detail.pool`.
  */
 export class WorkerPoolElement extends LitElement {
@@ -53,9 +54,15 @@ export class WorkerPoolElement extends LitElement {
   declare max: number | undefined;
   /** Milliseconds before an idle worker above `min` is retired. */
   declare idleTimeout: number | undefined;
-  /** Where the Pyodide runtime is served. */
+  /**
+   * Where the Pyodide runtime is served. Once `configureElements()` sets a nonce or
+   * `allowSrc`, it must pass the code policy.
+   */
   declare indexURL: string | undefined;
-  /** Space-separated Pyodide package names or wheel URLs. */
+  /**
+   * Space-separated Pyodide package names or wheel URLs. Once `configureElements()` sets
+   * a nonce or `allowSrc`, each URL must pass the code policy.
+   */
   declare packages: string | undefined;
   /** Default per-task timeout in ms. */
   declare timeout: number | undefined;
@@ -71,6 +78,9 @@ export class WorkerPoolElement extends LitElement {
   /** What the current pool was built from; a change needs new workers. */
   #buildKey: string | undefined;
   #setupObserver: MutationObserver | undefined;
+  #unwatchPolicy: (() => void) | undefined;
+  /** Upgraded by `customElements.define`: built at first use or update, under the page's policy by then. */
+  #buildLater = false;
 
   constructor() {
     super();
@@ -83,11 +93,13 @@ export class WorkerPoolElement extends LitElement {
    * the element is in the document (undefined before, and after removal).
    */
   get pool(): PyodidePool | undefined {
+    this.#buildNow();
     return this.#pool;
   }
 
   /** Why the pool could not be made, if it could not. */
   get poolError(): Error | undefined {
+    this.#buildNow();
     return this.#poolError;
   }
 
@@ -106,14 +118,22 @@ export class WorkerPoolElement extends LitElement {
     // Editing the setup script needs new workers.
     this.#setupObserver = new MutationObserver(() => this.requestUpdate());
     this.#setupObserver.observe(this, { childList: true, subtree: true, characterData: true });
+    this.#unwatchPolicy = onPolicyChange(() => this.#policyChanged());
     // Made here, not in the first update, so that a page can use `el.pool` right after
-    // inserting the element. Back in the document after a removal: a new pool.
-    if (!this.#pool && !this.#poolError) this.#build(this.#key());
+    // inserting the element. Back in the document after a removal: a new pool. But an
+    // element already in the page when the elements are defined waits for its first use
+    // or update: the module that imports the elements configures the code policy right
+    // after, and injected markup must not load anything before that.
+    if (!this.#pool && !this.#poolError) {
+      if (upgrading) this.#buildLater = true;
+      else this.#build(this.#key());
+    }
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#setupObserver?.disconnect();
+    this.#unwatchPolicy?.();
     // A move within the document disconnects and reconnects in the same task: keep the pool.
     queueMicrotask(() => {
       if (!this.isConnected) this.#drop();
@@ -147,26 +167,69 @@ export class WorkerPoolElement extends LitElement {
     return { min: this.min, max: this.max, idleTimeout: this.idleTimeout, timeout: this.timeout };
   }
 
+  /** A build put off at upgrade, done now (on first use). */
+  #buildNow(): void {
+    if (!this.#buildLater) return;
+    this.#buildLater = false;
+    if (this.isConnected && !this.#pool && !this.#poolError) this.#build(this.#key());
+  }
+
+  /**
+   * Throws a `CodePolicyError` if the code policy refuses what this pool would run or
+   * load: setup and files run on every worker, the runtime and wheels are code too.
+   */
+  #checkPolicy(): void {
+    for (const script of [...childScripts(this, 'text/python'), ...childScripts(this, 'text/python-file')]) checkScript(script, this);
+    if (!policyConfigured()) return;
+    // Resolved as the pool resolves them (against the page), so what passes is what loads.
+    const page = globalThis.location.href;
+    if (this.indexURL !== undefined && this.indexURL !== null) checkURL(String(this.indexURL), this, 'index-url', page);
+    for (const spec of this.#packageList()) if (isPackageURL(spec)) checkURL(spec, this, 'packages', page);
+  }
+
+  #packageList(): string[] {
+    return this.packages?.split(/\s+/).filter(Boolean) ?? [];
+  }
+
+  /** `configureElements()` was called: a pool the policy now refuses ends; one it refused may be made. */
+  #policyChanged(): void {
+    if (!this.isConnected || this.#buildLater) return;
+    if (this.#pool) {
+      try {
+        this.#checkPolicy();
+      } catch {
+        this.#build(this.#key()); // ends the pool and reports the refusal
+      }
+    } else if (this.#poolError instanceof CodePolicyError) {
+      this.#build(this.#key());
+    }
+  }
+
+  #refuse(error: Error): void {
+    this.#poolError = error;
+    this.dispatchEvent(new PoolChangeEvent({ pool: undefined }));
+    this.dispatchEvent(new PoolErrorEvent({ error }));
+  }
+
   #build(key: string): void {
+    this.#buildLater = false;
     this.#drop();
     this.#buildKey = key;
     let pool: PyodidePool;
     try {
-      // Setup and files run on every worker: refused code means no pool at all.
-      for (const script of [...childScripts(this, 'text/python'), ...childScripts(this, 'text/python-file')]) checkScript(script, this);
+      // Refused code or runtime means no pool at all, and nothing requested.
+      this.#checkPolicy();
       pool = new PyodidePool({
         ...this.#sizing(),
         indexURL: this.indexURL,
-        packages: this.packages?.split(/\s+/).filter(Boolean),
+        packages: this.#packageList(),
         setup: this.setup,
         files: this.files,
         snapshot: !this.noSnapshot,
         sandbox: this.sandbox ? { connect: this.sandboxConnect?.split(/\s+/).filter(Boolean) ?? [] } : false,
       });
     } catch (error) {
-      this.#poolError = error as Error;
-      this.dispatchEvent(new PoolChangeEvent({ pool: undefined }));
-      this.dispatchEvent(new PoolErrorEvent({ error: error as Error }));
+      this.#refuse(error as Error);
       return;
     }
     this.#pool = pool;
@@ -194,7 +257,22 @@ export class WorkerPoolElement extends LitElement {
   }
 }
 
-if (!customElements.get('worker-pool')) customElements.define('worker-pool', WorkerPoolElement);
+/** A package spec the pool loads as a URL (a wheel), not as a Pyodide package name; anything with a scheme counts. */
+function isPackageURL(spec: string): boolean {
+  return spec.includes('/') || spec.includes(':') || spec.endsWith('.whl');
+}
+
+/** True while `customElements.define` upgrades the `<worker-pool>` elements already in the page. */
+let upgrading = false;
+
+if (!customElements.get('worker-pool')) {
+  upgrading = true;
+  try {
+    customElements.define('worker-pool', WorkerPoolElement);
+  } finally {
+    upgrading = false;
+  }
+}
 
 declare global {
   interface HTMLElementTagNameMap {
