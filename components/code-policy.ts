@@ -28,8 +28,8 @@ export interface ElementsConfig {
 }
 
 /**
- * Code an element was asked to run or load, which the code policy refused; nothing ran and
- * nothing was requested.
+ * Code an element was asked to run or load, which the code policy refused: nothing ran,
+ * and nothing was requested for it.
  */
 export class CodePolicyError extends PoolError {
   override name = 'CodePolicyError';
@@ -70,14 +70,25 @@ export function onPolicyChange(listener: () => void): () => void {
 
 /**
  * Set the code policy of `<worker-pool>` and `<py-task>`, for every run from now on.
- * Keys left out keep their value; `undefined` restores the default. A `<worker-pool>`
- * whose pool the new policy refuses ends it (`pool-error`). Call it in the module script
- * that imports the elements, before any `await`: elements already in the page are then
- * checked before they load anything.
+ * Keys left out keep their value; `undefined` restores the default.
+ *
+ * With a nonce or `allowSrc` set, every door to code passes the policy: Python scripts
+ * (the nonce), `src`, `<worker-pool index-url>` and each wheel URL in `packages`
+ * (`allowSrc`, or the page's own origin), and `<py-task pool="id">`, which takes only a
+ * `<worker-pool>` the policy accepts and whose id no other element has. A refusal is a
+ * `CodePolicyError` naming the element and the attribute, before anything is requested.
+ * A `<worker-pool>` whose pool the new policy refuses ends it (`pool-error`). Without a
+ * nonce or `allowSrc`, only `src` is checked (against the default).
+ *
+ * Call it in the module script that imports the elements, before any `await`: elements
+ * already in the page are then checked before they load anything.
  *
  * @example
- * // The page's CSP: script-src 'nonce-r4nd0m'
- * configureElements({ nonce: 'r4nd0m', allowSrc: (url) => url.startsWith('https://code.example/') });
+ * // The page's CSP: script-src 'nonce-r4nd0m'. allowSrc judges the runtime too.
+ * configureElements({
+ *   nonce: 'r4nd0m',
+ *   allowSrc: (url) => url.startsWith('https://code.example/') || url.startsWith(`${location.origin}/pyodide/`),
+ * });
  */
 export function configureElements(options: ElementsConfig): void {
   if (typeof options !== 'object' || options === null) throw new TypeError('configureElements: options must be an object');
