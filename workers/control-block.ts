@@ -13,11 +13,21 @@
  *
  * Tasks are numbered per worker (`seq`, from 1) in the order they are sent.
  *
+ * The page never trusts this memory for its own liveness: a worker can write any word
+ * (a bug, or task code that got hold of the buffer), so the page tries the lock for a
+ * bounded time only ({@link LOCK_TRY_MS}) and reports `locked` rather than spin on; the
+ * scheduler then retries and, past the task's grace, ends the worker. The worker side
+ * uses only the built-ins captured in `primordials.ts`, which task code cannot replace.
+ *
  * The same memory also carries the worker's blocking waits (`exchange.ts`): an
  * interrupt wakes a task blocked in `time.sleep`, `input()` or `receive()`.
  *
  * @internal
  */
+
+import { atomics, int32View, now } from './primordials.js';
+
+const { load, store, compareExchange, notify } = atomics;
 
 /** Word 0 is Pyodide's interrupt buffer: 2 (SIGINT) raises KeyboardInterrupt. */
 export const INTERRUPT = 0;
@@ -35,6 +45,14 @@ export const EXCHANGE_START = RING_START + RING_SIZE;
 export const EXCHANGE_BYTES = 64 * 1024;
 const EXCHANGE_WORDS = 4;
 const SIGINT = 2;
+/**
+ * Longest the page spins for the lock in one try. The worker holds it for a few
+ * instructions, unless the OS has paused its thread right then: a try that fails is
+ * retried later (see `Scheduler`), never prolonged.
+ */
+export const LOCK_TRY_MS = 1;
+/** Spins between two looks at the clock. */
+const SPINS_PER_CHECK = 256;
 
 /** One writable number at index 0, as Pyodide uses its interrupt buffer. */
 export interface InterruptView {
@@ -42,8 +60,8 @@ export interface InterruptView {
   0: number;
 }
 
-/** What `stop()` found. */
-export type StopOutcome = 'skipped' | 'interrupted' | 'finished';
+/** What `stop()` found; `locked`: the worker held the lock past {@link LOCK_TRY_MS}, nothing was done. */
+export type StopOutcome = 'skipped' | 'interrupted' | 'finished' | 'locked';
 
 export class ControlBlock {
   readonly buffer: SharedArrayBuffer;
@@ -51,7 +69,7 @@ export class ControlBlock {
 
   constructor(buffer?: SharedArrayBuffer) {
     this.buffer = buffer ?? new SharedArrayBuffer((EXCHANGE_START + EXCHANGE_WORDS) * 4 + EXCHANGE_BYTES);
-    this.#words = new Int32Array(this.buffer, 0, EXCHANGE_START + EXCHANGE_WORDS);
+    this.#words = int32View(this.buffer, 0, EXCHANGE_START + EXCHANGE_WORDS);
   }
 
   /** The words a blocked worker waits on: the interrupt word and the exchange's state. */
@@ -71,49 +89,52 @@ export class ControlBlock {
     return {
       length: 1 as const,
       get 0(): number {
-        seen = Atomics.load(words, INTERRUPT);
+        seen = load(words, INTERRUPT);
         return seen;
       },
       set 0(value: number) {
-        Atomics.compareExchange(words, INTERRUPT, seen, value);
+        compareExchange(words, INTERRUPT, seen, value);
       },
     };
   }
 
   /** Highest seq the worker has started or skipped. */
   get reached(): number {
-    return Atomics.load(this.#words, REACHED);
+    return load(this.#words, REACHED);
   }
 
   /** Seq of the task running now, or 0. */
   get running(): number {
-    return Atomics.load(this.#words, RUNNING);
+    return load(this.#words, RUNNING);
   }
 
-  /** Pool side: stop task `seq`, whatever point it has reached. */
+  /** Pool side: stop task `seq`, whatever point it has reached (or `locked`: try again later). */
   stop(seq: number): StopOutcome {
-    return this.#locked(() => {
+    return this.#tryLocked('locked', () => {
       const words = this.#words;
       if (seq > words[REACHED]!) {
-        Atomics.store(words, RING_START + (seq % RING_SIZE), seq);
+        store(words, RING_START + (seq % RING_SIZE), seq);
         return 'skipped';
       }
       if (words[RUNNING] === seq) {
-        Atomics.store(words, INTERRUPT, SIGINT);
+        store(words, INTERRUPT, SIGINT);
         // A task blocked in sleep, input() or receive() waits on one of these: wake it.
-        Atomics.notify(words, INTERRUPT);
-        Atomics.notify(words, EXCHANGE_START);
+        notify(words, INTERRUPT);
+        notify(words, EXCHANGE_START);
         return 'interrupted';
       }
       return 'finished';
     });
   }
 
-  /** Pool side: take back task `seq` if the worker has not begun it (it will skip it). */
+  /**
+   * Pool side: take back task `seq` if the worker has not begun it (it will skip it).
+   * False if it has begun, or if the worker held the lock too long to tell.
+   */
   claim(seq: number): boolean {
-    return this.#locked(() => {
+    return this.#tryLocked(false, () => {
       if (seq <= this.#words[REACHED]!) return false;
-      Atomics.store(this.#words, RING_START + (seq % RING_SIZE), seq);
+      store(this.#words, RING_START + (seq % RING_SIZE), seq);
       return true;
     });
   }
@@ -126,10 +147,10 @@ export class ControlBlock {
   begin(seq: number): boolean {
     return this.#locked(() => {
       const words = this.#words;
-      Atomics.store(words, REACHED, seq);
-      if (Atomics.load(words, RING_START + (seq % RING_SIZE)) === seq) return false;
-      Atomics.store(words, INTERRUPT, 0);
-      Atomics.store(words, RUNNING, seq);
+      store(words, REACHED, seq);
+      if (load(words, RING_START + (seq % RING_SIZE)) === seq) return false;
+      store(words, INTERRUPT, 0);
+      store(words, RUNNING, seq);
       return true;
     });
   }
@@ -141,28 +162,49 @@ export class ControlBlock {
    */
   resume(seq: number): void {
     this.#locked(() => {
-      Atomics.store(this.#words, INTERRUPT, 0);
-      Atomics.store(this.#words, RUNNING, seq);
+      store(this.#words, INTERRUPT, 0);
+      store(this.#words, RUNNING, seq);
     });
   }
 
   /** Worker side, after the task: no task runs now. */
   end(): void {
-    Atomics.store(this.#words, RUNNING, 0);
+    store(this.#words, RUNNING, 0);
   }
 
   /**
-   * Both sides hold it for a few instructions only, so spinning is cheaper than any
-   * wait. Atomics.wait is not allowed on the main thread anyway.
+   * Worker side. Both sides hold the lock for a few instructions only, so spinning is
+   * cheaper than any wait; the page never holds it longer than its body.
    */
   #locked<T>(body: () => T): T {
-    while (Atomics.compareExchange(this.#words, LOCK, 0, 1) !== 0) {
+    while (compareExchange(this.#words, LOCK, 0, 1) !== 0) {
       // spin
     }
     try {
       return body();
     } finally {
-      Atomics.store(this.#words, LOCK, 0);
+      store(this.#words, LOCK, 0);
+    }
+  }
+
+  /**
+   * Pool side: the lock for at most {@link LOCK_TRY_MS}, then `busy` without running
+   * `body`. (Atomics.wait is not allowed on the main thread, and a worker that never lets
+   * go must not freeze the page.)
+   */
+  #tryLocked<T, B>(busy: B, body: () => T): T | B {
+    const words = this.#words;
+    let deadline = 0;
+    for (let spins = 0; compareExchange(words, LOCK, 0, 1) !== 0; spins++) {
+      if (spins % SPINS_PER_CHECK !== 0) continue;
+      const t = now();
+      if (deadline === 0) deadline = t + LOCK_TRY_MS;
+      else if (t >= deadline) return busy;
+    }
+    try {
+      return body();
+    } finally {
+      store(words, LOCK, 0);
     }
   }
 }

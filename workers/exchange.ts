@@ -16,6 +16,10 @@
  * @internal
  */
 import { EXCHANGE_BYTES, EXCHANGE_START, INTERRUPT } from './control-block.js';
+import { atomics, copyInto, newBytes, now, sliceOf, subarrayOf, uint8View, utf8 } from './primordials.js';
+
+// Captured built-ins (see `primordials.ts`): task code shares the worker's globals.
+const { load, store, compareExchange, wait, notify } = atomics;
 
 const STATE = EXCHANGE_START;
 /** Length of the whole answer in bytes; -1: no answer (end of input). */
@@ -38,7 +42,7 @@ export class Exchange {
 
   constructor(words: Int32Array) {
     this.#words = words;
-    this.#bytes = new Uint8Array(words.buffer, words.byteOffset + words.byteLength, EXCHANGE_BYTES);
+    this.#bytes = uint8View(words.buffer, words.byteOffset + words.byteLength, EXCHANGE_BYTES);
   }
 
   // ---- worker side ---------------------------------------------------------------
@@ -50,19 +54,19 @@ export class Exchange {
    */
   request(ask: (id: number, more: boolean) => void, timeoutMs = Infinity): Uint8Array | { end: string } | NoAnswer {
     const words = this.#words;
-    const deadline = performance.now() + timeoutMs;
+    const deadline = now() + timeoutMs;
     let id = this.#open();
     ask(id, false);
     let answer: Uint8Array | undefined;
     let filled = 0;
     for (;;) {
-      const state = Atomics.load(words, STATE);
+      const state = load(words, STATE);
       if (state === ANSWERED) {
         const total = words[TOTAL]!;
-        if (total < 0) return this.#close({ end: new TextDecoder().decode(this.#bytes.slice(0, words[PART]!)) });
-        answer ??= new Uint8Array(total);
+        if (total < 0) return this.#close({ end: utf8(sliceOf(this.#bytes, 0, words[PART]!)) });
+        answer ??= newBytes(total);
         const part = words[PART]!;
-        answer.set(this.#bytes.subarray(0, part), filled);
+        copyInto(answer, subarrayOf(this.#bytes, 0, part), filled);
         filled += part;
         if (filled >= total) return this.#close(answer);
         id = this.#open();
@@ -70,32 +74,32 @@ export class Exchange {
         continue;
       }
       if (state === id) {
-        if (Atomics.load(words, INTERRUPT) !== 0 && this.#cancel(id)) return 'interrupted';
-        const left = deadline - performance.now();
+        if (load(words, INTERRUPT) !== 0 && this.#cancel(id)) return 'interrupted';
+        const left = deadline - now();
         // A timeout ends the wait only before the answer's first part.
         if (answer === undefined && left <= 0 && this.#cancel(id)) return 'timeout';
         // Woken by the answer or by an interrupt (ControlBlock.stop notifies this word).
         // The slice bounds the cost of an interrupt that lands between check and wait.
-        Atomics.wait(words, STATE, id, Math.max(0, Math.min(answer === undefined ? left : Infinity, WAKE_SLICE_MS)));
+        wait(words, STATE, id, Math.max(0, Math.min(answer === undefined ? left : Infinity, WAKE_SLICE_MS)));
       } else {
         // WRITING: the pool is copying the answer in, a matter of microseconds.
-        Atomics.wait(words, STATE, state, 1);
+        wait(words, STATE, state, 1);
       }
     }
   }
 
   #open(): number {
     this.#lastId = this.#lastId >= 0x3fffffff ? 1 : this.#lastId + 1;
-    Atomics.store(this.#words, STATE, this.#lastId);
+    store(this.#words, STATE, this.#lastId);
     return this.#lastId;
   }
 
   #cancel(id: number): boolean {
-    return Atomics.compareExchange(this.#words, STATE, id, 0) === id;
+    return compareExchange(this.#words, STATE, id, 0) === id;
   }
 
   #close<T>(value: T): T {
-    Atomics.store(this.#words, STATE, 0);
+    store(this.#words, STATE, 0);
     return value;
   }
 
@@ -107,7 +111,7 @@ export class Exchange {
    * timed out, was interrupted, or moved on).
    */
   answer(id: number, bytes: Uint8Array | { end: string }): boolean {
-    if (Atomics.compareExchange(this.#words, STATE, id, WRITING) !== id) return false;
+    if (compareExchange(this.#words, STATE, id, WRITING) !== id) return false;
     if (bytes instanceof Uint8Array) {
       this.#rest = bytes;
       this.#write(bytes.length);
@@ -120,7 +124,7 @@ export class Exchange {
 
   /** The worker asks for the next part of the answer it is reading. */
   more(id: number): void {
-    if (Atomics.compareExchange(this.#words, STATE, id, WRITING) !== id) return;
+    if (compareExchange(this.#words, STATE, id, WRITING) !== id) return;
     this.#write(this.#words[TOTAL]!);
   }
 
@@ -132,7 +136,7 @@ export class Exchange {
     this.#rest = part < rest.length ? rest.subarray(part) : undefined;
     words[TOTAL] = total;
     words[PART] = part;
-    Atomics.store(words, STATE, ANSWERED);
-    Atomics.notify(words, STATE);
+    store(words, STATE, ANSWERED);
+    notify(words, STATE);
   }
 }

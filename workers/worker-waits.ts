@@ -15,6 +15,7 @@ import type { PyProxy } from 'pyodide/ffi';
 import { INTERRUPT, type ControlBlock } from './control-block.js';
 import { inputsToPython, type PythonMakers } from './convert.js';
 import { Exchange } from './exchange.js';
+import { atomics, now } from './primordials.js';
 import type { TaskMessage, TaskOrder, WorkerMessage } from './protocol.js';
 
 /** Mirrors the codes in `python-runtime.ts`. */
@@ -77,7 +78,7 @@ function toPython(data: unknown): PyProxy {
 function consumeInterrupt(): number {
   // The interrupt is raised by the Python side as KeyboardInterrupt; clear it here so
   // Pyodide does not raise a second one at the next poll.
-  if (env.control) Atomics.store(env.control.words, INTERRUPT, 0);
+  if (env.control) atomics.store(env.control.words, INTERRUPT, 0);
   return INTERRUPTED;
 }
 
@@ -116,12 +117,12 @@ export const waitHooks = {
   },
   sleep(ms: number): number {
     const words = env.control!.words;
-    const deadline = performance.now() + ms;
-    for (let left = ms; left > 0; left = deadline - performance.now()) {
+    const deadline = now() + ms;
+    for (let left = ms; left > 0; left = deadline - now()) {
       // Returns early when an interrupt is stored (ControlBlock.stop notifies this word).
-      if (Atomics.wait(words, INTERRUPT, 0, left) === 'not-equal') return consumeInterrupt();
+      if (atomics.wait(words, INTERRUPT, 0, left) === 'not-equal') return consumeInterrupt();
     }
-    return Atomics.load(words, INTERRUPT) !== 0 ? consumeInterrupt() : 0;
+    return atomics.load(words, INTERRUPT) !== 0 ? consumeInterrupt() : 0;
   },
   receive(timeoutMs: number): PyProxy | number {
     const task = running;
@@ -157,7 +158,7 @@ export function readStdin(): string | undefined {
   const line = waitHooks.read_line('');
   if (typeof line === 'string') return line + '\n';
   // Interrupted: raise it again, for Pyodide to deliver once the read has ended.
-  if (line[0] === INTERRUPTED && env.control) Atomics.store(env.control.words, INTERRUPT, 2);
+  if (line[0] === INTERRUPTED && env.control) atomics.store(env.control.words, INTERRUPT, 2);
   return undefined;
 }
 
