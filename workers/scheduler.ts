@@ -18,6 +18,9 @@ import type { TaskRecord } from './task.js';
 import type { FleetEvents, WorkerFleet } from './worker-fleet.js';
 import type { WorkerHandle } from './worker-handle.js';
 
+/** How soon a stop that found the worker holding the control block's lock is tried again. */
+const STOP_RETRY_MS = 2;
+
 /** What the scheduler needs of the pool it serves. */
 export interface SchedulerHost {
   options(): ResolvedOptions;
@@ -100,8 +103,10 @@ export class Scheduler {
    */
   #preempt(): boolean {
     let sent = false;
+    // A spent worker takes nothing, so no urgent turn either (per-task isolation holds).
+    const open = this.fleet.workers.filter((worker) => !this.fleet.spent(worker));
     for (let top = this.#queue.peek(); top; top = this.#queue.peek()) {
-      const worker = preemptTarget(top.priority, this.fleet.workers);
+      const worker = preemptTarget(top.priority, open);
       if (!worker) break;
       this.#queue.shift();
       // It says when it starts (its timeout counts from then): it is not first in line.
@@ -123,9 +128,11 @@ export class Scheduler {
   #room(worker: WorkerHandle, trimming: boolean): number {
     // A generator task may run for long: nothing queues behind it (urgent tasks preempt it).
     if (worker.live > 0 && worker.head()?.preemptible) return 0;
+    // Spent (recycled): it takes no further task, not even one at a time.
+    if (this.fleet.spent(worker)) return 0;
     return roomFor(worker, {
-      // Leaving the pool soon (recycled, or beyond a lowered max): no queue of its own.
-      leaving: !!worker.replacement || trimming || this.fleet.recycleDue(worker),
+      // Leaving the pool soon (beyond a lowered max): no queue of its own.
+      leaving: trimming,
       untilRecycle: this.#host.options().recycle.afterTasks - worker.tasksRun - worker.live,
     });
   }
@@ -182,7 +189,6 @@ export class Scheduler {
 
   /** `worker` holds nothing: the fleet may recycle or trim it; otherwise it takes work, or relieves another. */
   becameIdle(worker: WorkerHandle): void {
-    clearTimeout(worker.graceTimer);
     const fate = this.fleet.settle(worker);
     if (fate === 'trimmed') return;
     this.pump();
@@ -316,30 +322,50 @@ export class Scheduler {
   /**
    * Stop a task handed to a worker. One it has not begun is dropped at once. A running
    * one gets KeyboardInterrupt when the page allows it, keeping the worker warm, and
-   * settles when its worker answers; if it has not within `interruptGrace` (or cannot be
-   * interrupted), the worker is terminated and replaced.
+   * settles when its worker answers. The page's clock, not the worker's shared words,
+   * has the last say: if it has not settled within `interruptGrace` (it ignored the
+   * interrupt, cannot be interrupted, or its worker says it ended but sends no outcome),
+   * the worker is ended and replaced and the task settles with the stop's error.
    */
   #stop(record: TaskRecord, request: NonNullable<TaskRecord['stop']>): void {
     const worker = record.worker;
     if (record.settled || record.stop || !worker) return;
     record.stop = request;
+    clearTimeout(record.timer);
+    record.timer = setTimeout(() => this.#graceOver(record, worker), this.#host.options().interruptGrace);
+    this.#tryStop(record, worker);
+  }
+
+  #tryStop(record: TaskRecord, worker: WorkerHandle): void {
+    if (record.settled || worker.inflight.get(record.seq) !== record) return;
     const outcome = worker.stop(record);
     if (outcome === 'skipped') {
-      this.#settleStopped(record, request);
+      this.#settleStopped(record, record.stop!);
       // It held that task, so it was busy: nothing left in hand now means idle.
       if (worker.status === 'idle') this.becameIdle(worker);
       else if (worker.head()) this.#begin(worker.head()!);
-    } else if (outcome === 'interrupted') {
-      clearTimeout(worker.graceTimer);
-      worker.graceTimer = setTimeout(() => {
-        if (worker.inflight.get(record.seq) !== record) return;
-        console.warn(`pyodide-pool: task ${record.id} ignored KeyboardInterrupt for ${this.#host.options().interruptGrace} ms; replacing worker ${worker.id}`);
-        this.#endToStop(worker);
-      }, this.#host.options().interruptGrace);
     } else if (outcome === 'impossible') {
       this.#endToStop(worker);
+    } else if (outcome === 'locked') {
+      // The worker holds the control block's lock (paused mid-step, or misbehaving): try
+      // again soon; the grace timer ends it if it never lets go.
+      setTimeout(() => this.#tryStop(record, worker), STOP_RETRY_MS);
     }
-    // 'finished': its outcome is on the way and settles it with the stop's error.
+    // 'interrupted' and 'finished': its outcome settles it, or the grace runs out.
+  }
+
+  /** `record` was asked to stop `interruptGrace` ago and has not settled: end its worker. */
+  #graceOver(record: TaskRecord, worker: WorkerHandle): void {
+    if (record.settled || worker.dead || worker.inflight.get(record.seq) !== record) return;
+    const grace = this.#host.options().interruptGrace;
+    // A generator set aside for an urgent task stops at its next yield, which comes once
+    // that task (with its own timeout and grace) is over: wait for it.
+    if (record.preemptible && [...worker.inflight.values()].some((other) => other && other !== record && other.preempting)) {
+      record.timer = setTimeout(() => this.#graceOver(record, worker), grace);
+      return;
+    }
+    console.warn(`pyodide-pool: task ${record.id} did not stop within ${grace} ms of being asked to; replacing worker ${worker.id}`);
+    this.#endToStop(worker);
   }
 
   /** End a worker whose task must stop now, settle that task, and carry on. */

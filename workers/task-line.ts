@@ -126,7 +126,7 @@ export abstract class TaskLine {
     }
     // An interrupt lands only while Python runs; a task that awaits needs its coroutine
     // cancelled, and a generator set aside for an urgent task stops at its next yield.
-    if ((outcome === 'interrupted' || record.preemptible) && outcome !== 'skipped' && record.awaiting) this.post({ t: 'stop', seq: record.seq });
+    if ((outcome === 'interrupted' || record.preemptible) && outcome !== 'skipped' && outcome !== 'locked' && record.awaiting) this.post({ t: 'stop', seq: record.seq });
     return outcome;
   }
 

@@ -28,9 +28,6 @@ export class WorkerHandle extends TaskLine {
   bootMode: WorkerInfo['bootMode'];
   bootMs: number | undefined;
   idleTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Past its recycle limit: retires once `replacement` is warm. */
-  replacement: WorkerHandle | undefined;
-  graceTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #worker: Worker;
   /** Where a blocked task's answers go (input, receive), on isolated pages. */
   readonly exchange: Exchange | undefined;
@@ -236,7 +233,6 @@ export class WorkerHandle extends TaskLine {
   #end(): void {
     this.#markGone();
     clearTimeout(this.idleTimer);
-    clearTimeout(this.graceTimer);
     this.#worker.terminate();
   }
 }
