@@ -13,6 +13,7 @@
  * @internal
  */
 import { stamp } from './boot-timeline.js';
+import { isMemory } from './primordials.js';
 
 const compiled = new Map<string, Promise<WebAssembly.Module | undefined>>();
 const ready = new Map<string, WebAssembly.Module>();
@@ -114,12 +115,18 @@ export function interceptPyodideWasm(
   url: string,
   pageModule: Promise<WebAssembly.Module | undefined>,
   instantiated: (start: number) => void = () => {},
-): { undo(): void; compiled(): WebAssembly.Module | undefined } {
+): { undo(): void; compiled(): WebAssembly.Module | undefined; memory(): WebAssembly.Memory | undefined } {
   const nativeFetch = globalThis.fetch;
   const nativeInstantiateStreaming = WebAssembly.instantiateStreaming;
   const placeholder = new Response(null);
   let module: WebAssembly.Module | undefined;
   let seen: WebAssembly.Module | undefined;
+  // The interpreter's own memory, from its instance: what the heap figure is read from.
+  let memory: WebAssembly.Memory | undefined;
+  const keepMemory = (instance: WebAssembly.Instance) => {
+    const exported = instance.exports.memory;
+    if (!memory && isMemory(exported)) memory = exported;
+  };
   globalThis.fetch = (input, init) => {
     const target = input instanceof Request ? input.url : String(input);
     // The page's module, once it has compiled it; the file itself if it could not.
@@ -136,12 +143,14 @@ export function interceptPyodideWasm(
     const response = await source;
     if (module && response === placeholder) {
       const instance = await WebAssembly.instantiate(module, imports);
+      keepMemory(instance);
       instantiated(start);
       return { module, instance };
     }
     const result = await nativeInstantiateStreaming(response, imports);
     if (response.url === url) {
       seen = result.module;
+      keepMemory(result.instance);
       instantiated(start);
     }
     return result;
@@ -152,5 +161,6 @@ export function interceptPyodideWasm(
       WebAssembly.instantiateStreaming = nativeInstantiateStreaming;
     },
     compiled: () => seen,
+    memory: () => memory,
   };
 }

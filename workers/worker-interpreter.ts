@@ -10,6 +10,7 @@ import type { PyProxy } from 'pyodide/ffi';
 import { pythonToPlain, type PythonMakers } from './convert.js';
 import type { BootConfig, BootFailure, BootResult, OutputEvent, WorkerMessage } from './protocol.js';
 import { ControlBlock } from './control-block.js';
+import { memoryBytes } from './primordials.js';
 import { interceptPyodideWasm, pyodideWasmURL } from './wasm-module.js';
 import { RUNTIME_BOOTSTRAP } from './python-runtime.js';
 import { initWaits, readStdin, waitHooks } from './worker-waits.js';
@@ -87,7 +88,17 @@ export function post(message: WorkerMessage, transfer: Transferable[] = []): voi
   postToPool(message, transfer);
 }
 
+/** The interpreter's wasm memory, kept at boot (before any task code runs). */
+let heapMemory: WebAssembly.Memory | undefined;
+
+/**
+ * The interpreter's heap in bytes, read from its memory object with captured built-ins:
+ * task code that redefines `HEAP8` on Pyodide's module, or the prototypes' getters, does
+ * not change it (so `recycle.heapBytes` holds). Pyodide's module is only asked where the
+ * memory could not be kept (an engine path that did not go through the interception).
+ */
 export function heapBytes(): number {
+  if (heapMemory) return memoryBytes(heapMemory);
   const module = (pyodide as unknown as { _module?: { HEAP8?: Int8Array } })._module;
   return module?.HEAP8?.buffer.byteLength ?? 0;
 }
@@ -209,6 +220,7 @@ export async function boot(config: BootConfig): Promise<BootResult | { failure: 
     } finally {
       wasm.undo();
     }
+    heapMemory = wasm.memory();
     if (config.packages.length > 0) await stages.time('packages', loadPackages(config.packages));
     // Before setup, and after a restore too: the filesystem lives outside the snapshot.
     const writing = stamp();
