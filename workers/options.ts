@@ -33,10 +33,25 @@ export interface PoolOptions {
   interruptGrace?: number;
   /**
    * Replace a worker once its wasm heap passes `heapBytes` (the heap never shrinks) or
-   * after `afterTasks` tasks. The replacement boots first (from the snapshot); the old
-   * worker retires between tasks, so no task waits for a boot.
+   * after `afterTasks` tasks. A worker due for replacement takes no further task: it
+   * retires once it holds none, and its successor (restored from the snapshot) starts
+   * booting as soon as it is due. The heap is read from the interpreter's memory object,
+   * which task code cannot misreport. `afterTasks: 1` is the same as `isolate: 'task'`.
    */
   recycle?: { heapBytes?: number; afterTasks?: number };
+  /**
+   * `'task'`: every task runs in a worker that no earlier task has touched, restored from
+   * the snapshot (made before any task ran) and ended after that one task. A spare boots
+   * as soon as a worker takes its task, so the next task waits about one restore at
+   * most. Tasks cannot see what an earlier one left (globals, patched modules, files,
+   * profilers): for code you did not write. Map chunks count as tasks (the items of one
+   * chunk share a worker), and generator tasks are not preempted. Default: workers are
+   * reused.
+   *
+   * @example
+   * new PyodidePool({ sandbox: true, isolate: 'task' });
+   */
+  isolate?: 'task';
   /**
    * Milliseconds a worker may take to boot (Pyodide, packages, setup) before it is ended
    * and another is started in its place; after three such failures in a row the pool
@@ -100,6 +115,7 @@ export interface ResolvedOptions {
   interruptGrace: number;
   bootTimeout: number;
   recycle: { heapBytes: number; afterTasks: number };
+  isolate: 'task' | undefined;
   files: Record<string, FileSource>;
   debug: boolean;
   /** Undefined: a normal pool. */
@@ -173,6 +189,8 @@ export function resolveOptions(options: PoolOptions = {}): ResolvedOptions {
   let indexURL = absoluteURL(options.indexURL ?? '/pyodide/');
   if (!indexURL.endsWith('/')) indexURL += '/';
   if (options.debug !== undefined && typeof options.debug !== 'boolean') throw new TypeError("PyodidePool: 'debug' must be true or false");
+  if (options.isolate !== undefined && options.isolate !== 'task') throw new TypeError(`PyodidePool: 'isolate' must be 'task' (or left out), got ${JSON.stringify(options.isolate)}`);
+  const isolate = options.isolate;
   const maxQueue = options.maxQueue === undefined || options.maxQueue === Infinity ? Infinity : count('maxQueue', options.maxQueue, 0, 0);
   return {
     min,
@@ -192,7 +210,8 @@ export function resolveOptions(options: PoolOptions = {}): ResolvedOptions {
     sandbox: sandboxOption(options.sandbox),
     recycle: {
       heapBytes: options.recycle?.heapBytes === undefined ? Infinity : count('recycle.heapBytes', options.recycle.heapBytes, 0, 1),
-      afterTasks: options.recycle?.afterTasks === undefined ? Infinity : count('recycle.afterTasks', options.recycle.afterTasks, 0, 1),
+      afterTasks: isolate ? 1 : options.recycle?.afterTasks === undefined ? Infinity : count('recycle.afterTasks', options.recycle.afterTasks, 0, 1),
     },
+    isolate,
   };
 }

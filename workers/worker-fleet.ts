@@ -71,9 +71,12 @@ export class WorkerFleet {
     return this.#restored;
   }
 
-  /** Workers that count toward `min`/`max`: not those waiting to be recycled. */
+  /**
+   * Workers that count toward `min`/`max`: not those that are spent (they take no further
+   * task and retire once they hold none, so their successors boot meanwhile).
+   */
   get active(): number {
-    return this.#workers.filter((w) => !w.replacement).length;
+    return this.#workers.filter((w) => !this.spent(w)).length;
   }
 
   /** Workers that have booted. */
@@ -95,29 +98,30 @@ export class WorkerFleet {
     return start > 0;
   }
 
-  /** Past `recycle.heapBytes` or `recycle.afterTasks`. */
-  recycleDue(worker: WorkerHandle): boolean {
+  /**
+   * Due for recycling: past `recycle.heapBytes` after a task, or holding or having run its
+   * `recycle.afterTasks` tasks. A spent worker takes no further task (with `afterTasks:
+   * 1`, the `isolate: 'task'` case, no task ever shares a worker with an earlier one).
+   */
+  spent(worker: WorkerHandle): boolean {
     const { heapBytes, afterTasks } = this.options().recycle;
-    return worker.heapBytes > heapBytes || worker.tasksRun >= afterTasks;
+    // The heap counts once a task has run: a setup that leaves a large heap behind must
+    // not retire every worker the moment it is warm.
+    return (worker.tasksRun > 0 && worker.heapBytes > heapBytes) || worker.tasksRun + worker.live >= afterTasks;
   }
 
   /**
-   * `worker` has nothing left in hand. Returns `retired` when it was replaced by its warm
-   * replacement (the pool re-plans), `trimmed` when it was one too many for a lowered
-   * `max`, and `serving` when it stays (its replacement, if it is due one, is booting).
+   * `worker` has nothing left in hand. Returns `retired` when it was spent (the pool
+   * re-plans, booting its successor if none is booting yet), `trimmed` when it was one
+   * too many for a lowered `max`, and `serving` when it stays.
    */
   settle(worker: WorkerHandle): 'retired' | 'trimmed' | 'serving' {
     clearTimeout(worker.idleTimer);
-    if (this.recycleDue(worker)) {
-      const replacement = worker.replacement;
-      if (replacement && (replacement.status === 'idle' || replacement.status === 'busy')) {
-        this.remove(worker);
-        return 'retired';
-      }
-      // Keep serving until the replacement is warm: no task waits for a boot.
-      if (!replacement || replacement.dead) worker.replacement = this.#spawn();
+    if (this.spent(worker)) {
+      this.remove(worker);
+      return 'retired';
     }
-    if (this.active > this.options().max && !worker.replacement) {
+    if (this.active > this.options().max) {
       this.remove(worker);
       return 'trimmed';
     }
@@ -127,7 +131,7 @@ export class WorkerFleet {
   /** An idle worker above `min` retires after `idleTimeout` unless it gets work first. */
   retireWhenIdle(worker: WorkerHandle): void {
     const { min, idleTimeout } = this.options();
-    if (worker.status !== 'idle' || worker.replacement || this.active <= min) return;
+    if (worker.status !== 'idle' || this.spent(worker) || this.active <= min) return;
     worker.idleTimer = setTimeout(() => {
       if (worker.status === 'idle' && this.active > this.options().min) this.remove(worker);
     }, idleTimeout);
@@ -191,7 +195,7 @@ export class WorkerFleet {
   #sandboxConfig(): SandboxConfig | undefined {
     const { sandbox, indexURL, packages } = this.options();
     if (!sandbox) return undefined;
-    return { connect: sandbox.connect, workerURL: sandbox.workerURL, indexURL, packages: packages.filter((p) => p.includes('/')) };
+    return { connect: sandbox.connect, workerURL: sandbox.workerURL, indexURL, packages };
   }
 
   async #boot(worker: WorkerHandle, prepared: boolean): Promise<void> {
@@ -232,9 +236,10 @@ export class WorkerFleet {
       const result = await booting;
       if (result.mode === 'snapshot') this.#restored = true;
       if (result.wasmModule) sharePyodideWasm(indexURL, result.wasmModule);
-      if (result.snapshotMade && this.options().sandbox) {
-        // Taken before the worker runs any task: task code there is not trusted, and the
-        // page keeps the snapshot for every later worker and visit.
+      if (result.snapshotMade && (this.options().sandbox || this.options().recycle.afterTasks === 1)) {
+        // Taken before the worker runs any task: task code in a sandbox is not trusted, and
+        // with per-task isolation no later worker may start from memory a task has touched.
+        // The page keeps the snapshot for every later worker and visit.
         const packed = await worker.takeSnapshot();
         lease.release(packed ? async () => packed : undefined);
       } else lease.release(result.snapshotMade ? () => worker.takeSnapshot() : undefined);
@@ -247,10 +252,6 @@ export class WorkerFleet {
     this.#bootFailures = 0;
     if (this.options().debug) logBoot(worker);
     if (!this.#workers.some((w) => w.status === 'starting')) this.snapshots.store();
-    // A worker waiting for this one as its replacement can retire now, if it is idle.
-    for (const old of this.#workers) {
-      if (old.replacement === worker && old.status === 'idle') this.remove(old);
-    }
     this.events.warm(worker);
   }
 
