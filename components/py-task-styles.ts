@@ -37,9 +37,15 @@ export const pyTaskStyles = css`
     white-space: pre-wrap;
     overflow-wrap: anywhere;
   }
-  /* Blocks of the output (see stdout-view.ts): appended to one at a time. */
+  /*
+   * Blocks of the output (see stdout-view.ts): appended to one at a time, and not laid
+   * out or painted while off screen (a full block is given its line count as its size
+   * until it was once drawn).
+   */
   [part='stdout'] > span {
     display: block;
+    content-visibility: auto;
+    contain-intrinsic-block-size: auto 1lh;
   }
   [part='stdout-truncated'] {
     margin: 0.4rem 0 0;

@@ -114,6 +114,7 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
   readonly #run = new TaskRun(undefined, '', {
     onStart: () => this.dispatchEvent(new TaskStartEvent()),
     onOutput: (event) => this.dispatchEvent(new TaskOutputEvent(event)),
+    onStdout: (text) => this.#stdoutView.append(text),
     onResult: (result) => this.dispatchEvent(new TaskResultEvent({ result })),
     onError: (error) => this.dispatchEvent(new TaskErrorEvent({ error })),
   });
@@ -167,7 +168,6 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.#stdoutView.connect();
     this.#scriptText = childPython(this);
     this.#scriptObserver = new MutationObserver(() => {
       const text = childPython(this);
@@ -185,7 +185,6 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.#stdoutView.disconnect();
     this.#scriptObserver?.disconnect();
     // Removed (not just moved): stop the work nobody will see.
     queueMicrotask(() => {

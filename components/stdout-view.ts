@@ -16,59 +16,54 @@ const BLOCK_CHARS = 64 * 1024;
 const FALLBACK_MS = 250;
 
 /**
- * Shows a growing text signal in a `<pre>` it owns. The text is split into blocks
- * (`<span>` elements shown as blocks) at line ends, so that a block boundary never breaks
- * a line (only a single line longer than a block is drawn over two rows).
+ * Shows a run's growing output in a `<pre>` it owns. It is handed each piece added to
+ * the text (`append`, from `TaskRun`'s `onStdout`) and watches the text signal only to
+ * see it start over (a new run); it never re-reads the whole text. It watches for its
+ * whole life, connected or not: the signal belongs to the same owner (the element's own
+ * run), so nothing outlives it, and a run started while the element is detached is still
+ * seen to start over. Pieces are drawn
+ * once per animation frame, at most {@link CHARS_PER_FRAME} characters a frame, into
+ * blocks (`<span>` elements shown as blocks) split at line ends, so that a block boundary
+ * never breaks a line (only a single line longer than a block is drawn over two rows).
  *
  * @example
- * const view = new StdoutView(run.stdout);
- * view.connect();                 // follows the signal
- * html`${view.element}`;          // the <pre part="stdout">, kept across renders
- * view.disconnect();
+ * const view = new StdoutView(run.stdout);   // run made with { onStdout: (t) => view.append(t) }
+ * html`${view.element}`;                     // the <pre part="stdout">, kept across renders
  */
 export class StdoutView {
   /** The `<pre part="stdout">` this view fills. */
   readonly element: HTMLPreElement;
-  readonly #text: ReadonlySignal<string>;
-  /** Characters of the text in the element. */
-  #drawn = 0;
   /** Length of the text when last seen: a shorter text is a new run's. */
   #seen = 0;
+  /** Pieces not drawn yet, in order. */
+  #pending: string[] = [];
   /** The last block's text node: new text is appended to it. */
   #last: Text | undefined;
   #frame = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #stop: (() => void) | undefined;
 
   constructor(text: ReadonlySignal<string>) {
-    this.#text = text;
     this.element = document.createElement('pre');
     this.element.setAttribute('part', 'stdout');
+    effect(() => {
+      const length = text.value.length;
+      if (length < this.#seen) this.#clear();
+      this.#seen = length;
+    });
   }
 
-  /** Follow the text (drawing what is there). Idempotent. */
-  connect(): void {
-    if (this.#stop) return;
-    this.#stop = effect(() => this.#changed(this.#text.value));
-  }
-
-  /** Stop following; what is drawn stays. */
-  disconnect(): void {
-    this.#stop?.();
-    this.#stop = undefined;
-    this.#cancelFrame();
-  }
-
-  #changed(text: string): void {
-    if (text.length < this.#seen) this.#clear();
-    this.#seen = text.length;
-    if (text.length > this.#drawn) this.#schedule();
+  /** Draw `text` after what is there, in a coming frame. */
+  append(text: string): void {
+    if (!text) return;
+    this.#pending.push(text);
+    this.#schedule();
   }
 
   #clear(): void {
     this.element.replaceChildren();
     this.#last = undefined;
-    this.#drawn = 0;
+    this.#pending = [];
+    this.#cancelFrame();
   }
 
   #schedule(): void {
@@ -84,25 +79,43 @@ export class StdoutView {
     this.#timer = undefined;
   }
 
-  /** Append up to a frame's worth of the text not drawn yet. */
+  /** Draw up to a frame's worth of the pending pieces, as one string (one DOM write per block). */
   #draw(): void {
     this.#cancelFrame();
-    const text = this.#text.peek();
-    if (text.length < this.#drawn) this.#clear();
-    const end = Math.min(text.length, this.#drawn + CHARS_PER_FRAME);
-    let at = this.#drawn;
-    while (at < end) {
+    const pending = this.#pending;
+    const parts: string[] = [];
+    let budget = CHARS_PER_FRAME;
+    let taken = 0;
+    while (budget > 0 && taken < pending.length) {
+      const piece = pending[taken]!;
+      if (piece.length > budget) {
+        parts.push(piece.slice(0, budget));
+        pending[taken] = piece.slice(budget);
+        break;
+      }
+      parts.push(piece);
+      budget -= piece.length;
+      taken++;
+    }
+    // One splice a frame (not a shift per piece: a flood leaves many thousands pending).
+    pending.splice(0, taken);
+    this.#write(parts.join(''));
+    if (pending.length > 0) this.#schedule();
+  }
+
+  /** Append `piece` to the blocks, opening new ones as they fill. */
+  #write(piece: string): void {
+    let at = 0;
+    while (at < piece.length) {
       const last = this.#last ?? this.#newBlock();
-      const take = Math.min(end - at, BLOCK_CHARS - last.length);
+      const take = Math.min(piece.length - at, BLOCK_CHARS - last.length);
       if (take <= 0) {
         this.#seal(last);
         continue;
       }
-      last.appendData(text.slice(at, at + take));
+      last.appendData(at === 0 && take === piece.length ? piece : piece.slice(at, at + take));
       at += take;
     }
-    this.#drawn = end;
-    if (end < text.length) this.#schedule();
   }
 
   /**
@@ -113,10 +126,17 @@ export class StdoutView {
     const data = full.data;
     const lineEnd = data.lastIndexOf('\n');
     const block = this.#newBlock();
+    let end = data.length;
     if (lineEnd > 0 && lineEnd < data.length - 1) {
       block.appendData(data.slice(lineEnd + 1));
       full.deleteData(lineEnd + 1, data.length - lineEnd - 1);
+      end = lineEnd + 1;
     }
+    // Off screen it is not laid out (content-visibility): until it is once, it takes the
+    // height of its lines (more if they wrap, then remembered), so the scroll height is close.
+    let lines = 1;
+    for (let at = data.indexOf('\n'); at !== -1 && at < end - 1; at = data.indexOf('\n', at + 1)) lines++;
+    (full.parentElement as HTMLElement).style.setProperty('contain-intrinsic-block-size', `auto ${lines}lh`);
   }
 
   #newBlock(): Text {

@@ -58,6 +58,12 @@ export interface TaskRunOptions {
   onStart?: () => void;
   /** Called for the current run only: an output event. */
   onOutput?: (event: OutputEvent) => void;
+  /**
+   * Called for the current run only: the text just added to `stdout` (what the limit
+   * kept: the text, or its first part and the note, never more). For views that append
+   * rather than re-read all of `stdout`, which starts over (empty) with each run.
+   */
+  onStdout?: (text: string) => void;
   /** Called for the current run only: it finished with a value. */
   onResult?: (value: unknown) => void;
   /** Called for the current run only: it failed, timed out, was cancelled, or could not start. */

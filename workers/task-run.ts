@@ -411,6 +411,7 @@ export class TaskRun<T = unknown> {
       this.#stdout.value += kept;
       this.#stdoutTruncated.value = this.#stdoutLimit.truncated;
     });
+    this.#options.onStdout?.(kept);
   }
 
   #detachTask(): void {
