@@ -6,6 +6,7 @@ import { NaivePool } from './naive-pool.js';
 import { mapScenario, plainCancelScenario } from './map-bench.js';
 import { waitingCancelLatency } from './cancel-latency.js';
 import { sandboxScenario } from './sandbox-bench.js';
+import { outputScenario } from './output-bench.js';
 import { summarize, type Summary } from './stats.js';
 
 const indexURL = '/node_modules/pyodide/';
@@ -320,6 +321,7 @@ const scenarios: Record<string, () => Promise<void>> = {
   map: report(mapScenario),
   'plain-cancel': report(plainCancelScenario),
   sandbox: report(sandboxScenario),
+  output: report(outputScenario),
 };
 const scenario = scenarios[mode ?? ''] ?? main;
 scenario().catch((err: Error) => {

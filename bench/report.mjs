@@ -116,8 +116,31 @@ function sandboxRows(r) {
   return rows;
 }
 
+/**
+ * Issue 23's rows: the longest main-thread gap while a task prints 20 M characters, bare
+ * (the floor) and into a <py-task>.
+ */
+function outputRows(r) {
+  const o = r.output;
+  if (!o?.bare?.length || !o.element?.length) return [];
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const each = (list, key) => list.map((x) => x[key]);
+  const row = (name, list, base) => {
+    const frame = median(each(list, 'maxFrameGapMs'));
+    const task = list[0].longestTaskMs === null ? '' : `; longest task ${ms(median(each(list, 'longestTaskMs')))}${spread(each(list, 'longestTaskMs'), 0, ' ms')}`;
+    const turn = `; setTimeout(0) turns ${ms(median(each(list, 'maxTurnGapMs')))}`;
+    const vs = base ? `${ratio(frame / median(each(base, 'maxFrameGapMs')))} bare` : 'baseline';
+    return [name, ms(frame), `${vs}${spread(each(list, 'maxFrameGapMs'), 0, ' ms')}${task}${turn}`];
+  };
+  return [
+    row(`20 M chars printed (${o.bare[0].chunks.toLocaleString('en')} chunks), bare run: longest frame gap`, o.bare),
+    row('20 M chars printed into a <py-task>: longest frame gap', o.element, o.bare),
+    ['  the same: all it keeps drawn', ms(median(each(o.element, 'ms'))), `${o.element[0].kept.toLocaleString('en')} chars; bare run ${ms(median(each(o.bare, 'ms')))}`],
+  ];
+}
+
 export function printTable(r) {
-  const rows = [...startupRows(r), ...steadyRows(r), ...mapRows(r), ...sandboxRows(r)];
+  const rows = [...startupRows(r), ...steadyRows(r), ...mapRows(r), ...sandboxRows(r), ...outputRows(r)];
   const width = Math.max(...rows.map((row) => row[0].length));
   console.log(`\n${'measure'.padEnd(width)}  ${'value'.padStart(14)}  ratio [min–max of the trials]`);
   for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(14)}  ${note}`);

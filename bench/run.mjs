@@ -2,7 +2,7 @@
 // repository cross-origin isolated, opens bench/index.html in headless Chromium (or
 // Firefox: `--browser=firefox`), and writes bench/results.json (results-firefox.json)
 // plus a readable table and the boot timelines.
-//   --only=visits,boots,main,map,sandbox   run those parts alone, for a quick look while working
+//   --only=visits,boots,main,map,sandbox,output   run those parts alone, for a quick look while working
 import { writeFileSync } from 'node:fs';
 import { startDevServer } from '@web/dev-server';
 import { build } from 'esbuild';
@@ -82,6 +82,7 @@ try {
     results.sandbox = await measure(page, '?mode=sandbox');
     results.sandboxPlain = await measure(page, '?mode=sandbox&plain');
   }
+  if (part('output')) results.output = await measure(page, '?mode=output');
   results.date = new Date().toISOString();
   writeFileSync(engine === 'chromium' ? 'bench/results.json' : `bench/results-${engine}.json`, JSON.stringify(results, null, 2) + '\n');
   printTable(results);
