@@ -34,18 +34,30 @@ const sandboxEndpoint: Endpoint = {
   addEventListener: (type: string, listener: Listener) => {
     const wrapped = onlyTrusted(listener);
     if (type === 'message') messageListeners.push(wrapped);
-    self.addEventListener(type, wrapped);
+    nativeAdd(type, wrapped);
   },
-  removeEventListener: (type: string, listener: Listener) => self.removeEventListener(type, trusted.get(listener) ?? listener),
+  removeEventListener: (type: string, listener: Listener) => nativeRemove(type, trusted.get(listener) ?? listener),
+};
+
+// The worker's own functions, taken before any task code runs: task code that replaces
+// `self.postMessage` later does not see (or change) what the pool sends.
+// (A sandboxed worker has no `postMessage` left: it posts through `postToPage`.)
+const nativePost = sandboxed ? postToPage : (self.postMessage.bind(self) as (message: unknown, transfer: Transferable[]) => void);
+const nativeAdd = self.addEventListener.bind(self);
+const nativeRemove = self.removeEventListener.bind(self);
+
+const plainEndpoint: Endpoint = {
+  postMessage: (message: unknown, transfer: Transferable[] = []) => nativePost(message, transfer),
+  addEventListener: (type: string, listener: Listener) => nativeAdd(type, listener),
+  removeEventListener: (type: string, listener: Listener) => nativeRemove(type, listener),
 };
 
 /** Comlink's endpoint, and the pool worker's listener's. */
-export const endpoint: Endpoint = sandboxed ? sandboxEndpoint : (self as unknown as Endpoint);
+export const endpoint: Endpoint = sandboxed ? sandboxEndpoint : plainEndpoint;
 
 /** Post one message to the page. */
 export function postToPool(message: unknown, transfer: Transferable[] = []): void {
-  if (sandboxed) postToPage(message, transfer);
-  else self.postMessage(message, { transfer });
+  nativePost(message, transfer);
 }
 
 /**
