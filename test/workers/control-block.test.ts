@@ -72,4 +72,21 @@ describe('control block', () => {
     block.end();
     expect(block.begin(3)).to.equal(false);
   });
+
+  it('never waits on a lock the worker does not let go of: the page reports it and changes nothing', () => {
+    const block = new ControlBlock();
+    block.begin(1);
+    block.begin(2);
+    // The worker side (a bug, or task code that reached this memory) holds the lock (word 1) for good.
+    const words = new Int32Array(block.buffer);
+    Atomics.store(words, 1, 1);
+    expect(block.stop(1)).to.equal('locked');
+    expect(block.stop(3)).to.equal('locked');
+    expect(block.claim(3)).to.equal(false);
+    expect(block.interruptView()[0]).to.equal(0);
+    // Let go: the same stops now act.
+    Atomics.store(words, 1, 0);
+    expect(block.stop(3)).to.equal('skipped');
+    expect(block.stop(2)).to.equal('interrupted');
+  });
 });

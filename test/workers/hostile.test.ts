@@ -9,6 +9,7 @@
 import { expect } from 'chai';
 import { PyodidePool, TaskCancelledError, TaskTimeoutError } from '../../workers/index.js';
 import { indexURL, rejection, SPIN, until } from '../helpers.js';
+import { heapLimitCases } from './heap-limit-cases.js';
 
 /**
  * Task code that replaces `Atomics`' functions and the typed arrays' `set`, `slice` and
@@ -100,29 +101,6 @@ describe('a worker whose control block lies', () => {
   });
 });
 
-describe('heap limits', () => {
-  it('are read from the memory itself: redefining HEAP8 does not hide a grown heap', async () => {
-    const limit = 150 * 2 ** 20;
-    const pool = new PyodidePool({ indexURL, min: 1, max: 1, recycle: { heapBytes: limit } });
-    try {
-      await pool.ready();
-      const [first] = pool.state.workers.value;
-      // Grow the heap past the limit, then make Pyodide's module report a 16-byte heap.
-      const hide = [
-        'import builtins, pyodide_js, js',
-        'from pyodide.ffi import to_js',
-        'builtins.kept = bytearray(200 * 2 ** 20)',
-        'small = {"value": js.Int8Array.new(16), "writable": True, "configurable": True}',
-        'js.Object.defineProperty(pyodide_js._module, "HEAP8", to_js(small, dict_converter=js.Object.fromEntries))',
-        'len(builtins.kept)',
-      ].join('\n');
-      expect(await pool.run(hide)).to.equal(200 * 2 ** 20);
-      // Its heap passed the limit (the only limit set): it is retired and replaced,
-      // whatever HEAP8 says.
-      await until(pool.state.workers, (ws) => ws.length === 1 && ws[0]!.id !== first!.id && ws[0]!.status === 'idle');
-      expect(await pool.run('"fresh"')).to.equal('fresh');
-    } finally {
-      await pool.terminate();
-    }
-  });
+describe('heap limits (isolated page)', () => {
+  heapLimitCases();
 });
