@@ -46,6 +46,7 @@ export class WorkerPoolElement extends LitElement {
     noSnapshot: { type: Boolean, attribute: 'no-snapshot' },
     sandbox: { type: Boolean },
     sandboxConnect: { type: String, attribute: 'sandbox-connect' },
+    isolate: { type: String },
   };
 
   /** Workers booted eagerly. */
@@ -72,6 +73,8 @@ export class WorkerPoolElement extends LitElement {
   declare sandbox: boolean;
   /** Space-separated origins sandboxed code may fetch from (with `sandbox`). */
   declare sandboxConnect: string | undefined;
+  /** `task`: every task runs in a worker no earlier task has touched (see `PoolOptions.isolate`). */
+  declare isolate: string | undefined;
 
   #pool: PyodidePool | undefined;
   #poolError: Error | undefined;
@@ -160,7 +163,7 @@ export class WorkerPoolElement extends LitElement {
 
   /** What the workers are built from: a change needs a new pool. */
   #key(): string {
-    return JSON.stringify([this.indexURL, this.packages, this.setup, this.noSnapshot, this.files, this.sandbox, this.sandboxConnect]);
+    return JSON.stringify([this.indexURL, this.packages, this.setup, this.noSnapshot, this.files, this.sandbox, this.sandboxConnect, this.isolate]);
   }
 
   #sizing(): Pick<PoolOptions, 'min' | 'max' | 'idleTimeout' | 'timeout'> {
@@ -227,6 +230,7 @@ export class WorkerPoolElement extends LitElement {
         files: this.files,
         snapshot: !this.noSnapshot,
         sandbox: this.sandbox ? { connect: this.sandboxConnect?.split(/\s+/).filter(Boolean) ?? [] } : false,
+        ...(this.isolate ? { isolate: this.isolate as PoolOptions['isolate'] } : {}),
       });
     } catch (error) {
       this.#refuse(error as Error);

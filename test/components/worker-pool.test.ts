@@ -100,6 +100,27 @@ describe('<worker-pool>', () => {
     }
   });
 
+  it('isolate="task" gives every task a worker no earlier task touched; a bad value is a pool-error', async () => {
+    const el = await makePool('max="1" isolate="task"');
+    try {
+      expect(el.pool!.options.isolate).to.equal('task');
+      const code = 'import builtins\nseen = getattr(builtins, "mark", None)\nbuiltins.mark = "left"\nseen';
+      expect(await el.pool!.run(code)).to.equal(null);
+      expect(await el.pool!.run(code)).to.equal(null);
+    } finally {
+      el.remove();
+    }
+    const bad = document.createElement('worker-pool');
+    bad.setAttribute('isolate', 'worker');
+    const failed = oneEvent(bad, 'pool-error');
+    document.body.append(bad);
+    try {
+      expect((await failed).detail.error).to.be.instanceOf(TypeError);
+    } finally {
+      bad.remove();
+    }
+  });
+
   it('applies max and timeout changes live, and rebuilds when setup changes', async () => {
     const el = await makePool('min="1" max="1"');
     const pool = el.pool!;
