@@ -31,8 +31,79 @@ const FIXTURES = {
     }),
 };
 
+/** Requests of `/__fixtures__/held` open now and at most, by key (the sandbox relay's bound). */
+const held = new Map();
+
+/**
+ * A page with a Content-Security-Policy header (`?csp=`) that runs the module `?module=`
+ * (a path under /test/): a sandboxed pool under a page's CSP.
+ */
+function cspPage(ctx) {
+  const module = ctx.query.module;
+  if (typeof module !== 'string' || !module.startsWith('/test/') || module.includes('..')) return false;
+  ctx.set('Content-Security-Policy', String(ctx.query.csp ?? ''));
+  // Embeddable in the cross-origin isolated test page (the isolation middleware comes after
+  // the fixtures); harmless in a plain one.
+  ctx.set('Cross-Origin-Embedder-Policy', 'require-corp');
+  ctx.set('Cross-Origin-Resource-Policy', 'same-origin');
+  ctx.set('Cache-Control', 'no-store');
+  ctx.type = 'text/html';
+  ctx.body = `<!doctype html><html><head><script type="module" src="${module}"></script></head><body></body></html>`;
+  return true;
+}
+
 /** Answers a fixture request; false when the path is not a fixture (a 404 follows). */
 export async function serveFixture(ctx) {
+  if (ctx.path === '/__fixtures__/csp-page.html') return cspPage(ctx);
+  if (ctx.path === '/__fixtures__/cookiepkg-1.0.0-py3-none-any.whl') {
+    // A wheel that says which cookies its request carried (the sandbox relay sends none).
+    ctx.set('Cache-Control', 'no-store');
+    ctx.type = 'application/octet-stream';
+    ctx.body = Buffer.from(wheel('cookiepkg', '1.0.0', { 'cookiepkg/__init__.py': `COOKIE = ${JSON.stringify(ctx.get('cookie') ?? '')}\n` }));
+    return true;
+  }
+  if (ctx.path === '/__fixtures__/held') {
+    // Answers after ?ms= (default 300), counting the requests of ?key= open at once.
+    const key = String(ctx.query.key ?? '');
+    const stats = held.get(key) ?? { open: 0, max: 0, total: 0 };
+    held.set(key, stats);
+    stats.open++;
+    stats.total++;
+    stats.max = Math.max(stats.max, stats.open);
+    await new Promise((resolve) => setTimeout(resolve, Number(ctx.query.ms ?? 300)));
+    stats.open--;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.type = 'text/plain';
+    ctx.body = 'held';
+    return true;
+  }
+  if (ctx.path === '/__fixtures__/held-stats') {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.type = 'application/json';
+    ctx.body = JSON.stringify(held.get(String(ctx.query.key ?? '')) ?? { open: 0, max: 0, total: 0 });
+    return true;
+  }
+  if (ctx.path === '/__fixtures__/zeros') {
+    // ?mb= megabytes (MiB) of zeros; with ?stream=1 sent in chunks without a Content-Length.
+    const size = Number(ctx.query.mb ?? 1) * 2 ** 20;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.type = 'application/octet-stream';
+    if (ctx.query.stream !== '1') {
+      ctx.body = Buffer.alloc(size);
+      return true;
+    }
+    const { Readable } = await import('node:stream');
+    const chunk = Buffer.alloc(2 ** 20);
+    let left = size;
+    ctx.body = Readable.from((function* () {
+      while (left > 0) {
+        const n = Math.min(left, chunk.length);
+        left -= n;
+        yield chunk.subarray(0, n);
+      }
+    })());
+    return true;
+  }
   if (ctx.path === '/__fixtures__/never-ends') {
     // A response whose body never arrives (a fetch that never answers): the headers go
     // out, then nothing. Ended after two minutes so the server can always shut down.

@@ -7,6 +7,7 @@
  */
 import type { PyodideAPI } from 'pyodide';
 import type { PyProxy } from 'pyodide/ffi';
+import { BLOB_BYTES, type BlobBytes } from './sandbox-blobs.js';
 
 /** Options for `toJs` that give plain data only: dicts become objects, no proxies. */
 const TO_JS = { dict_converter: Object.fromEntries, create_pyproxies: false } as const;
@@ -17,8 +18,29 @@ export function isPyProxy(pyodide: PyodideAPI, value: unknown): value is PyProxy
 }
 
 /**
+ * A File or Blob of the page's that came as bytes: a sandboxed worker in an engine that
+ * lets it read no Blob (see `sandbox-blobs.ts`) gets a {@link BlobBytes} record instead.
+ */
+class PageBlob {
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly name: string,
+    readonly type: string,
+  ) {}
+}
+
+/** The {@link PageBlob} a {@link BlobBytes} record stands for, or undefined if `record` is none. */
+function pageBlob(record: Record<string, unknown>): PageBlob | undefined {
+  const bytes = record[BLOB_BYTES];
+  if (!(bytes instanceof Uint8Array)) return undefined;
+  const { name, type } = record as unknown as BlobBytes;
+  return new PageBlob(bytes, typeof name === 'string' ? name : '', typeof type === 'string' ? type : '');
+}
+
+/**
  * Pyodide turns `null` into `jsnull`, not `None`. Inputs are our own structured clone,
  * so they can be rewritten in place: `null` becomes `undefined`, which turns into `None`.
+ * A Blob sent as bytes (a {@link BlobBytes} record) becomes a {@link PageBlob} on the way.
  */
 export function nullsToUndefined(value: unknown): unknown {
   if (value === null) return undefined;
@@ -32,8 +54,17 @@ export function nullsToUndefined(value: unknown): unknown {
       value.delete(null);
       value.add(undefined);
     }
-  } else if (!(value instanceof Date) && !(value instanceof RegExp)) {
+    for (const item of [...value]) {
+      const blob = typeof item === 'object' && item !== null && !(item instanceof Blob) ? pageBlob(item as Record<string, unknown>) : undefined;
+      if (blob) {
+        value.delete(item);
+        value.add(blob);
+      }
+    }
+  } else if (!(value instanceof Date) && !(value instanceof RegExp) && !(value instanceof Blob)) {
     const record = value as Record<string, unknown>;
+    const blob = BLOB_BYTES in record ? pageBlob(record) : undefined;
+    if (blob) return blob;
     for (const key of Object.keys(record)) record[key] = nullsToUndefined(record[key]);
   }
   return value;
@@ -92,6 +123,7 @@ export function inputsToPython(pyodide: PyodideAPI, inputs: Record<string, unkno
         let proxy: PyProxy | undefined;
         if (value instanceof Date) proxy = make.datetime(value.getTime());
         else if (value instanceof Blob) proxy = make.file(readBlob(value), value instanceof File ? value.name : '', value.type);
+        else if (value instanceof PageBlob) proxy = make.file(value.bytes, value.name, value.type);
         if (!proxy) return value;
         made.push(proxy);
         return proxy;

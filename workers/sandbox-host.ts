@@ -7,18 +7,22 @@
  * in any pool.
  *
  * Such a worker can import nothing by URL, so the page hands it the self-contained worker
- * script (`sandbox-worker.js`) as text with a private port, on which it serves the worker
- * Pyodide's files (those under `indexURL`, and the pool's wheel URLs) when it asks; it
- * serves nothing else.
+ * script (`sandbox-worker.js`) as text with a private port, on which the page's file
+ * relay (`sandbox-relay.ts`) serves it Pyodide's files and the pool's packages when it
+ * asks, and nothing else. Where the engine lets such a worker read no Blob (WebKit), the
+ * page sends it bytes instead (`sandbox-blobs.ts`).
  *
  * @internal
  */
+import { blobProbe, blobProbeAnswered, blobsReadable, sendBlobsAsBytes } from './sandbox-blobs.js';
+import { FileRelay } from './sandbox-relay.js';
 
 /**
  * The worker's first code: it keeps the port it is sent with its real code (as text) and
  * imports that (as a blob: module; WebKit refuses an opaque origin's, so data: there).
  * Messages for the pool worker that come meanwhile wait: the stub holds them, and hands
- * them to the pool worker's listeners once it has run.
+ * them to the pool worker's listeners once it has run. Given a probe Blob, it first says
+ * on the port whether it can read it (see `sandbox-blobs.ts`).
  */
 const STUB = `
 const start = self.__pyodidePoolSandbox = { queued: [] };
@@ -29,10 +33,18 @@ self.addEventListener('message', function first(event) {
   event.stopImmediatePropagation();
   self.removeEventListener('message', first);
   Object.assign(start, { connect: event.data.connect, files: event.ports[0] });
+  const probe = event.data.probe;
+  if (probe) {
+    let blobs = false;
+    try { blobs = new FileReaderSync().readAsArrayBuffer(probe).byteLength === probe.size; } catch {}
+    start.files.postMessage({ blobs });
+  }
   const blob = URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
   import(blob)
     .catch(() => import('data:text/javascript,' + encodeURIComponent(code)))
-    .catch((err) => setTimeout(() => { throw err; }));
+    .catch((err) => setTimeout(() => {
+      throw new Error('pyodide-pool sandbox: the worker code could not be imported as a blob: or data: module (a Content-Security-Policy needs them in script-src): ' + String(err && err.message).replace(/(data|blob):\S*/g, '$1:…').slice(0, 120));
+    }));
 });
 self.addEventListener('message', hold);
 `;
@@ -64,7 +76,7 @@ export interface SandboxConfig {
   workerURL: string | undefined;
   /** Where Pyodide's files are (absolute, ending in `/`). */
   indexURL: string;
-  /** Wheel URLs the pool loads (served too). */
+  /** The pool's packages: absolute wheel URLs and names (served from `indexURL`'s lock file). */
   packages: string[];
 }
 
@@ -75,45 +87,38 @@ export interface SandboxConfig {
 export function startSandboxWorker(config: SandboxConfig, failed: (reason: string) => void): Worker {
   // Written inline so that bundlers see the file and ship it (as an asset: it is fetched as text).
   const url = config.workerURL ?? new URL('./sandbox-worker.js', import.meta.url).href;
-  const worker = new Worker(STUB_URL, { type: 'module', name: 'pyodide-pool sandbox' });
+  let worker: Worker;
+  try {
+    worker = new Worker(STUB_URL, { type: 'module', name: 'pyodide-pool sandbox' });
+  } catch (err) {
+    // WebKit throws where a page's Content-Security-Policy refuses data: workers (the
+    // others report an error event): either way, a worker that failed to start.
+    queueMicrotask(() => failed(`the page refused to start a data: worker (${(err as Error).message}); a Content-Security-Policy needs data: in worker-src`));
+    return inertWorker();
+  }
   const files = new MessageChannel();
-  serveFiles(files.port1, config);
+  const known = blobsReadable();
+  const probe = known === undefined ? blobProbe() : undefined;
+  let answered!: (canRead: boolean) => void;
+  const canRead = known !== undefined ? Promise.resolve(known) : new Promise<boolean>((resolve) => (answered = resolve));
+  new FileRelay(files.port1, config, (data) => {
+    const blobs = (data as { blobs?: unknown } | undefined)?.blobs;
+    if (!probe || typeof blobs !== 'boolean') return;
+    blobProbeAnswered(blobs);
+    answered(blobs);
+  });
+  sendBlobsAsBytes(worker, canRead);
   workerSource(url).then(
-    (code) => worker.postMessage({ __pyodidePoolSandboxCode: code, connect: config.connect }, [files.port2]),
+    // The stub's message goes past the Blob handling above: it is the worker's start.
+    (code) => post.call(worker, { __pyodidePoolSandboxCode: code, connect: config.connect, probe }, [files.port2]),
     (err: Error) => failed(`the sandbox worker script could not be loaded from ${url} (${err.message})`),
   );
   return worker;
 }
 
-/** Whether the page hands `url` to sandboxed code: one of Pyodide's files, or a pool wheel. */
-export function servesToSandbox(url: string, config: Pick<SandboxConfig, 'indexURL' | 'packages'>): boolean {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return false;
-  }
-  if (config.packages.includes(parsed.href)) return true;
-  if (parsed.search || parsed.hash || !parsed.href.startsWith(config.indexURL)) return false;
-  // One file right under indexURL: no subdirectory, nothing that climbs out.
-  return /^[\w][\w.+-]*$/.test(parsed.href.slice(config.indexURL.length));
+/** A stand-in for a worker that could not be started: it takes messages and drops them. */
+function inertWorker(): Worker {
+  return Object.assign(new EventTarget(), { postMessage() {}, terminate() {}, onmessage: null, onmessageerror: null, onerror: null }) as unknown as Worker;
 }
 
-/** Answer the worker's file requests on `port`. */
-function serveFiles(port: MessagePort, config: SandboxConfig): void {
-  port.onmessage = async (event: MessageEvent<{ id?: unknown; url?: unknown }>) => {
-    const { id, url } = event.data ?? {};
-    if (typeof id !== 'number' || typeof url !== 'string') return;
-    if (!servesToSandbox(url, config)) {
-      port.postMessage({ id, refused: `no network access to ${url}: the page serves sandboxed code only Pyodide's files` });
-      return;
-    }
-    try {
-      const response = await fetch(url);
-      const body = await response.arrayBuffer();
-      port.postMessage({ id, status: response.status, type: response.headers.get('content-type') ?? undefined, body }, [body]);
-    } catch (err) {
-      port.postMessage({ id, refused: `${url} could not be fetched (${(err as Error).message})` });
-    }
-  };
-}
+const post = Worker.prototype.postMessage as (this: Worker, message: unknown, transfer: Transferable[]) => void;

@@ -4,7 +4,8 @@
  * started from a `data:` URL), so the browser itself keeps it from the page's cookies,
  * storage and locks. This module adds what the origin does not: the network. `fetch`
  * reaches only the `connect` origins, without credentials; every other request goes to
- * the page, which serves Pyodide's own files (under `indexURL`) and refuses the rest.
+ * the page, which serves Pyodide's own files and the pool's packages (without the page's
+ * credentials either, see `sandbox-relay.ts`) and refuses the rest.
  * The other ways out of a worker (XMLHttpRequest, WebSocket, EventSource, nested
  * workers, fonts) and the storage APIs are removed, so that task code finds none of them;
  * so is `postMessage`, which only the pool's own code keeps (see `worker-endpoint.ts`).
@@ -83,11 +84,12 @@ function lockDown(start: SandboxStart): void {
     pending.delete(event.data?.id);
     reply?.(event.data);
   };
-  const askPage = (url: string): Promise<ServedFile> =>
+  // The page's relay (`sandbox-relay.ts`) answers every request, a refusal included.
+  const askPage = (url: string, integrity: string): Promise<ServedFile> =>
     new Promise((resolve) => {
       const id = nextId++;
       pending.set(id, resolve);
-      start.files.postMessage({ id, url });
+      start.files.postMessage({ id, url, integrity });
     });
   const sandboxFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     let request: Request;
@@ -100,7 +102,7 @@ function lockDown(start: SandboxStart): void {
     const url = new URL(request.url);
     if (connect.has(url.origin)) return nativeFetch(new Request(request, { credentials: 'omit' }));
     if (request.method === 'GET' && (url.protocol === 'http:' || url.protocol === 'https:')) {
-      const file = await askPage(url.href);
+      const file = await askPage(url.href, request.integrity);
       if (file.body) return new Response(file.body, { status: file.status, headers: file.type ? { 'content-type': file.type } : {} });
       throw new TypeError(`pyodide-pool sandbox: ${file.refused ?? 'refused'}`);
     }

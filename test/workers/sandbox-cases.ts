@@ -3,7 +3,11 @@
 // other tasks. Shared by the isolated and the plain-page suites.
 import { expect } from 'chai';
 import { PythonError, STDOUT_LIMIT, TaskTimeoutError, WorkerCrashedError, type PyodidePool } from '../../workers/index.js';
+import { blobsReadable } from '../../workers/sandbox-blobs.js';
 import { allSettled, rejection, RUNAWAY } from '../helpers.js';
+import { fileCases } from './file-cases.js';
+
+const engine = (globalThis as { __PYPOOL_ENGINE__?: string }).__PYPOOL_ENGINE__;
 
 /** Run `code` (JavaScript) inside the task's worker and return what it gives, or `error: …`. */
 const inWorker = (code: string) => `
@@ -27,6 +31,14 @@ export function sandboxCases(pool: () => PyodidePool): void {
     expect(events).to.include('progress');
     expect(pool().capabilities.sandboxed).to.equal(true);
     expect(pool().capabilities.locks).to.equal(false);
+  });
+
+  describe('Files and Blobs, as in any pool', () => {
+    fileCases(pool);
+
+    it('are sent as bytes only where the engine lets a sandboxed worker read no Blob (WebKit)', () => {
+      expect(blobsReadable()).to.equal(engine !== 'webkit');
+    });
   });
 
   it('gives task code an opaque origin, not the page’s', async () => {

@@ -2,10 +2,13 @@
 // included), with task code kept from the page's origin. See sandbox-cases.ts.
 import { expect } from 'chai';
 import { PyodidePool, TaskCancelledError } from '../../workers/index.js';
-import { indexURL, rejection, SPIN, until } from '../helpers.js';
+import { SNAPSHOT_CACHE, snapshotCacheKey } from '../../workers/snapshot-store.js';
+import { indexURL, rejection, SPIN, until, waitFor } from '../helpers.js';
 import { sandboxCases } from './sandbox-cases.js';
 
 const WHEEL = new URL('/__fixtures__/tinypkg-1.0.0-py3-none-any.whl', location.href).href;
+/** A wheel that records the cookies its request carried. */
+const COOKIE_WHEEL = new URL('/__fixtures__/cookiepkg-1.0.0-py3-none-any.whl', location.href).href;
 /** The same server under another name: another origin, which `connect` may allow. */
 const OTHER_ORIGIN = `http://127.0.0.1:${location.port}`;
 
@@ -13,11 +16,16 @@ describe('sandboxed pool (isolated page)', () => {
   let pool: PyodidePool;
 
   before(async () => {
-    pool = new PyodidePool({ indexURL, min: 2, max: 2, sandbox: { connect: [OTHER_ORIGIN] }, packages: [WHEEL], files: { '/home/pyodide/data.txt': 'from the page' } });
+    // The page has a cookie while the workers boot: the page's relay must not send it.
+    document.cookie = 'relay-boot=secret; path=/';
+    pool = new PyodidePool({ indexURL, min: 2, max: 2, sandbox: { connect: [OTHER_ORIGIN] }, packages: [WHEEL, COOKIE_WHEEL], files: { '/home/pyodide/data.txt': 'from the page' } });
     await pool.ready();
   });
 
-  after(() => pool.terminate());
+  after(() => {
+    document.cookie = 'relay-boot=; path=/; max-age=0';
+    return pool.terminate();
+  });
 
   sandboxCases(() => pool);
 
@@ -35,6 +43,11 @@ describe('sandboxed pool (isolated page)', () => {
   it('boots its workers with the page’s packages and files', async () => {
     expect(await pool.run('import tinypkg\ntinypkg.greet("sandbox")')).to.equal('hello sandbox from tinypkg');
     expect(await pool.run('open("/home/pyodide/data.txt").read()')).to.equal('from the page');
+  });
+
+  it('had its wheels fetched by the page without the page’s cookies', async () => {
+    expect(document.cookie).to.include('relay-boot=secret');
+    expect(await pool.run('import cookiepkg\ncookiepkg.COOKIE')).to.equal('');
   });
 
   it('fetches from a `connect` origin, without the page’s cookies', async () => {
@@ -61,6 +74,24 @@ describe('sandboxed pool boots', () => {
       expect(await Promise.all([pool.run('GREETING'), pool.run('GREETING')])).to.deep.equal(['restored', 'restored']);
     } finally {
       await pool.terminate();
+    }
+  });
+
+  it('restores the next pool’s first worker from the stored snapshot (bytes, where the engine needs them)', async () => {
+    // A setup of its own, so that no earlier pool (or run) stored a snapshot for it.
+    const setup = `TOKEN = ${JSON.stringify(`${Date.now()}-${Math.random()}`)}`;
+    const first = new PyodidePool({ indexURL, min: 1, max: 1, sandbox: true, setup });
+    await first.ready();
+    await first.terminate();
+    const key = await snapshotCacheKey({ indexURL: first.options.indexURL, packages: [], setup });
+    await waitFor(async () => (await (await caches.open(SNAPSHOT_CACHE)).match(key)) !== undefined, 10_000, 'stored snapshot');
+    const next = new PyodidePool({ indexURL, min: 1, max: 1, sandbox: true, setup });
+    try {
+      await next.ready();
+      expect(next.state.workers.value[0]!.bootMode).to.equal('snapshot');
+      expect(await next.run('TOKEN')).to.equal(setup.slice('TOKEN = "'.length, -1));
+    } finally {
+      await next.terminate();
     }
   });
 
