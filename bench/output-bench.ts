@@ -1,11 +1,14 @@
 // Issue 23's figure: how long the page's main thread is held while a task prints 20 MB.
-// The same print (200,000 print() calls of 100 characters) two ways, alternating, each
+// The same print two ways, alternating, each
 // watched the same way: the longest gap between animation frames, the longest long task
 // where the engine reports them (Chromium), and the longest gap between setTimeout(0)
 // turns (which also counts timers the engine put behind other tasks):
 //   bare    — pool.run with an onOutput that only counts: the pool's own cost, the floor;
 //   element — into a <py-task> (TaskRun keeps STDOUT_LIMIT characters; the element draws
-//             them a frame at a time), until all it keeps is drawn.
+//             them a frame at a time), until all it keeps is drawn;
+// for two shapes of 20 M characters: 200,000 print() calls of 100 characters (`lines`),
+// and 20 prints of 1 M characters in 100-character lines (`big`: the pool's part is small
+// there, so the element's drawing shows).
 import '../components/index.js';
 import type { PyTaskElement, WorkerPoolElement } from '../components/index.js';
 import { PyodidePool, STDOUT_LIMIT } from '../workers/index.js';
@@ -17,7 +20,11 @@ const params = new URLSearchParams(location.search);
 const TRIALS = Number(params.get('trials') ?? 3);
 const skip = params.get('skip')?.split(',') ?? [];
 /** 200,000 lines of 100 characters (the newline included): 20 M characters. */
-const PRINT_20M = 'line = "x" * 99\nfor _ in range(200_000):\n    print(line)\nNone';
+/** Two shapes of 20 M characters: many lines, and a few big prints (the element's drawing alone). */
+const SHAPES = {
+  lines: 'line = "x" * 99\nfor _ in range(200_000):\n    print(line)\nNone',
+  big: 'block = ("x" * 99 + "\\n") * 10_000\nfor _ in range(20):\n    print(block, end="")\nNone',
+};
 const PRINTED = 20_000_000;
 
 interface Watch {
@@ -74,11 +81,11 @@ function watchMainThread(): { stop: () => Watch } {
 
 const nextFrame = () => new Promise((resolve) => requestAnimationFrame(resolve));
 
-async function bare(pool: PyodidePool): Promise<Watch & { chunks: number }> {
+async function bare(pool: PyodidePool, code: string): Promise<Watch & { chunks: number }> {
   let chars = 0;
   let chunks = 0;
   const watch = watchMainThread();
-  await pool.run(PRINT_20M, {
+  await pool.run(code, {
     onOutput: (event) => {
       if (event.type !== 'stdout') return;
       chars += event.text.length;
@@ -117,17 +124,21 @@ export async function outputScenario(): Promise<Record<string, unknown>> {
   host.setAttribute('max', '1');
   host.setAttribute('min', '1');
   const el = document.createElement('py-task') as PyTaskElement;
-  el.code = PRINT_20M;
   host.append(el);
   document.body.append(host);
   await host.updateComplete;
   await host.pool!.run('1');
-  const runs: { bare: Awaited<ReturnType<typeof bare>>[]; element: Awaited<ReturnType<typeof element>>[] } = { bare: [], element: [] };
-  for (let trial = 0; trial < TRIALS; trial++) {
-    if (!skip.includes('bare')) runs.bare.push(await bare(pool));
-    if (!skip.includes('element')) runs.element.push(await element(el));
+  const out: Record<string, unknown> = { printedChars: PRINTED };
+  for (const [shape, code] of Object.entries(SHAPES)) {
+    el.code = code;
+    const runs: { bare: Awaited<ReturnType<typeof bare>>[]; element: Awaited<ReturnType<typeof element>>[] } = { bare: [], element: [] };
+    for (let trial = 0; trial < TRIALS; trial++) {
+      if (!skip.includes('bare')) runs.bare.push(await bare(pool, code));
+      if (!skip.includes('element')) runs.element.push(await element(el));
+    }
+    out[shape] = runs;
   }
   host.remove();
   await pool.terminate();
-  return { printedChars: PRINTED, ...runs };
+  return out;
 }

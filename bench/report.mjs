@@ -121,8 +121,7 @@ function sandboxRows(r) {
  * (the floor) and into a <py-task>.
  */
 function outputRows(r) {
-  const o = r.output;
-  if (!o?.bare?.length || !o.element?.length) return [];
+  if (!r.output) return [];
   const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const each = (list, key) => list.map((x) => x[key]);
   const row = (name, list, base) => {
@@ -132,15 +131,47 @@ function outputRows(r) {
     const vs = base ? `${ratio(frame / median(each(base, 'maxFrameGapMs')))} bare` : 'baseline';
     return [name, ms(frame), `${vs}${spread(each(list, 'maxFrameGapMs'), 0, ' ms')}${task}${turn}`];
   };
-  return [
-    row(`20 M chars printed (${o.bare[0].chunks.toLocaleString('en')} chunks), bare run: longest frame gap`, o.bare),
-    row('20 M chars printed into a <py-task>: longest frame gap', o.element, o.bare),
-    ['  the same: all it keeps drawn', ms(median(each(o.element, 'ms'))), `${o.element[0].kept.toLocaleString('en')} chars; bare run ${ms(median(each(o.bare, 'ms')))}`],
-  ];
+  const rows = [];
+  for (const [shape, what] of [
+    ['lines', '200,000 prints'],
+    ['big', '20 prints of 1 M'],
+  ]) {
+    const o = r.output[shape];
+    if (!o?.bare?.length || !o.element?.length) continue;
+    rows.push(row(`20 M chars, ${what} (${o.bare[0].chunks.toLocaleString('en')} chunks), bare run: longest frame gap`, o.bare));
+    rows.push(row(`20 M chars, ${what}, into a <py-task>: longest frame gap`, o.element, o.bare));
+    rows.push([`  the same: all it keeps drawn`, ms(median(each(o.element, 'ms'))), `${o.element[0].kept.toLocaleString('en')} chars; bare run ${ms(median(each(o.bare, 'ms')))}`]);
+  }
+  return rows;
+}
+
+/**
+ * Issue 23's rows: per-task isolation (`isolate: 'task'`, a fresh worker from the snapshot
+ * for every task) beside a pool that reuses its workers, normal and sandboxed.
+ */
+function isolateRows(r) {
+  const rows = [];
+  for (const [key, page] of [
+    ['isolate', 'isolated'],
+    ['isolatePlain', 'plain'],
+  ]) {
+    const s = r[key];
+    if (!s) continue;
+    for (const [reused, isolated, kind] of [
+      [s.reused, s.isolated, 'pool of 2'],
+      [s.sandboxedReused, s.sandboxedIsolated, 'sandboxed pool of 2'],
+    ]) {
+      rows.push([`${page}: ${kind}, run('1+1') latency, median`, ms(reused.latency.median), 'baseline (workers reused)']);
+      rows.push([`${page}: ${kind}, isolate: 'task', latency, median`, ms(isolated.latency.median), `${ratio(isolated.latency.median / reused.latency.median)} reused; p99 ${ms(isolated.latency.p99)}`]);
+      rows.push([`${page}: ${kind}, 24 tiny tasks at once`, `${reused.tasksPerSecond.toFixed(0)} /s`, 'baseline (workers reused)']);
+      rows.push([`${page}: ${kind}, isolate: 'task', 24 at once`, `${isolated.tasksPerSecond.toFixed(1)} /s`, `${ratio(isolated.tasksPerSecond / reused.tasksPerSecond)} reused`]);
+    }
+  }
+  return rows;
 }
 
 export function printTable(r) {
-  const rows = [...startupRows(r), ...steadyRows(r), ...mapRows(r), ...sandboxRows(r), ...outputRows(r)];
+  const rows = [...startupRows(r), ...steadyRows(r), ...mapRows(r), ...sandboxRows(r), ...outputRows(r), ...isolateRows(r)];
   const width = Math.max(...rows.map((row) => row[0].length));
   console.log(`\n${'measure'.padEnd(width)}  ${'value'.padStart(14)}  ratio [min–max of the trials]`);
   for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(14)}  ${note}`);
