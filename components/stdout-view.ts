@@ -5,8 +5,17 @@
  */
 import { effect, type ReadonlySignal } from '@preact/signals-core';
 
-/** Characters drawn per frame at most: what is left waits for the next frame. */
-const CHARS_PER_FRAME = 256 * 1024;
+/**
+ * Characters drawn per frame, adapted to what the engine keeps up with: halved when the
+ * frames of a continuing draw come late, raised by `step` while they come on time (a
+ * doubling overshoots: the layout a write causes is paid after the frame it was made in).
+ * What is left waits for the next frame.
+ */
+const CHARS_PER_FRAME = { start: 64 * 1024, step: 16 * 1024, min: 8 * 1024, max: 256 * 1024 };
+/** A frame of a continuing draw that comes later than this (ms) was held up. */
+const LATE_FRAME_MS = 34;
+/** One that comes sooner than this (ms) had room to spare. */
+const ON_TIME_FRAME_MS = 20;
 /**
  * Characters per block of the `<pre>`: text is appended to its last block only, so a
  * frame lays out at most one block plus the new ones, whatever is already shown.
@@ -22,7 +31,7 @@ const FALLBACK_MS = 250;
  * whole life, connected or not: the signal belongs to the same owner (the element's own
  * run), so nothing outlives it, and a run started while the element is detached is still
  * seen to start over. Pieces are drawn
- * once per animation frame, at most {@link CHARS_PER_FRAME} characters a frame, into
+ * once per animation frame, as many characters a frame as the engine keeps up with, into
  * blocks (`<span>` elements shown as blocks) split at line ends, so that a block boundary
  * never breaks a line (only a single line longer than a block is drawn over two rows).
  *
@@ -40,6 +49,9 @@ export class StdoutView {
   /** The last block's text node: new text is appended to it. */
   #last: Text | undefined;
   #frame = 0;
+  #charsPerFrame = CHARS_PER_FRAME.start;
+  /** When the last draw that left text for the next frame ran, or 0. */
+  #drewAt = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(text: ReadonlySignal<string>) {
@@ -60,6 +72,7 @@ export class StdoutView {
   }
 
   #clear(): void {
+    this.#drewAt = 0;
     this.element.replaceChildren();
     this.#last = undefined;
     this.#pending = [];
@@ -82,9 +95,15 @@ export class StdoutView {
   /** Draw up to a frame's worth of the pending pieces, as one string (one DOM write per block). */
   #draw(): void {
     this.#cancelFrame();
+    const now = performance.now();
+    if (this.#drewAt) {
+      const gap = now - this.#drewAt;
+      if (gap > LATE_FRAME_MS) this.#charsPerFrame = Math.max(CHARS_PER_FRAME.min, this.#charsPerFrame / 2);
+      else if (gap < ON_TIME_FRAME_MS) this.#charsPerFrame = Math.min(CHARS_PER_FRAME.max, this.#charsPerFrame + CHARS_PER_FRAME.step);
+    }
     const pending = this.#pending;
     const parts: string[] = [];
-    let budget = CHARS_PER_FRAME;
+    let budget = this.#charsPerFrame;
     let taken = 0;
     while (budget > 0 && taken < pending.length) {
       const piece = pending[taken]!;
@@ -100,6 +119,7 @@ export class StdoutView {
     // One splice a frame (not a shift per piece: a flood leaves many thousands pending).
     pending.splice(0, taken);
     this.#write(parts.join(''));
+    this.#drewAt = pending.length > 0 ? now : 0;
     if (pending.length > 0) this.#schedule();
   }
 
