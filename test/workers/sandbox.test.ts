@@ -58,8 +58,13 @@ describe('sandboxed pool (isolated page)', () => {
   });
 
   it('refuses files of the page beyond Pyodide’s own, even under indexURL', async () => {
-    const err = await rejection(pool.run(`from pyodide.http import pyfetch\nawait pyfetch(${JSON.stringify(new URL('../package.json', new URL(indexURL, location.href)).href)})`));
-    expect(err.message).to.match(/no network access/);
+    const index = new URL(indexURL, location.href).href;
+    for (const url of [new URL('../package.json', index).href, `${index}package.json`, `${index}pyodide.d.ts`, `${index}pyodide.mjs?v=2`]) {
+      const err = await rejection(pool.run(`from pyodide.http import pyfetch\nawait pyfetch(${JSON.stringify(url)})`));
+      expect(err.message, url).to.match(/no network access/);
+    }
+    // Pyodide's own files are served to task code too (it could have them from any CDN).
+    expect(await pool.run(`from pyodide.http import pyfetch\n(await pyfetch(${JSON.stringify(`${index}pyodide.mjs`)})).status`)).to.equal(200);
   });
 });
 
