@@ -7,6 +7,7 @@ import { mapScenario, plainCancelScenario } from './map-bench.js';
 import { waitingCancelLatency } from './cancel-latency.js';
 import { sandboxScenario } from './sandbox-bench.js';
 import { outputScenario } from './output-bench.js';
+import { isolateScenario } from './isolate-bench.js';
 import { summarize, type Summary } from './stats.js';
 
 const indexURL = '/node_modules/pyodide/';
@@ -322,6 +323,7 @@ const scenarios: Record<string, () => Promise<void>> = {
   'plain-cancel': report(plainCancelScenario),
   sandbox: report(sandboxScenario),
   output: report(outputScenario),
+  isolate: report(isolateScenario),
 };
 const scenario = scenarios[mode ?? ''] ?? main;
 scenario().catch((err: Error) => {

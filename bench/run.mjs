@@ -2,7 +2,7 @@
 // repository cross-origin isolated, opens bench/index.html in headless Chromium (or
 // Firefox: `--browser=firefox`), and writes bench/results.json (results-firefox.json)
 // plus a readable table and the boot timelines.
-//   --only=visits,boots,main,map,sandbox,output   run those parts alone, for a quick look while working
+//   --only=visits,boots,main,map,sandbox,output,isolate   run those parts alone, for a quick look while working
 import { writeFileSync } from 'node:fs';
 import { startDevServer } from '@web/dev-server';
 import { build } from 'esbuild';
@@ -83,6 +83,10 @@ try {
     results.sandboxPlain = await measure(page, '?mode=sandbox&plain');
   }
   if (part('output')) results.output = await measure(page, '?mode=output');
+  if (part('isolate')) {
+    results.isolate = await measure(page, '?mode=isolate');
+    results.isolatePlain = await measure(page, '?mode=isolate&plain');
+  }
   results.date = new Date().toISOString();
   writeFileSync(engine === 'chromium' ? 'bench/results.json' : `bench/results-${engine}.json`, JSON.stringify(results, null, 2) + '\n');
   printTable(results);
