@@ -208,6 +208,11 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
     }
   }
 
+  // Output small enough for one frame shows with the update (a run that ended), not a frame later.
+  protected override updated(): void {
+    this.#stdoutView.drawSmall();
+  }
+
   /**
    * Run the code now (a run in progress is cancelled first). Resolves with the result;
    * rejects with the error, which `task-error` and `error` also report, so an ignored

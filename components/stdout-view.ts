@@ -44,8 +44,9 @@ export class StdoutView {
   readonly element: HTMLPreElement;
   /** Length of the text when last seen: a shorter text is a new run's. */
   #seen = 0;
-  /** Pieces not drawn yet, in order. */
+  /** Pieces not drawn yet, in order, and their length. */
   #pending: string[] = [];
+  #pendingChars = 0;
   /** The last block's text node: new text is appended to it. */
   #last: Text | undefined;
   #frame = 0;
@@ -68,7 +69,17 @@ export class StdoutView {
   append(text: string): void {
     if (!text) return;
     this.#pending.push(text);
+    this.#pendingChars += text.length;
     this.#schedule();
+  }
+
+  /**
+   * Draw what is pending now, if it is no more than a frame's worth: a view updating for
+   * another reason (a run that ended) then shows its text in the same update. More waits
+   * for the frames, as ever.
+   */
+  drawSmall(): void {
+    if (this.#pendingChars > 0 && this.#pendingChars <= this.#charsPerFrame) this.#draw();
   }
 
   #clear(): void {
@@ -76,6 +87,7 @@ export class StdoutView {
     this.element.replaceChildren();
     this.#last = undefined;
     this.#pending = [];
+    this.#pendingChars = 0;
     this.#cancelFrame();
   }
 
@@ -110,6 +122,7 @@ export class StdoutView {
       if (piece.length > budget) {
         parts.push(piece.slice(0, budget));
         pending[taken] = piece.slice(budget);
+        budget = 0;
         break;
       }
       parts.push(piece);
@@ -118,6 +131,7 @@ export class StdoutView {
     }
     // One splice a frame (not a shift per piece: a flood leaves many thousands pending).
     pending.splice(0, taken);
+    this.#pendingChars -= this.#charsPerFrame - budget;
     this.#write(parts.join(''));
     this.#drewAt = pending.length > 0 ? now : 0;
     if (pending.length > 0) this.#schedule();
