@@ -30,10 +30,12 @@ const FALLBACK_MS = 250;
  * see it start over (a new run); it never re-reads the whole text. It watches for its
  * whole life, connected or not: the signal belongs to the same owner (the element's own
  * run), so nothing outlives it, and a run started while the element is detached is still
- * seen to start over. Pieces are drawn
- * once per animation frame, as many characters a frame as the engine keeps up with, into
- * blocks (`<span>` elements shown as blocks) split at line ends, so that a block boundary
- * never breaks a line (only a single line longer than a block is drawn over two rows).
+ * seen to start over.
+ *
+ * Pieces are drawn once per animation frame, as many characters a frame as the engine
+ * keeps up with, into blocks (`<span>` elements shown as blocks) split at line ends, so
+ * that a block boundary never breaks a line (only a single line longer than a block is
+ * drawn over two rows).
  *
  * @example
  * const view = new StdoutView(run.stdout);   // run made with { onStdout: (t) => view.append(t) }
