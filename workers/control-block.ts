@@ -82,13 +82,15 @@ export class ControlBlock {
    * signal by reading element 0 and then writing 0: an interrupt stored in between is
    * lost (seen under load: a cancelled task ran on until the grace period ended it). Here
    * the write clears only the value that was read; anything newer stays for the next poll.
+   * `onCheck` runs at each of Pyodide's checks (worker side: a moment Python can spare).
    */
-  interruptView(): InterruptView {
+  interruptView(onCheck?: () => void): InterruptView {
     const words = this.#words;
     let seen = 0;
     return {
       length: 1 as const,
       get 0(): number {
+        onCheck?.();
         seen = load(words, INTERRUPT);
         return seen;
       },

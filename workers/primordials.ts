@@ -94,3 +94,9 @@ export function isMemory(value: unknown): value is WebAssembly.Memory {
 /** `performance.now`, as it was. */
 const perfNow = performance.now;
 export const now = (): number => apply(perfNow, performance, []) as number;
+
+/** `setTimeout(fn, ms)`, as it was. */
+const nativeSetTimeout = setTimeout;
+export const later = (fn: () => void, ms: number): void => {
+  apply(nativeSetTimeout, globalThis, [fn, ms]);
+};

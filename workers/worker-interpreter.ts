@@ -8,7 +8,7 @@
 import type { PyodideAPI } from 'pyodide';
 import type { PyProxy } from 'pyodide/ffi';
 import { pythonToPlain, type PythonMakers } from './convert.js';
-import type { BootConfig, BootFailure, BootResult, OutputEvent, WorkerMessage } from './protocol.js';
+import type { BootConfig, BootFailure, BootResult, WorkerMessage } from './protocol.js';
 import { ControlBlock } from './control-block.js';
 import { memoryBytes } from './primordials.js';
 import { interceptPyodideWasm, pyodideWasmURL } from './wasm-module.js';
@@ -16,6 +16,7 @@ import { RUNTIME_BOOTSTRAP } from './python-runtime.js';
 import { initWaits, readStdin, waitHooks } from './worker-waits.js';
 import { stamp } from './boot-timeline.js';
 import { postToPool } from './worker-endpoint.js';
+import { emitOutput, emitText, outputOf, sendHeldIfDue } from './worker-output.js';
 import { importLoader, keepSnapshot, madeSnapshot, pageModule, preloaded, stages, timedModuleFactory } from './worker-loader.js';
 
 /** A Python callable that can also be entered with stack switching (JSPI). */
@@ -58,12 +59,9 @@ export function needsSwitch(code: string): boolean {
   return jspi && (setupSwitches || SWITCHING.test(code));
 }
 
-/** The task now running, or -1: output outside a task goes to the console. */
-let currentSeq = -1;
-
 /** The pool worker says which task runs now (-1: none), so output reaches that task. */
 export function runningTask(seq: number): void {
-  currentSeq = seq;
+  outputOf(seq);
 }
 
 class BootError extends Error {
@@ -103,20 +101,13 @@ export function heapBytes(): number {
   return module?.HEAP8?.buffer.byteLength ?? 0;
 }
 
-function emitOutput(ev: OutputEvent): void {
-  if (currentSeq >= 0) post({ t: 'out', seq: currentSeq, ev });
-}
-
 function streamWriter(type: 'stdout' | 'stderr') {
   const decoder = new TextDecoder();
   return {
     isatty: false,
     write(buffer: Uint8Array): number {
       const text = decoder.decode(buffer, { stream: true });
-      if (text) {
-        if (currentSeq >= 0) emitOutput({ type, text });
-        else (type === 'stdout' ? console.log : console.warn)(text);
-      }
+      if (text && !emitText(type, text)) (type === 'stdout' ? console.log : console.warn)(text);
       return buffer.length;
     },
   };
@@ -190,7 +181,8 @@ function loadRuntime(): void {
   pyodide.setStderr(streamWriter('stderr'));
   pyodide.setStdin({ stdin: readStdin, isatty: false });
   // Duck-typed on purpose (see interruptView): Pyodide only indexes element 0.
-  if (control) pyodide.setInterruptBuffer(control.interruptView() as unknown as Int32Array);
+  // Its checks are also where output a burst gathered goes out while Python computes.
+  if (control) pyodide.setInterruptBuffer(control.interruptView(sendHeldIfDue) as unknown as Int32Array);
 }
 
 export async function boot(config: BootConfig): Promise<BootResult | { failure: BootFailure }> {

@@ -16,6 +16,7 @@ import { INTERRUPT, type ControlBlock } from './control-block.js';
 import { inputsToPython, type PythonMakers } from './convert.js';
 import { Exchange } from './exchange.js';
 import { atomics, now } from './primordials.js';
+import { sendHeld } from './worker-output.js';
 import type { TaskMessage, TaskOrder, WorkerMessage } from './protocol.js';
 
 /** Mirrors the codes in `python-runtime.ts`. */
@@ -85,6 +86,8 @@ function consumeInterrupt(): number {
 /** Block for the pool's answer to a question about the running task. */
 function ask(kind: 'input' | 'message', prompt: string, timeoutMs: number): Uint8Array | { end: string } | number {
   const task = running!;
+  // What it printed before asking (a prompt's context) is shown while it waits.
+  sendHeld();
   const got = exchange!.request(
     (id, more) => env.post(more ? { t: 'ask', seq: task.seq, id, kind: 'more' } : { t: 'ask', seq: task.seq, id, kind, prompt, blocking: true, taken: task.taken }),
     timeoutMs,
@@ -116,6 +119,7 @@ export const waitHooks = {
     return got instanceof Uint8Array ? decoder.decode(got) : [EOF, got.end];
   },
   sleep(ms: number): number {
+    sendHeld();
     const words = env.control!.words;
     const deadline = now() + ms;
     for (let left = ms; left > 0; left = deadline - now()) {
@@ -186,6 +190,7 @@ export function beginWaits(order: TaskOrder): void {
 /** The running task awaits `future` (its asyncio task); a stop message cancels it. */
 export function awaitingFuture(future: PyProxy & { cancel(): void }): void {
   if (!running) return;
+  sendHeld();
   running.future = future;
   // The pool may now stop it with a message rather than by ending the worker.
   env.post({ t: 'awaiting', seq: running.seq });
