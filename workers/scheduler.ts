@@ -245,16 +245,22 @@ export class Scheduler {
   }
 
   #onResults(worker: WorkerHandle, message: Extract<WorkerMessage, { t: 'results' }>): void {
-    worker.heapBytes = message.heap;
+    // The heap never shrinks: a smaller figure is not believed.
+    if (typeof message.heap === 'number' && message.heap > worker.heapBytes) worker.heapBytes = message.heap;
     let ran = 0;
     for (const outcome of message.list) {
       const record = worker.take(outcome.seq);
       if (!record) continue; // stopped before it began, and already settled
       if ('skipped' in outcome) {
-        // Skipped without being stopped: cannot happen, but never lose a task.
-        if (record.stop) this.#settleStopped(record, record.stop);
-        else this.#requeue(record);
-        continue;
+        if (record.stop) {
+          this.#settleStopped(record, record.stop);
+          continue;
+        }
+        // Skipped though the pool never took it back: the worker's word cannot be trusted
+        // (task code rewrote what it sends). It may have run: it fails, and the worker goes.
+        this.settle(record, new WorkerCrashedError(`The worker said it skipped task ${record.id}, which the pool had not taken back; the worker was replaced`));
+        this.#endToStop(worker, 'it misreported a task');
+        return;
       }
       ran++;
       worker.tasksRun++;
@@ -313,7 +319,15 @@ export class Scheduler {
         this.settle(record, new TaskCancelledError(reason), 'cancelled');
         if (worker.status === 'idle') this.becameIdle(worker);
         else if (worker.head()) this.#begin(worker.head()!);
-      } else record.stop ??= { kind: 'cancel', reason };
+      } else if (worker.interruptible) {
+        this.#stop(record, { kind: 'cancel', reason });
+      } else if (!record.stop) {
+        // Without shared memory it ends after its items (a few ms of work), keeping its
+        // worker; the page's clock ends the worker if it has not within the grace.
+        record.stop = { kind: 'cancel', reason };
+        clearTimeout(record.timer);
+        record.timer = setTimeout(() => this.#graceOver(record, worker), this.#host.options().interruptGrace);
+      }
     } else if (record.worker) {
       this.#stop(record, { kind: 'cancel', reason });
     }
@@ -358,9 +372,10 @@ export class Scheduler {
   #graceOver(record: TaskRecord, worker: WorkerHandle): void {
     if (record.settled || worker.dead || worker.inflight.get(record.seq) !== record) return;
     const grace = this.#host.options().interruptGrace;
-    // A generator set aside for an urgent task stops at its next yield, which comes once
-    // that task (with its own timeout and grace) is over: wait for it.
-    if (record.preemptible && [...worker.inflight.values()].some((other) => other && other !== record && other.preempting)) {
+    // A generator set aside for an urgent task that has begun (and has its own timeout
+    // and grace) stops at its next yield, once that task is over: wait for it. One that
+    // has not begun waits for a yield that may never come: no reason to wait.
+    if (record.preemptible && [...worker.inflight.values()].some((other) => other && other !== record && other.preempting && other.status.peek() === 'running')) {
       record.timer = setTimeout(() => this.#graceOver(record, worker), grace);
       return;
     }
@@ -368,10 +383,10 @@ export class Scheduler {
     this.#endToStop(worker);
   }
 
-  /** End a worker whose task must stop now, settle that task, and carry on. */
-  #endToStop(worker: WorkerHandle): void {
+  /** End a worker whose task must stop now (or that misbehaved), settle its tasks, and carry on. */
+  #endToStop(worker: WorkerHandle, why = 'terminated to stop its task'): void {
     this.fleet.remove(worker);
-    this.onDied(worker, 'terminated to stop its task');
+    this.onDied(worker, why);
   }
 
   settle(record: TaskRecord, error: unknown, status: 'done' | 'failed' | 'cancelled' = 'failed', value?: unknown): void {

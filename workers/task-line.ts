@@ -49,6 +49,11 @@ export abstract class TaskLine {
   /** Task `seq`'s inputs could not be sent. */
   protected abstract unsendable(seq: number, error: Error): void;
 
+  /** Shared memory lets the pool interrupt this worker's tasks and keep it. */
+  get interruptible(): boolean {
+    return this.control !== undefined;
+  }
+
   /** How many more tasks this worker should be handed now. */
   capacity(): number {
     if (this.status !== 'idle' && this.status !== 'busy') return 0;
