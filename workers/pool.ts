@@ -66,7 +66,8 @@ export class PyodidePool {
     const { indexURL, packages, setup } = this.#options;
     this.#files = new PoolFiles(this.#options.files);
     const filesDigest = () => this.#files.digest;
-    this.#snapshots = new SnapshotStore(this.#options.snapshot, { indexURL, packages, setup, filesDigest }, this.#options.persistSnapshot);
+    const beforeTasks = this.#options.sandbox !== undefined || this.#options.recycle.afterTasks === 1;
+    this.#snapshots = new SnapshotStore(this.#options.snapshot, { indexURL, packages, setup, filesDigest, beforeTasks }, this.#options.persistSnapshot);
     const host = {
       options: () => this.#options,
       ended: () => this.#terminated,
