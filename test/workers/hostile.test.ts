@@ -7,8 +7,8 @@
 //   page's clock ends the worker;
 // - a heap figure cannot be made small by redefining `HEAP8`.
 import { expect } from 'chai';
-import { PyodidePool, TaskCancelledError, TaskTimeoutError } from '../../workers/index.js';
-import { indexURL, rejection, SPIN, until } from '../helpers.js';
+import { PyodidePool, TaskCancelledError, TaskTimeoutError, WorkerCrashedError } from '../../workers/index.js';
+import { allSettled, indexURL, rejection, SPIN, until } from '../helpers.js';
 import { heapLimitCases } from './heap-limit-cases.js';
 
 /**
@@ -98,6 +98,68 @@ describe('a worker whose control block lies', () => {
     expect(await rejection(liar.result)).to.be.instanceOf(TaskTimeoutError);
     expect(liar.stdout.value, 'the lie was told before the timeout').to.include('lied');
     expect(await behind.result).to.equal('behind it');
+  });
+});
+
+describe('task code that rewrites what its worker sends', () => {
+  it('a task reported as skipped though the pool never took it back fails, and its worker is replaced', async () => {
+    const pool = new PyodidePool({ indexURL, min: 1, max: 1, isolate: 'task' });
+    try {
+      // Rewrites the worker's outgoing outcomes (through a patched Array method) so that
+      // its own task reads as skipped: the page would run it again in the same worker.
+      const forge = [
+        'from pyodide.code import run_js',
+        'run_js("""',
+        'const flatMap = Array.prototype.flatMap;',
+        "Array.prototype.flatMap = function (...args) {",
+        "  for (let i = 0; i < this.length; i++) { const o = this[i]; if (o && typeof o === 'object' && typeof o.seq === 'number' && !('skipped' in o)) this[i] = { seq: o.seq, skipped: true }; }",
+        '  return flatMap.apply(this, args);',
+        '};',
+        '""")',
+        'import builtins',
+        'builtins.mark = "left behind"',
+        'None',
+      ].join('\n');
+      expect(await rejection(pool.run(forge))).to.be.instanceOf(WorkerCrashedError);
+      expect(await pool.run('import builtins\ngetattr(builtins, "mark", None)')).to.equal(null);
+    } finally {
+      await pool.terminate();
+    }
+  });
+});
+
+describe('stops that task code cannot outlast (isolated page)', () => {
+  let pool: PyodidePool;
+  before(async () => {
+    pool = new PyodidePool({ indexURL, min: 2, max: 2, interruptGrace: 500 });
+    await pool.ready();
+  });
+  after(() => pool.terminate());
+
+  /** Spins, swallowing every KeyboardInterrupt. */
+  const STUBBORN = 'while True:\n    try:\n        while True:\n            pass\n    except KeyboardInterrupt:\n        pass';
+
+  it('a map chunk cancelled mid-item (an earlier item failed) stops, even if it ignores the interrupt', async () => {
+    // Item 0 fails once item 1 is under way in the other worker.
+    const code = `if item == 0:\n    import time\n    time.sleep(0.3)\n    raise ValueError("first")\n${STUBBORN}`;
+    const err = await rejection(pool.map(code, [0, 1], { chunkSize: 1 }));
+    expect(err).to.have.property('name', 'MapError');
+    await allSettled(pool);
+    expect(await Promise.all([pool.run('1'), pool.run('2')])).to.deep.equal([1, 2]);
+  });
+
+  it('a generator that never yields again is stopped, though an urgent task waits for its yield', async () => {
+    const gen = pool.submit(`def g():\n    yield 0.5\n    ${STUBBORN.replaceAll('\n', '\n    ')}\ng()`, { priority: 0 });
+    const other = pool.submit(STUBBORN.replace('while True:', 'print("busy", flush=True)\nwhile True:'), { priority: 0 });
+    await until(gen.progress, (p) => p !== undefined);
+    await until(other.stdout, (out) => out.includes('busy'));
+    // Both workers busy: the urgent task goes to the generator, to run at its next yield.
+    const urgent = pool.submit('"urgent"', { priority: 10 });
+    gen.cancel('stop');
+    expect(await rejection(gen.result)).to.be.instanceOf(TaskCancelledError);
+    expect(await urgent.result).to.equal('urgent');
+    other.cancel('done');
+    await rejection(other.result);
   });
 });
 
