@@ -9,6 +9,8 @@ import { BootFailed, type WorkerEvents, type WorkerInfo } from './worker-info.js
 
 /** How long a worker ended while holding its snapshot waits for the pool to take it. */
 const SNAPSHOT_HANDOVER_MS = 2_000;
+/** How long a worker ended while packing its snapshot for the pool may go on packing. */
+const SNAPSHOT_PACK_MS = 10_000;
 
 let lockSeq = 0;
 const lockPrefix = `pyodide-pool:${Math.random().toString(36).slice(2)}:`;
@@ -37,6 +39,8 @@ export class WorkerHandle extends TaskLine {
   #onDeath: ((reason: string) => void) | undefined;
   /** It made a snapshot at boot that the pool has not taken yet. */
   #holdsSnapshot = false;
+  /** The pool is taking that snapshot now. */
+  #handingOver = false;
   /** Resolves when the worker has ended, however it ends. */
   readonly #gone: Promise<undefined>;
 
@@ -99,9 +103,11 @@ export class WorkerHandle extends TaskLine {
   async takeSnapshot(): Promise<Uint8Array | undefined> {
     if (!this.#holdsSnapshot) return undefined;
     this.#holdsSnapshot = false;
+    this.#handingOver = true;
     try {
       return await Promise.race([this.#api().takeSnapshot(), this.#gone]);
     } finally {
+      this.#handingOver = false;
       if (this.#dead) this.#end();
     }
   }
@@ -187,10 +193,11 @@ export class WorkerHandle extends TaskLine {
   terminate(keepSnapshot = true): void {
     if (this.#dead) return;
     this.#dead = true;
-    if (this.#holdsSnapshot && keepSnapshot) {
-      // Its snapshot is about to be taken (and kept for the next visit): it ends once it
-      // has handed it over, or after a while if nobody asks.
-      setTimeout(() => this.#end(), SNAPSHOT_HANDOVER_MS);
+    if ((this.#holdsSnapshot || this.#handingOver) && keepSnapshot) {
+      // Its snapshot is about to be taken, or being taken (a worker retired after its
+      // first task may be packing it right then), and kept: it ends once it has handed
+      // it over, or after a while if that does not happen.
+      setTimeout(() => this.#end(), this.#handingOver ? SNAPSHOT_PACK_MS : SNAPSHOT_HANDOVER_MS);
     } else this.#end();
     // A boot still waiting must not wait forever.
     this.#onDeath?.('terminated');

@@ -44,14 +44,16 @@ describe('boot timeline', () => {
       expect(s.end, s.name).to.be.at.most(now);
     }
     expect(stages.map((s) => s.start)).to.deep.equal([...stages.map((s) => s.start)].sort((a, b) => a - b));
+    // 2 ms of slack: Firefox coarsens each clock to 1 ms, and a worker's times are moved
+    // onto the page's clock by the difference of their origins (coarsened as well).
     const within = (inner: BootStageName, outer: BootStageName) => {
-      expect(stage(stages, inner)!.start, `${inner} starts within ${outer}`).to.be.at.least(stage(stages, outer)!.start - 1);
-      expect(stage(stages, inner)!.end, `${inner} ends within ${outer}`).to.be.at.most(stage(stages, outer)!.end + 1);
+      expect(stage(stages, inner)!.start, `${inner} starts within ${outer}`).to.be.at.least(stage(stages, outer)!.start - 2);
+      expect(stage(stages, inner)!.end, `${inner} ends within ${outer}`).to.be.at.most(stage(stages, outer)!.end + 2);
     };
     within('wasm', 'emscripten');
     within('emscripten', 'interpreter');
     within('python-init', 'interpreter');
-    expect(stage(stages, 'setup')!.start).to.be.at.least(stage(stages, 'interpreter')!.end - 1);
+    expect(stage(stages, 'setup')!.start).to.be.at.least(stage(stages, 'interpreter')!.end - 2);
     expect(stage(stages, 'handover')!.where).to.equal('page');
     expect(stage(stages, 'python-init')!.where).to.equal('worker');
   });
