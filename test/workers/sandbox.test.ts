@@ -88,7 +88,8 @@ describe('sandboxed pool boots', () => {
     const first = new PyodidePool({ indexURL, min: 1, max: 1, sandbox: true, setup });
     await first.ready();
     await first.terminate();
-    const key = await snapshotCacheKey({ indexURL: first.options.indexURL, packages: [], setup });
+    // A sandboxed pool's snapshot is made before any task ran, and kept under a key of its own.
+    const key = await snapshotCacheKey({ indexURL: first.options.indexURL, packages: [], setup, beforeTasks: true });
     await waitFor(async () => (await (await caches.open(SNAPSHOT_CACHE)).match(key)) !== undefined, 10_000, 'stored snapshot');
     const next = new PyodidePool({ indexURL, min: 1, max: 1, sandbox: true, setup });
     try {
