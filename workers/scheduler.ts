@@ -103,6 +103,7 @@ export class Scheduler {
    */
   #preempt(): boolean {
     let sent = false;
+    if (!this.#queue.peek()) return false;
     // A spent worker takes nothing, so no urgent turn either (per-task isolation holds).
     const open = this.fleet.workers.filter((worker) => !this.fleet.spent(worker));
     for (let top = this.#queue.peek(); top; top = this.#queue.peek()) {
@@ -325,8 +326,7 @@ export class Scheduler {
         // Without shared memory it ends after its items (a few ms of work), keeping its
         // worker; the page's clock ends the worker if it has not within the grace.
         record.stop = { kind: 'cancel', reason };
-        clearTimeout(record.timer);
-        record.timer = setTimeout(() => this.#graceOver(record, worker), this.#host.options().interruptGrace);
+        this.#armGrace(record, worker);
       }
     } else if (record.worker) {
       this.#stop(record, { kind: 'cancel', reason });
@@ -345,9 +345,14 @@ export class Scheduler {
     const worker = record.worker;
     if (record.settled || record.stop || !worker) return;
     record.stop = request;
+    this.#armGrace(record, worker);
+    this.#tryStop(record, worker);
+  }
+
+  /** From now on `record` has `interruptGrace` to settle (its timeout, if any, is over). */
+  #armGrace(record: TaskRecord, worker: WorkerHandle): void {
     clearTimeout(record.timer);
     record.timer = setTimeout(() => this.#graceOver(record, worker), this.#host.options().interruptGrace);
-    this.#tryStop(record, worker);
   }
 
   #tryStop(record: TaskRecord, worker: WorkerHandle): void {
@@ -376,7 +381,7 @@ export class Scheduler {
     // and grace) stops at its next yield, once that task is over: wait for it. One that
     // has not begun waits for a yield that may never come: no reason to wait.
     if (record.preemptible && [...worker.inflight.values()].some((other) => other && other !== record && other.preempting && other.status.peek() === 'running')) {
-      record.timer = setTimeout(() => this.#graceOver(record, worker), grace);
+      this.#armGrace(record, worker);
       return;
     }
     console.warn(`pyodide-pool: task ${record.id} did not stop within ${grace} ms of being asked to; replacing worker ${worker.id}`);
