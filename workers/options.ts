@@ -12,14 +12,37 @@ export interface PoolOptions {
   indexURL?: string;
   /** Pyodide package names or wheel URLs, loaded on every worker before it is ready. */
   packages?: string[];
+  /**
+   * Where Pyodide's packages (the wheels its lock file names) are loaded from, when not
+   * beside the runtime: e.g. the full distribution on a CDN while the core is self-hosted.
+   * Passed to Pyodide. Default: the lock file's folder (`indexURL`).
+   *
+   * @example
+   * new PyodidePool({ packages: ['numpy'], packageBaseUrl: 'https://cdn.jsdelivr.net/pyodide/v314.0.7/full/' });
+   */
+  packageBaseUrl?: string;
+  /** URL of the lock file that lists the packages (`pyodide-lock.json`). Default: `${indexURL}pyodide-lock.json`. */
+  lockFileURL?: string;
   /** Python run once per worker after packages; every task sees the names it defines. */
   setup?: string;
   /** Default per-task timeout in ms, counted from when a task starts running. None by default. */
   timeout?: number;
   /** Waiting tasks beyond this are refused with `QueueFullError`. Default Infinity. */
   maxQueue?: number;
-  /** Boot workers after the first from a memory snapshot (falls back silently). Default true. */
+  /**
+   * Boot workers after the first from a memory snapshot (where one cannot be used, a worker
+   * boots normally and `WorkerInfo.snapshotSkipped` says why). Default true.
+   */
   snapshot?: boolean;
+  /**
+   * On a first visit (no stored snapshot yet), start the first worker's interpreter from
+   * the snapshot of the bare interpreter shipped with this package (about 7 MB, fetched
+   * once) instead of starting Python cold; it then loads packages and files and runs
+   * `setup` as a normal boot does. Used only when `indexURL` serves the Pyodide it was
+   * made from (else the worker boots normally and says why in `snapshotSkipped`).
+   * Default true.
+   */
+  baseSnapshot?: boolean;
   /**
    * Keep the snapshot in Cache Storage so the next page load restores every worker,
    * the first one included (tens of MB; the newest three setups are kept). Default true.
@@ -107,10 +130,13 @@ export interface ResolvedOptions {
   idleTimeout: number;
   indexURL: string;
   packages: string[];
+  packageBaseUrl: string | undefined;
+  lockFileURL: string | undefined;
   setup: string;
   timeout: number | undefined;
   maxQueue: number;
   snapshot: boolean;
+  baseSnapshot: boolean;
   persistSnapshot: boolean;
   interruptGrace: number;
   bootTimeout: number;
@@ -188,6 +214,13 @@ export function resolveOptions(options: PoolOptions = {}): ResolvedOptions {
   if (options.indexURL !== undefined && typeof options.indexURL !== 'string') throw new TypeError("PyodidePool: 'indexURL' must be a string");
   let indexURL = absoluteURL(options.indexURL ?? '/pyodide/');
   if (!indexURL.endsWith('/')) indexURL += '/';
+  if (options.packageBaseUrl !== undefined && typeof options.packageBaseUrl !== 'string') throw new TypeError("PyodidePool: 'packageBaseUrl' must be a URL string");
+  if (options.lockFileURL !== undefined && typeof options.lockFileURL !== 'string') throw new TypeError("PyodidePool: 'lockFileURL' must be a URL string");
+  let packageBaseUrl = options.packageBaseUrl === undefined ? undefined : absoluteURL(options.packageBaseUrl);
+  if (packageBaseUrl && !packageBaseUrl.endsWith('/')) packageBaseUrl += '/';
+  for (const name of ['snapshot', 'baseSnapshot', 'persistSnapshot'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'boolean') throw new TypeError(`PyodidePool: '${name}' must be true or false`);
+  }
   if (options.debug !== undefined && typeof options.debug !== 'boolean') throw new TypeError("PyodidePool: 'debug' must be true or false");
   if (options.isolate !== undefined && options.isolate !== 'task') throw new TypeError(`PyodidePool: 'isolate' must be 'task' (or left out), got ${JSON.stringify(options.isolate)}`);
   const isolate = options.isolate;
@@ -198,10 +231,13 @@ export function resolveOptions(options: PoolOptions = {}): ResolvedOptions {
     idleTimeout: count('idleTimeout', options.idleTimeout, 30_000, 0),
     indexURL,
     packages: packages.map((p) => (isURL(p) ? absoluteURL(p) : p.trim())),
+    packageBaseUrl,
+    lockFileURL: options.lockFileURL === undefined ? undefined : absoluteURL(options.lockFileURL),
     setup: options.setup ?? '',
     timeout: duration('timeout', options.timeout),
     maxQueue,
     snapshot: options.snapshot ?? true,
+    baseSnapshot: (options.snapshot ?? true) && (options.baseSnapshot ?? true),
     persistSnapshot: (options.snapshot ?? true) && (options.persistSnapshot ?? true),
     interruptGrace: count('interruptGrace', options.interruptGrace, 2_000, 0),
     bootTimeout: count('bootTimeout', options.bootTimeout, 60_000, 1),

@@ -63,11 +63,11 @@ export class PyodidePool {
     this.#options = resolveOptions(options);
     const snapshotWorks = (): boolean | undefined => (this.#scheduler.fleet.restoredOne ? true : this.#snapshots.disabled ? false : undefined);
     this.capabilities = Object.freeze(Object.defineProperty(detectCapabilities(this.#options.sandbox !== undefined), 'snapshot', { get: snapshotWorks, enumerable: true }) as PoolCapabilities);
-    const { indexURL, packages, setup } = this.#options;
+    const { indexURL, packages, packageBaseUrl, lockFileURL, setup } = this.#options;
     this.#files = new PoolFiles(this.#options.files);
     const filesDigest = () => this.#files.digest;
     const beforeTasks = this.#options.sandbox !== undefined || this.#options.recycle.afterTasks === 1;
-    this.#snapshots = new SnapshotStore(this.#options.snapshot, { indexURL, packages, setup, filesDigest, beforeTasks }, this.#options.persistSnapshot);
+    this.#snapshots = new SnapshotStore(this.#options.snapshot, { indexURL, packages, packageBaseUrl, lockFileURL, setup, filesDigest, beforeTasks }, this.#options.persistSnapshot);
     const host = {
       options: () => this.#options,
       ended: () => this.#terminated,

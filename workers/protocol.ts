@@ -20,6 +20,10 @@ export interface BootConfig {
   indexURL: string;
   /** Pyodide package names or absolute wheel URLs. */
   packages: string[];
+  /** Where Pyodide loads its packages' wheels from (absolute, ends with `/`); default its lock file's folder. */
+  packageBaseUrl?: string;
+  /** Absolute URL of Pyodide's lock file; default `${indexURL}pyodide-lock.json`. */
+  lockFileURL?: string;
   /** Python run once after packages, in the namespace every task starts from. */
   setup: string;
   /** Name of the Web Lock the worker holds for its whole life (death detection). */

@@ -78,6 +78,10 @@ export interface SandboxConfig {
   indexURL: string;
   /** The pool's packages: absolute wheel URLs and names (served from `indexURL`'s lock file). */
   packages: string[];
+  /** Where the lock file's wheels are (absolute, ending in `/`), when not beside it. */
+  packageBaseUrl?: string;
+  /** The lock file, when not `${indexURL}pyodide-lock.json`. */
+  lockFileURL?: string;
 }
 
 /**

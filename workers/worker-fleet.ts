@@ -193,13 +193,13 @@ export class WorkerFleet {
 
   /** What a sandboxed worker is started with; undefined for a normal pool. */
   #sandboxConfig(): SandboxConfig | undefined {
-    const { sandbox, indexURL, packages } = this.options();
+    const { sandbox, indexURL, packages, packageBaseUrl, lockFileURL } = this.options();
     if (!sandbox) return undefined;
-    return { connect: sandbox.connect, workerURL: sandbox.workerURL, indexURL, packages };
+    return { connect: sandbox.connect, workerURL: sandbox.workerURL, indexURL, packages, packageBaseUrl, lockFileURL };
   }
 
   async #boot(worker: WorkerHandle, prepared: boolean): Promise<void> {
-    const { indexURL, packages, setup, bootTimeout } = this.options();
+    const { indexURL, packages, packageBaseUrl, lockFileURL, setup, bootTimeout } = this.options();
     const log = worker.timeline.page;
     let files: { path: string; data: Uint8Array }[];
     try {
@@ -226,7 +226,7 @@ export class WorkerFleet {
       // compile a second copy. A normal boot has other work to overlap its own compile with.
       // The page compiles the interpreter (once) from here: after the snapshot lookup, which
       // otherwise waits behind the compile's reads.
-      const booting = worker.boot({ indexURL, packages, setup, makeSnapshot: lease.make, restore: lease.snapshot !== undefined, files }, bootTimeout);
+      const booting = worker.boot({ indexURL, packages, packageBaseUrl, lockFileURL, setup, makeSnapshot: lease.make, restore: lease.snapshot !== undefined, files }, bootTimeout);
       void compilePyodideWasm(indexURL).then((module) => {
         const compile = module && pageCompileSpan(indexURL);
         // The compile this boot waited for: not one that ended before the worker existed.

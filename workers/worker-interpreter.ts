@@ -113,6 +113,11 @@ function streamWriter(type: 'stdout' | 'stderr') {
   };
 }
 
+/** Where Pyodide looks for its lock file and wheels: only what the pool was given. */
+function packageOptions(config: BootConfig): { packageBaseUrl?: string; lockFileURL?: string } {
+  return { ...(config.packageBaseUrl && { packageBaseUrl: config.packageBaseUrl }), ...(config.lockFileURL && { lockFileURL: config.lockFileURL }) };
+}
+
 /** Normalised distribution name, as Pyodide keys `loadedPackages`. */
 function distName(spec: string): string {
   const file = spec.includes('/') || spec.endsWith('.whl') ? spec.slice(spec.lastIndexOf('/') + 1).split('-')[0]! : spec;
@@ -206,7 +211,7 @@ export async function boot(config: BootConfig): Promise<BootResult | { failure: 
     const wasm = interceptPyodideWasm(pyodideWasmURL(config.indexURL), pageModule, (start) => stages.add('wasm', start));
     try {
       const createPyodideModule = await timedModuleFactory(config.indexURL).catch(() => undefined);
-      pyodide = await stages.time('interpreter', loadPyodide({ indexURL: config.indexURL, ...snapshotOptions, ...(createPyodideModule && { createPyodideModule: createPyodideModule as never }) }));
+      pyodide = await stages.time('interpreter', loadPyodide({ indexURL: config.indexURL, ...packageOptions(config), ...snapshotOptions, ...(createPyodideModule && { createPyodideModule: createPyodideModule as never }) }));
     } catch (err) {
       throw new BootError({ kind: fromSnapshot ? 'snapshot' : 'runtime', message: `Pyodide failed to start: ${(err as Error).message}` });
     } finally {
