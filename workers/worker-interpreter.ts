@@ -17,6 +17,7 @@ import { initWaits, readStdin, waitHooks } from './worker-waits.js';
 import { stamp } from './boot-timeline.js';
 import { postToPool } from './worker-endpoint.js';
 import { emitOutput, emitText, outputOf, sendHeldIfDue } from './worker-output.js';
+import { lookUpPackage, packageHelp } from './package-help.js';
 import { importLoader, keepSnapshot, madeSnapshot, pageModule, preloaded, stages, timedModuleFactory } from './worker-loader.js';
 
 /** A Python callable that can also be entered with stack switching (JSPI). */
@@ -137,8 +138,12 @@ async function loadPackages(packages: string[]): Promise<void> {
   const loaded = new Set(Object.keys(pyodide.loadedPackages).map(distName));
   for (const spec of packages) {
     if (loaded.has(distName(spec))) continue;
-    const detail = errors.find((m) => m.includes(distName(spec)) || m.includes(spec)) ?? errors[0] ?? String(thrown ?? 'not found');
-    throw new BootError({ kind: 'config', packageName: spec, message: `package '${spec}' could not be loaded: ${detail}` });
+    const at = errors.findIndex((m) => m.includes(distName(spec)) || m.includes(spec));
+    // Pyodide says "The following error occurred while loading x:", then the error.
+    const detail = at < 0 ? (errors[0] ?? String(thrown ?? 'not found')) : errors[at]!.endsWith(':') && errors[at + 1] ? `${errors[at]} ${errors[at + 1]}` : errors[at]!;
+    // A name (not a wheel URL): say where it was looked for and how to make it loadable.
+    const help = spec.includes('/') || spec.endsWith('.whl') ? '' : `; ${packageHelp(spec, lookUpPackage(pyodide as never, spec))}`;
+    throw new BootError({ kind: 'config', packageName: spec, message: `package '${spec}' could not be loaded: ${detail}${help}` });
   }
 }
 
