@@ -12,7 +12,8 @@ function wheel(name, version, files) {
   };
   const record = Object.keys(all).map((path) => `${path},,`).concat(`${distInfo}/RECORD,,`).join('\n');
   all[`${distInfo}/RECORD`] = record + '\n';
-  return zipSync(Object.fromEntries(Object.entries(all).map(([path, text]) => [path, strToU8(text)])));
+  // A fixed date: the same bytes on every request (a lock file lists a wheel's sha256).
+  return zipSync(Object.fromEntries(Object.entries(all).map(([path, text]) => [path, strToU8(text)])), { mtime: '2020-01-01T00:00:00Z' });
 }
 
 /** workers/errors.ts as a minified production bundle: do error names survive it? */
@@ -28,6 +29,15 @@ const FIXTURES = {
     wheel('tinypkg', '1.0.0', {
       'tinypkg/__init__.py': 'from .greeting import greet\nVERSION = "1.0.0"\n',
       'tinypkg/greeting.py': 'def greet(name):\n    return f"hello {name} from tinypkg"\n',
+    }),
+  // A pure-Python package under a binary wheel's name (the platform tag of a package with
+  // compiled extensions): the pool must treat it as one, which Pyodide cannot snapshot.
+  '/__fixtures__/binpkg-1.0.0-cp314-cp314-pyemscripten_2026_0_wasm32.whl': () =>
+    wheel('binpkg', '1.0.0', { 'binpkg/__init__.py': 'NATIVE = False\n' }),
+  // A package in a folder of its own, away from Pyodide's (packageBaseUrl, lockFileURL).
+  '/__fixtures__/wheels/hellopkg-1.0.0-py3-none-any.whl': () =>
+    wheel('hellopkg', '1.0.0', {
+      'hellopkg/__init__.py': 'def hello(name):\n    return f"hello {name} from hellopkg"\n',
     }),
 };
 
@@ -54,6 +64,14 @@ function cspPage(ctx) {
 
 /** Answers a fixture request; false when the path is not a fixture (a 404 follows). */
 export async function serveFixture(ctx) {
+  if (ctx.path.endsWith('.json') && typeof ctx.query.echo === 'string') {
+    // Any `…/name.json?echo=<JSON>` answers that JSON: a lock file a test wrote, served
+    // from the folder it names (a sandboxed worker reaches no blob: URL of the page).
+    ctx.set('Cache-Control', 'no-store');
+    ctx.type = 'application/json';
+    ctx.body = ctx.query.echo;
+    return true;
+  }
   if (ctx.path === '/__fixtures__/csp-page.html') return cspPage(ctx);
   if (ctx.path === '/__fixtures__/cookiepkg-1.0.0-py3-none-any.whl') {
     // A wheel that says which cookies its request carried (the sandbox relay sends none).
@@ -126,6 +144,18 @@ export async function serveFixture(ctx) {
     ctx.type = 'application/json';
     ctx.body = JSON.stringify({ open: true, cookie: ctx.get('cookie') ?? '' });
     return true;
+  }
+  if (ctx.path.startsWith('/__fixtures__/other-pyodide/')) {
+    // Pyodide whose loader says another version: the base snapshot shipped with the
+    // package does not fit it. Every other file is the real one.
+    const name = ctx.path.slice('/__fixtures__/other-pyodide/'.length);
+    if (name === 'pyodide.mjs') {
+      ctx.type = 'text/javascript';
+      ctx.body = "export * from '/node_modules/pyodide/pyodide.mjs';\nexport const version = '0.0.0-other';\n";
+      return true;
+    }
+    ctx.url = `/node_modules/pyodide/${name}`;
+    return false;
   }
   const make = FIXTURES[ctx.path];
   if (!make) return false;

@@ -76,7 +76,7 @@ export interface SandboxConfig {
   workerURL: string | undefined;
   /** Where Pyodide's files are (absolute, ending in `/`). */
   indexURL: string;
-  /** The pool's packages: absolute wheel URLs and names (served from `indexURL`'s lock file). */
+  /** The pool's packages: absolute wheel URLs and names (served as the lock file lists them). */
   packages: string[];
   /** Where the lock file's wheels are (absolute, ending in `/`), when not beside it. */
   packageBaseUrl?: string;
@@ -105,7 +105,8 @@ export function startSandboxWorker(config: SandboxConfig, failed: (reason: strin
   const probe = known === undefined ? blobProbe() : undefined;
   let answered!: (canRead: boolean) => void;
   const canRead = known !== undefined ? Promise.resolve(known) : new Promise<boolean>((resolve) => (answered = resolve));
-  new FileRelay(files.port1, config, (data) => {
+  const { indexURL, packages, packageBaseUrl, lockFileURL } = config;
+  new FileRelay(files.port1, { indexURL, packages, packageBaseUrl, lockFileURL }, (data) => {
     const blobs = (data as { blobs?: unknown } | undefined)?.blobs;
     if (!probe || typeof blobs !== 'boolean') return;
     blobProbeAnswered(blobs);

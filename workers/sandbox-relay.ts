@@ -6,7 +6,9 @@
  * - the files of Pyodide's distribution that Pyodide 314 loads ({@link PYODIDE_FILES},
  *   directly under `indexURL`);
  * - the pool's wheel URLs (`packages`), and for the packages it names, their wheels and
- *   their dependencies' as `indexURL`'s `pyodide-lock.json` lists them.
+ *   their dependencies' as the lock file lists them: `lockFileURL` (served too) or
+ *   `indexURL`'s `pyodide-lock.json`, its relative wheel names taken under
+ *   `packageBaseUrl`, or by default under the lock file's folder, as Pyodide takes them.
  *
  * Every request goes out without the page's credentials (`credentials: 'omit'`: no
  * cookies, no HTTP authentication), at most {@link RELAY_CONCURRENT} at a time per
@@ -35,8 +37,20 @@ export const RELAY_BYTES = 256 * 2 ** 20;
 export interface RelayConfig {
   /** Where Pyodide's files are (absolute, ending in `/`). */
   indexURL: string;
-  /** The pool's packages: absolute wheel URLs, and names of packages in `indexURL`'s lock file. */
+  /** The pool's packages: absolute wheel URLs, and names of packages in the lock file. */
   packages: string[];
+  /** Where the lock file's relative wheel names resolve (absolute); default the lock file's folder. */
+  packageBaseUrl?: string | undefined;
+  /** The lock file (absolute); default `${indexURL}pyodide-lock.json`. */
+  lockFileURL?: string | undefined;
+}
+
+type LockedWheels = Map<string, { url: string; depends: string[] }>;
+
+/** The lock file a worker of `config` reads, and where its relative wheel names resolve (as Pyodide resolves them). */
+function lockSource(config: RelayConfig): { lock: string; base: string } {
+  const lock = config.lockFileURL ?? `${config.indexURL}pyodide-lock.json`;
+  return { lock, base: config.packageBaseUrl ?? lock.slice(0, lock.lastIndexOf('/') + 1) };
 }
 
 /** A request from the worker, as the relay accepts it. */
@@ -51,32 +65,40 @@ function normalized(name: string): string {
   return name.toLowerCase().replace(/[-_.]+/g, '-');
 }
 
-/** The wheel URLs of each `indexURL`'s lock file, by package: fetched once per page. */
-const lockFiles = new Map<string, Promise<Map<string, { url: string; depends: string[] }>>>();
+/** The wheel URLs of each lock file (and base), by package: fetched once per page. */
+const lockFiles = new Map<string, Promise<LockedWheels>>();
 
-function lockFile(indexURL: string): Promise<Map<string, { url: string; depends: string[] }>> {
-  let lock = lockFiles.get(indexURL);
+function lockFile(config: RelayConfig): Promise<LockedWheels> {
+  const { lock: url, base } = lockSource(config);
+  const key = JSON.stringify([url, base]);
+  let lock = lockFiles.get(key);
   if (!lock) {
-    lock = fetch(`${indexURL}pyodide-lock.json`, { credentials: 'omit' })
+    lock = fetch(url, { credentials: 'omit' })
       .then((response) => (response.ok ? response.json() : { packages: {} }))
       .then((json: { packages?: Record<string, { file_name?: unknown; depends?: unknown }> }) => {
-        const packages = new Map<string, { url: string; depends: string[] }>();
+        const packages: LockedWheels = new Map();
         for (const [name, entry] of Object.entries(json.packages ?? {})) {
           if (typeof entry?.file_name !== 'string') continue;
+          let wheel: string;
+          try {
+            wheel = new URL(entry.file_name, base).href;
+          } catch {
+            continue;
+          }
           const depends = Array.isArray(entry.depends) ? entry.depends.filter((d): d is string => typeof d === 'string') : [];
-          packages.set(normalized(name), { url: new URL(entry.file_name, indexURL).href, depends });
+          packages.set(normalized(name), { url: wheel, depends });
         }
         return packages;
       });
-    lockFiles.set(indexURL, lock);
-    lock.catch(() => lockFiles.delete(indexURL));
+    lockFiles.set(key, lock);
+    lock.catch(() => lockFiles.delete(key));
   }
   return lock;
 }
 
 /** The wheels of the named packages and of everything they depend on, as URLs. */
-async function lockedWheels(indexURL: string, names: string[]): Promise<Set<string>> {
-  const lock = await lockFile(indexURL).catch(() => new Map<string, { url: string; depends: string[] }>());
+async function lockedWheels(config: RelayConfig, names: string[]): Promise<Set<string>> {
+  const lock = await lockFile(config).catch((): LockedWheels => new Map());
   const urls = new Set<string>();
   const seen = new Set<string>();
   const visit = (name: string) => {
@@ -94,7 +116,7 @@ async function lockedWheels(indexURL: string, names: string[]): Promise<Set<stri
 
 /** Whether `url` is one of the files the relay serves, without the lock file's wheels. */
 export function relayServes(url: string, config: RelayConfig): boolean {
-  return (PYODIDE_FILES as readonly string[]).some((name) => url === `${config.indexURL}${name}`) || config.packages.includes(url);
+  return (PYODIDE_FILES as readonly string[]).some((name) => url === `${config.indexURL}${name}`) || url === config.lockFileURL || config.packages.includes(url);
 }
 
 /** Serves one worker's file requests on `port` (see the module's comment). */
@@ -127,7 +149,7 @@ export class FileRelay {
   async #allowed(url: string): Promise<boolean> {
     if (relayServes(url, this.config)) return true;
     if (this.#names.length === 0) return false;
-    this.#wheels ??= lockedWheels(this.config.indexURL, this.#names);
+    this.#wheels ??= lockedWheels(this.config, this.#names);
     return (await this.#wheels).has(url);
   }
 
