@@ -25,7 +25,8 @@ import { childPython, childPythonFiles, childScripts } from './text.js';
  *   `<script type="text/python">` is the setup code every worker runs once.
  * @event pool-ready - The pool's `min` workers are warm; `detail.pool`.
  * @event pool-error - The pool could not be made or started (a `CodePolicyError` when the
- *   code policy refused its setup or files, its `index-url` or a `packages` URL; nothing
+ *   code policy refused its setup or files, its `index-url`, `package-base-url`,
+ *   `lock-file-url` or a `packages` URL; nothing
  *   was requested then); `detail.error`.
  * @event pool-change - The pool was made, rebuilt or dropped (does not bubble); `detail.pool`.
  */
@@ -41,6 +42,8 @@ export class WorkerPoolElement extends LitElement {
     max: { type: Number },
     idleTimeout: { type: Number, attribute: 'idle-timeout' },
     indexURL: { type: String, attribute: 'index-url' },
+    packageBaseUrl: { type: String, attribute: 'package-base-url' },
+    lockFileURL: { type: String, attribute: 'lock-file-url' },
     packages: { type: String },
     timeout: { type: Number },
     noSnapshot: { type: Boolean, attribute: 'no-snapshot' },
@@ -60,6 +63,19 @@ export class WorkerPoolElement extends LitElement {
    * `allowSrc`, it must pass the code policy.
    */
   declare indexURL: string | undefined;
+  /**
+   * Where named packages' wheels are loaded from, when not beside the lock file: e.g. the
+   * full Pyodide distribution on a CDN while `index-url` self-hosts the runtime (see
+   * `PoolOptions.packageBaseUrl`). Once `configureElements()` sets a nonce or `allowSrc`,
+   * it must pass the code policy.
+   */
+  declare packageBaseUrl: string | undefined;
+  /**
+   * The lock file that lists the packages, when not `index-url`'s `pyodide-lock.json` (see
+   * `PoolOptions.lockFileURL`). Once `configureElements()` sets a nonce or `allowSrc`, it
+   * must pass the code policy.
+   */
+  declare lockFileURL: string | undefined;
   /**
    * Space-separated Pyodide package names or wheel URLs. Once `configureElements()` sets
    * a nonce or `allowSrc`, each URL must pass the code policy.
@@ -163,7 +179,7 @@ export class WorkerPoolElement extends LitElement {
 
   /** What the workers are built from: a change needs a new pool. */
   #key(): string {
-    return JSON.stringify([this.indexURL, this.packages, this.setup, this.noSnapshot, this.files, this.sandbox, this.sandboxConnect, this.isolate]);
+    return JSON.stringify([this.indexURL, this.packageBaseUrl, this.lockFileURL, this.packages, this.setup, this.noSnapshot, this.files, this.sandbox, this.sandboxConnect, this.isolate]);
   }
 
   #sizing(): Pick<PoolOptions, 'min' | 'max' | 'idleTimeout' | 'timeout'> {
@@ -187,6 +203,8 @@ export class WorkerPoolElement extends LitElement {
     // Resolved as the pool resolves them (against the page), so what passes is what loads.
     const page = globalThis.location.href;
     if (this.indexURL !== undefined && this.indexURL !== null) checkURL(String(this.indexURL), this, 'index-url', page);
+    if (this.packageBaseUrl !== undefined && this.packageBaseUrl !== null) checkURL(String(this.packageBaseUrl), this, 'package-base-url', page);
+    if (this.lockFileURL !== undefined && this.lockFileURL !== null) checkURL(String(this.lockFileURL), this, 'lock-file-url', page);
     for (const spec of this.#packageList()) if (isPackageURL(spec)) checkURL(spec, this, 'packages', page);
   }
 
@@ -225,6 +243,8 @@ export class WorkerPoolElement extends LitElement {
       pool = new PyodidePool({
         ...this.#sizing(),
         indexURL: this.indexURL,
+        ...(this.packageBaseUrl != null && { packageBaseUrl: this.packageBaseUrl }),
+        ...(this.lockFileURL != null && { lockFileURL: this.lockFileURL }),
         packages: this.#packageList(),
         setup: this.setup,
         files: this.files,
