@@ -19,10 +19,13 @@
  *   page does not read its bytes).
  * - `snapshot-wait` (page): waiting for another worker: the one making the snapshot
  *   (and packing it), or the one trying a stored snapshot first.
+ * - `base-fetch` (page): a first visit's first worker waiting for the base snapshot shipped
+ *   with the package (its manifest, the Pyodide version at `indexURL`, the file).
  * - `wasm-compile` (page): the page compiling `pyodide.asm.wasm` for workers that restore.
  * - `snapshot-read`, `snapshot-unpack` (worker): the restoring worker reading the stored
  *   snapshot (a Blob every worker shares; a snapshot made on this page arrives as bytes,
- *   with no read) and unpacking its own copy (it is kept without its zero pages).
+ *   with no read) and unpacking its own copy (it is kept without its zero pages);
+ *   `snapshot-unzip` (worker): the base snapshot's file gunzipped first.
  * - `interpreter` (worker): Pyodide's `loadPyodide`, a restore or a normal start.
  * - `emscripten` (worker): inside it, creating Pyodide's Emscripten module: its standard
  *   library mounted, and `wasm`: waiting for the page's compiled interpreter, then
@@ -41,8 +44,10 @@ export type BootStageName =
   | 'files'
   | 'snapshot-lookup'
   | 'snapshot-wait'
+  | 'base-fetch'
   | 'wasm-compile'
   | 'snapshot-read'
+  | 'snapshot-unzip'
   | 'snapshot-unpack'
   | 'interpreter'
   | 'emscripten'

@@ -8,7 +8,7 @@
 import * as Comlink from 'comlink';
 import type { ChunkResult, RunMessage, TaskFailure, TaskMessage, TaskOrder, TaskOutcome, WorkerControl, WorkerMessage } from './protocol.js';
 import { boot, writeFile, control, heapBytes, post } from './worker-interpreter.js';
-import { giveModule, preloadSnapshot, prepare, stages, takeSnapshot } from './worker-loader.js';
+import { giveModule, preloadSnapshot, prepare, pyodideVersion, stages, takeSnapshot } from './worker-loader.js';
 import { moving, runTask } from './worker-task.js';
 import { stopGenerator } from './worker-generator.js';
 import { onTaskMessage, resumeWaits, suspendWaits } from './worker-waits.js';
@@ -192,7 +192,7 @@ endpoint.addEventListener('message', ((event: MessageEvent<RunMessage | TaskMess
   runWaiting();
 }) as EventListener);
 
-const api: WorkerControl = { prepare, preloadSnapshot, giveModule, boot, writeFile, takeSnapshot };
+const api: WorkerControl = { prepare, pyodideVersion, preloadSnapshot, giveModule, boot, writeFile, takeSnapshot };
 Comlink.expose(api, endpoint);
 // The worker's clock starts when the page creates it: until now, its script loaded and ran.
 stages.add('script', performance.timeOrigin);

@@ -34,6 +34,12 @@ export interface BootConfig {
   makeSnapshot?: boolean;
   /** Boot from the snapshot `preloadSnapshot` gave instead of a normal start. */
   restore?: boolean;
+  /**
+   * Start the interpreter from the base snapshot `preloadSnapshot` gave (the bare
+   * interpreter shipped with the package), then boot as a normal boot does (packages,
+   * files, bootstrap, setup, and `makeSnapshot` if asked).
+   */
+  base?: boolean;
   /** Files to write before setup (or right after a restore: the filesystem is not in a snapshot). */
   files?: { path: string; data: Uint8Array }[];
 }
@@ -52,6 +58,10 @@ export interface BootResult {
   snapshotMade?: boolean;
   /** Why no snapshot could be made, when one was asked for. */
   snapshotError?: string;
+  /** What kind of reason `snapshotError` is: binary packages loaded, memory, or anything else. */
+  snapshotErrorKind?: 'packages' | 'too-large' | 'failed';
+  /** The interpreter started from the base snapshot (`base`). */
+  fromBase?: boolean;
   /** The interpreter this worker compiled itself, for the workers after it. */
   wasmModule?: WebAssembly.Module;
   /** The worker's side of the boot timeline, on the shared clock. */
@@ -64,9 +74,10 @@ export interface BootResult {
 export interface BootFailure {
   /**
    * `config`: the same config will fail again (bad package, setup error, bad indexURL);
-   * `snapshot`: restoring the snapshot failed (boot normally instead); `runtime`: anything else.
+   * `snapshot`: restoring the snapshot failed (boot normally instead); `base`: restoring
+   * the base snapshot failed (boot without it); `runtime`: anything else.
    */
-  kind: 'config' | 'snapshot' | 'runtime';
+  kind: 'config' | 'snapshot' | 'base' | 'runtime';
   message: string;
   packageName?: string;
 }
@@ -75,6 +86,8 @@ export interface BootFailure {
 export interface WorkerControl {
   /** Start loading Pyodide's scripts from `indexURL` while the pool prepares `boot()`. */
   prepare(indexURL: string): void;
+  /** The version of the Pyodide at `indexURL` (undefined: its loader cannot be imported). */
+  pyodideVersion(indexURL: string): Promise<string | undefined>;
   /**
    * The page's compiled `pyodide.asm.wasm`, shared by every worker (undefined: the page
    * could not compile it; load it here). A boot waits for it where it instantiates.

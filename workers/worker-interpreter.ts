@@ -147,6 +147,22 @@ async function loadPackages(packages: string[]): Promise<void> {
   }
 }
 
+/**
+ * The loaded packages that brought binary extensions (shared libraries): those whose
+ * wheel is not platform-independent, or any library the dynamic linker loaded.
+ */
+function binaryPackages(): string[] {
+  const names = new Set<string>();
+  const lock = (pyodide as unknown as { lockfile?: { packages?: Record<string, { file_name?: string; package_type?: string }> } }).lockfile?.packages ?? {};
+  for (const [name, source] of Object.entries(pyodide.loadedPackages)) {
+    const file = (lock[name]?.file_name ?? (typeof source === 'string' && source.endsWith('.whl') ? source : '')).split('/').pop() ?? '';
+    if (lock[name]?.package_type === 'shared_library' || (file.endsWith('.whl') && !file.endsWith('-any.whl'))) names.add(name);
+  }
+  const ldso = (pyodide as unknown as { _module?: { LDSO?: { loadedLibsByName?: Record<string, unknown> } } })._module?.LDSO?.loadedLibsByName;
+  if (names.size === 0 && ldso) for (const lib of Object.keys(ldso)) if (lib.endsWith('.so')) names.add(lib.split('/').pop()!);
+  return [...names];
+}
+
 function loadRuntime(): void {
   const mod = pyodide.pyimport('_pyodide_pool') as PyProxy & Record<string, PyProxy>;
   runtime = {
@@ -202,6 +218,8 @@ export async function boot(config: BootConfig): Promise<BootResult | { failure: 
   await holdLock(config.lockName);
   post({ t: 'locked' });
   const fromSnapshot = config.restore === true;
+  const fromBase = !fromSnapshot && config.base === true;
+  const failedKind = fromSnapshot ? 'snapshot' : fromBase ? 'base' : 'runtime';
   try {
     let loadPyodide: (typeof import('pyodide'))['loadPyodide'];
     try {
@@ -209,16 +227,17 @@ export async function boot(config: BootConfig): Promise<BootResult | { failure: 
     } catch (err) {
       throw new BootError({ kind: 'config', message: `could not load Pyodide from ${config.indexURL}pyodide.mjs (${(err as Error).message}); check indexURL` });
     }
-    let snapshotOptions = {};
     // A promise: Pyodide waits for it only once its own start is done.
-    if (config.restore) snapshotOptions = { _loadSnapshot: preloaded ?? Promise.reject(new Error('no snapshot was given')) };
-    else if (config.makeSnapshot) snapshotOptions = { _makeSnapshot: true };
+    const snapshotOptions = {
+      ...((fromSnapshot || fromBase) && { _loadSnapshot: preloaded ?? Promise.reject(new Error('no snapshot was given')) }),
+      ...(!fromSnapshot && config.makeSnapshot && { _makeSnapshot: true }),
+    };
     const wasm = interceptPyodideWasm(pyodideWasmURL(config.indexURL), pageModule, (start) => stages.add('wasm', start));
     try {
       const createPyodideModule = await timedModuleFactory(config.indexURL).catch(() => undefined);
       pyodide = await stages.time('interpreter', loadPyodide({ indexURL: config.indexURL, ...packageOptions(config), ...snapshotOptions, ...(createPyodideModule && { createPyodideModule: createPyodideModule as never }) }));
     } catch (err) {
-      throw new BootError({ kind: fromSnapshot ? 'snapshot' : 'runtime', message: `Pyodide failed to start: ${(err as Error).message}` });
+      throw new BootError({ kind: failedKind, message: `Pyodide failed to start: ${(err as Error).message}` });
     } finally {
       wasm.undo();
     }
@@ -234,18 +253,27 @@ export async function boot(config: BootConfig): Promise<BootResult | { failure: 
     if (config.files?.length) stages.add('write-files', writing);
     booted = true;
     let snapshotError: string | undefined;
+    let snapshotErrorKind: BootResult['snapshotErrorKind'];
+    // Pyodide cannot snapshot packages with binary extensions yet: a restore would lack
+    // their loaded libraries. Say so, and boot the others normally.
+    const binary = config.makeSnapshot && !fromSnapshot ? binaryPackages() : [];
+    if (binary.length > 0) {
+      snapshotError = `packages with binary extensions cannot be snapshotted yet (${binary.join(', ')})`;
+      snapshotErrorKind = 'packages';
+    }
     const runtimeStart = stamp();
     if (fromSnapshot) {
       (pyodide.pyimport('_pyodide_pool') as PyProxy & { reseed(): void; destroy(): void }).reseed();
     } else {
       await stages.time('bootstrap', async () => pyodide.runPython(RUNTIME_BOOTSTRAP));
       if (config.setup.trim()) await stages.time('setup', runSetup(config.setup));
-      if (config.makeSnapshot) {
+      if (config.makeSnapshot && !snapshotError) {
         const making = stamp();
         try {
           keepSnapshot(pyodide.makeMemorySnapshot());
         } catch (err) {
           snapshotError = (err as Error).message;
+          snapshotErrorKind = err instanceof RangeError || /memory|allocat/i.test(snapshotError) ? 'too-large' : 'failed';
         }
         stages.add('snapshot-make', making);
       }
@@ -260,6 +288,8 @@ export async function boot(config: BootConfig): Promise<BootResult | { failure: 
       pyodideVersion: pyodide.version,
       snapshotMade: madeSnapshot !== undefined,
       snapshotError,
+      snapshotErrorKind,
+      fromBase,
       wasmModule: wasm.compiled(),
       stages: stages.stages,
       answeredAt: stamp(),
@@ -267,7 +297,7 @@ export async function boot(config: BootConfig): Promise<BootResult | { failure: 
     return result;
   } catch (err) {
     if (err instanceof BootError) return { failure: err.failure };
-    return { failure: { kind: fromSnapshot ? 'snapshot' : 'runtime', message: (err as Error)?.message ?? String(err) } };
+    return { failure: { kind: failedKind, message: (err as Error)?.message ?? String(err) } };
   }
 }
 

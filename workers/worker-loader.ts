@@ -50,6 +50,15 @@ function importModuleScript(indexURL: string): NonNullable<typeof moduleScript> 
   return moduleScript;
 }
 
+/** The version of the Pyodide at `indexURL` (its loader says), for the base snapshot's check. */
+export async function pyodideVersion(indexURL: string): Promise<string | undefined> {
+  try {
+    return (await importLoader(indexURL)).version;
+  } catch {
+    return undefined; // boot reports it
+  }
+}
+
 export function prepare(indexURL: string): void {
   prefetchPyodideFiles(indexURL);
   // Both imports are what loadPyodide does first; done now, they overlap the pool's
@@ -57,9 +66,35 @@ export function prepare(indexURL: string): void {
   void stages.time('pyodide-scripts', Promise.allSettled([importLoader(indexURL), importModuleScript(indexURL)]));
 }
 
-/** The parts of Pyodide's Emscripten module the timeline looks into. */
+/** The parts of Pyodide's Emscripten module the boot looks into. */
 interface PyodideModule {
   API?: { restoreSnapshot?: (...args: unknown[]) => unknown; finalizeBootstrap?: (...args: unknown[]) => unknown };
+  HEAP8?: Int8Array;
+  growMemory?: (bytes: number) => unknown;
+}
+
+/** The Emscripten settings Pyodide creates its module with (the parts read here). */
+interface ModuleSettings {
+  /** Set by Pyodide to a snapshot's length when it restores one. */
+  INITIAL_MEMORY?: number;
+  preRun?: ((module: PyodideModule) => void) | ((module: PyodideModule) => void)[];
+}
+
+/**
+ * Grow the wasm memory to a snapshot's size before Pyodide copies it in. Pyodide asks for
+ * it through `INITIAL_MEMORY`, which its build ignores (the memory is defined inside the
+ * wasm), so a snapshot larger than the default heap (a `setup` that left more than a few
+ * MB behind) failed to restore (pyodide#6254). Cloudflare's workerd grows it the same way.
+ */
+function growForSnapshot(settings: ModuleSettings): ModuleSettings {
+  const wanted = settings.INITIAL_MEMORY;
+  if (!wanted) return settings;
+  const grow = (module: PyodideModule): void => {
+    const now = module.HEAP8?.length ?? 0;
+    if (now < wanted && typeof module.growMemory === 'function') module.growMemory(wanted);
+  };
+  const preRun = settings.preRun === undefined ? [] : Array.isArray(settings.preRun) ? settings.preRun : [settings.preRun];
+  return { ...settings, preRun: [grow, ...preRun] };
 }
 
 /**
@@ -81,7 +116,7 @@ export async function timedModuleFactory(indexURL: string): Promise<(settings: o
       }
     }) as F);
   return async (settings) => {
-    const module = await stages.time('emscripten', create(settings));
+    const module = await stages.time('emscripten', create(growForSnapshot(settings as ModuleSettings)));
     const api = module.API;
     if (api) {
       api.restoreSnapshot = timed('memory-restore', api.restoreSnapshot);
@@ -121,9 +156,18 @@ export function preloadSnapshot(snapshot: Blob | Uint8Array): void {
   preloaded.catch(() => {}); // boot reports it
 }
 
-/** A shared packed snapshot as the bytes Pyodide restores from: read and unpacked here. */
+/**
+ * A shared packed snapshot as the bytes Pyodide restores from: read and unpacked here.
+ * The base snapshot shipped with the package arrives gzipped as well.
+ */
 async function readSnapshot(snapshot: Blob | Uint8Array): Promise<Uint8Array> {
-  const packed = snapshot instanceof Uint8Array ? snapshot : new Uint8Array(await stages.time('snapshot-read', snapshot.arrayBuffer()));
+  let packed = snapshot instanceof Uint8Array ? snapshot : new Uint8Array(await stages.time('snapshot-read', snapshot.arrayBuffer()));
+  if (packed[0] === 0x1f && packed[1] === 0x8b) {
+    const unzipping = stamp();
+    const stream = new Blob([packed as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
+    packed = new Uint8Array(await new Response(stream).arrayBuffer());
+    stages.add('snapshot-unzip', unzipping);
+  }
   const unpacking = stamp();
   const bytes = unpackSnapshot(packed);
   stages.add('snapshot-unpack', unpacking);
