@@ -15,7 +15,7 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { CHROMIUM_ARGS, ENGINES } from './scripts/browsers.mjs';
 import { countReporter } from './scripts/count-reporter.mjs';
 import { reactAsEsm, svelteCompiler, vueBrowserBuild } from './scripts/framework-plugins.mjs';
-import { crossOriginIsolation, sandboxWorkerBundle, selfHostedPyodide, testFixtures, typescriptSources } from './scripts/dev-middleware.mjs';
+import { baseSnapshotFiles, crossOriginIsolation, sandboxWorkerBundle, selfHostedPyodide, testFixtures, typescriptSources } from './scripts/dev-middleware.mjs';
 
 const group = process.env.PYPOOL_GROUP ?? 'isolated';
 const engine = process.env.PYPOOL_ENGINE ?? 'chromium';
@@ -44,7 +44,7 @@ export default {
   nodeResolve: { exportConditions: ['browser', 'development'] },
   files: isolated ? ['test/**/*.test.ts', '!test/**/*.nonisolated.test.ts'] : ['test/**/*.nonisolated.test.ts'],
   plugins: [reactAsEsm(), vueBrowserBuild(), svelteCompiler(), esbuildPlugin({ ts: true, tsx: true, target: 'esnext' })],
-  middleware: [selfHostedPyodide(), sandboxWorkerBundle(), typescriptSources(), testFixtures(), ...(isolated ? [crossOriginIsolation()] : [])],
+  middleware: [selfHostedPyodide(), baseSnapshotFiles(), sandboxWorkerBundle(), typescriptSources(), testFixtures(), ...(isolated ? [crossOriginIsolation()] : [])],
   browsers: [launcher()],
   // Tells the page which engine the runner meant to start (test/workers/engine.test.ts).
   testRunnerHtml: (testFramework) =>

@@ -48,6 +48,17 @@ export function selfHostedPyodide(prefix = '/pyodide/') {
 }
 
 /**
+ * Serves the base snapshot the build made (`npm run build`) where the sources look for it
+ * (`new URL('../base-snapshot.bin', import.meta.url)` from /workers/): at the root.
+ */
+export function baseSnapshotFiles() {
+  return async (ctx, next) => {
+    if (ctx.path === '/base-snapshot.bin' || ctx.path === '/base-snapshot.json') ctx.url = '/dist' + ctx.path;
+    await next();
+  };
+}
+
+/**
  * Serves `/workers/sandbox-worker.js` as the build makes it: one self-contained file (a
  * sandboxed worker, of an opaque origin, can import nothing by URL). Bundled from the
  * sources on each request, so it always matches them.

@@ -2,7 +2,7 @@
 // self-hosted from node_modules/pyodide at /pyodide/.
 import { startDevServer } from '@web/dev-server';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
-import { crossOriginIsolation, sandboxWorkerBundle, selfHostedPyodide, typescriptSources } from './dev-middleware.mjs';
+import { baseSnapshotFiles, crossOriginIsolation, sandboxWorkerBundle, selfHostedPyodide, typescriptSources } from './dev-middleware.mjs';
 
 const port = Number(process.env.PORT ?? 8000);
 const hostname = process.env.HOST ?? 'localhost';
@@ -14,7 +14,7 @@ const server = await startDevServer({
     port,
     nodeResolve: { exportConditions: ['browser', 'development'] },
     plugins: [esbuildPlugin({ ts: true, tsx: true, target: 'esnext' })],
-    middleware: [selfHostedPyodide(), sandboxWorkerBundle(), typescriptSources(), crossOriginIsolation()],
+    middleware: [selfHostedPyodide(), baseSnapshotFiles(), sandboxWorkerBundle(), typescriptSources(), crossOriginIsolation()],
   },
   readCliArgs: false,
   readFileConfig: false,

@@ -30,6 +30,7 @@ export type { ItemsSource } from './map-task.js';
 export type { FileSource } from './pool-files.js';
 export type { PoolCapabilities } from './capabilities.js';
 export type { WorkerInfo } from './worker-info.js';
+export type { SnapshotSkip } from './snapshot-store.js';
 export { formatTimeline } from './boot-timeline.js';
 export type { BootStage, BootStageName } from './boot-timeline.js';
 export type { OutputEvent } from './protocol.js';

@@ -16,9 +16,29 @@
 import { RUNTIME_BOOTSTRAP } from './python-runtime.js';
 import { stamp, type StageLog, type StampedStage } from './boot-timeline.js';
 
+/**
+ * Why a worker booted normally (its interpreter started cold) when a snapshot was wanted:
+ * - `disabled`: the options turned it off (`snapshot: false`; for a first visit's first
+ *   worker, `baseSnapshot: false`);
+ * - `packages`: packages with binary extensions are loaded, which Pyodide cannot snapshot;
+ * - `too-large`: the heap could not be snapshotted or restored for its size;
+ * - `engine`: this browser could not restore a snapshot;
+ * - `version`: the Pyodide at `indexURL` is not the one the base snapshot was made from;
+ * - `unavailable`: the base snapshot could not be fetched (not served beside the modules);
+ * - `failed`: making the snapshot failed for another reason.
+ */
+export type SnapshotSkip = 'disabled' | 'packages' | 'too-large' | 'engine' | 'version' | 'unavailable' | 'failed';
+
 export interface SnapshotLease {
   /** This worker boots normally and makes the snapshot. */
   make: boolean;
+  /**
+   * No snapshot of the pool's setup is to be had: start the interpreter from the base
+   * snapshot shipped with the package, if it fits (`baseFailed` otherwise).
+   */
+  base: boolean;
+  /** Why this worker boots normally, when it does though a snapshot was wanted. */
+  skipped: SnapshotSkip | undefined;
   /**
    * This worker restores from this snapshot, packed: the stored one as a Blob that every
    * restoring worker shares and reads itself (the page never reads it), or the one made
@@ -28,9 +48,9 @@ export interface SnapshotLease {
   /**
    * Report the boot: `booted` false when it failed (another worker will try to make the
    * snapshot). A maker that made one passes `take`, which hands it over packed, once,
-   * when it is wanted; without it, snapshots cannot be made here.
+   * when it is wanted; without it, snapshots cannot be made here, for the reason `why`.
    */
-  release(take?: () => Promise<Uint8Array | undefined>, booted?: boolean): void;
+  release(take?: () => Promise<Uint8Array | undefined>, booted?: boolean, why?: SnapshotSkip): void;
 }
 
 /** A snapshot in its packed form (see `sparse-snapshot.ts`). */
@@ -77,6 +97,10 @@ function cacheStorage(): CacheStorage | undefined {
 
 export class SnapshotStore {
   #enabled: boolean;
+  /** Why snapshots are off, once they are. */
+  #why: SnapshotSkip | undefined;
+  /** Why the base snapshot is not used (undefined: it may be). */
+  #baseWhy: SnapshotSkip | undefined;
   /** The snapshot, packed. */
   #packed: PackedSnapshot | undefined;
   #making = false;
@@ -101,8 +125,29 @@ export class SnapshotStore {
     enabled: boolean,
     private readonly source?: SnapshotSource,
     private readonly persist = false,
+    base = false,
   ) {
     this.#enabled = enabled;
+    this.#why = enabled ? undefined : 'disabled';
+    this.#baseWhy = base ? undefined : 'disabled';
+  }
+
+  /**
+   * The base snapshot does not fit here (`version`, `unavailable`) or did not restore
+   * (`engine`): the workers that follow start cold, saying why.
+   */
+  baseFailed(why: SnapshotSkip): void {
+    this.#baseWhy ??= why;
+  }
+
+  /** What a boot without the pool's snapshot does: the base snapshot, or a cold start and why. */
+  #withoutSnapshot(make: boolean): Pick<SnapshotLease, 'base' | 'skipped'> {
+    // A pool whose own snapshot is off by option starts cold everywhere: `snapshot: false` means no snapshot.
+    if (this.#why === 'disabled') return { base: false, skipped: 'disabled' };
+    const base = this.#baseWhy === undefined;
+    // A maker says why it starts cold; the workers after one that could not make the pool's
+    // snapshot say why that was (and start from the base snapshot where they can).
+    return { base, skipped: make ? this.#baseWhy : (this.#why ?? this.#baseWhy) };
   }
 
   /** Snapshots are off: turned off, found not to work here, or the pool ended. */
@@ -134,7 +179,7 @@ export class SnapshotStore {
       await new Promise<void>((wake) => this.#waiters.push(wake));
     }
     if (waited) log?.add('snapshot-wait', waiting);
-    if (!this.#enabled) return { make: false, snapshot: undefined, release: () => {} };
+    if (!this.#enabled) return { make: false, snapshot: undefined, ...this.#withoutSnapshot(false), release: () => {} };
     if (this.#packed) {
       const snapshot = this.#packed;
       const trial = this.#unproven;
@@ -142,6 +187,8 @@ export class SnapshotStore {
       return {
         make: false,
         snapshot,
+        base: false,
+        skipped: undefined,
         release: (_take, booted = true) => {
           if (booted && snapshot === this.#packed) this.#unproven = false;
           if (trial) {
@@ -155,10 +202,14 @@ export class SnapshotStore {
     return {
       make: true,
       snapshot: undefined,
-      release: (take, booted = true) => {
+      ...this.#withoutSnapshot(true),
+      release: (take, booted = true, why = 'failed') => {
         if (!take) {
           this.#making = false;
-          if (booted) this.#enabled = false;
+          if (booted) {
+            this.#enabled = false;
+            this.#why ??= why;
+          }
           this.#wake();
           return;
         }
@@ -192,13 +243,14 @@ export class SnapshotStore {
    * A restore failed. A stored snapshot may just be stale: forget it and make a new one.
    * A snapshot this pool made itself does not work here: boot normally from now on.
    */
-  restoreFailed(): void {
+  restoreFailed(why: SnapshotSkip = 'engine'): void {
     if (this.#unproven) {
       this.#unproven = false;
       this.#packed = undefined;
       void this.#delete();
     } else {
       this.#enabled = false;
+      this.#why ??= why;
       this.#packed = undefined;
     }
     this.#wake();
@@ -219,6 +271,7 @@ export class SnapshotStore {
   clear(): void {
     this.#ended = true;
     this.#enabled = false;
+    this.#why ??= 'disabled';
     this.#packed = undefined;
     this.#unsaved = undefined;
     this.#wake();

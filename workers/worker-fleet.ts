@@ -12,7 +12,8 @@ import { workersToStart } from './dispatcher.js';
 import { WorkerBootError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import type { WorkerMessage } from './protocol.js';
-import type { SnapshotStore } from './snapshot-store.js';
+import type { SnapshotSkip, SnapshotStore } from './snapshot-store.js';
+import { baseSnapshotFile, baseSnapshotManifest } from './base-snapshot.js';
 import { compiledPyodideWasm, compilePyodideWasm, pageCompileSpan, sharePyodideWasm } from './wasm-module.js';
 import { WorkerHandle } from './worker-handle.js';
 import type { SandboxConfig } from './sandbox-host.js';
@@ -198,6 +199,18 @@ export class WorkerFleet {
     return { connect: sandbox.connect, workerURL: sandbox.workerURL, indexURL, packages, packageBaseUrl, lockFileURL };
   }
 
+  /**
+   * The base snapshot for this worker, if it fits the Pyodide at `indexURL` (its loader's
+   * version against the one the snapshot was made with); else why not.
+   */
+  async #baseSnapshot(worker: WorkerHandle, indexURL: string): Promise<Blob | SnapshotSkip> {
+    const [manifest, version] = await Promise.all([baseSnapshotManifest(), worker.pyodideVersion(indexURL)]);
+    if (!manifest) return 'unavailable';
+    // No version (the loader did not load): the boot itself reports what is wrong.
+    if (version !== manifest.pyodideVersion) return 'version';
+    return (await baseSnapshotFile()) ?? 'unavailable';
+  }
+
   async #boot(worker: WorkerHandle, prepared: boolean): Promise<void> {
     const { indexURL, packages, packageBaseUrl, lockFileURL, setup, bootTimeout } = this.options();
     const log = worker.timeline.page;
@@ -219,14 +232,27 @@ export class WorkerFleet {
     const lease = await this.snapshots.lease(log, getReady);
     if (worker.dead) return lease.release(undefined, false);
     getReady();
+    let skipped = lease.skipped;
+    let base: Blob | undefined;
+    if (lease.base) {
+      const fetching = stamp();
+      const found = await this.#baseSnapshot(worker, indexURL);
+      log.add('base-fetch', fetching);
+      if (found instanceof Blob) base = found;
+      else {
+        skipped = found;
+        this.snapshots.baseFailed(found);
+      }
+      if (worker.dead) return lease.release(undefined, false);
+    }
     // The snapshot's bytes are read (and unpacked) in the worker while the page compiles.
-    if (lease.snapshot) worker.preloadSnapshot(lease.snapshot);
+    if (lease.snapshot ?? base) worker.preloadSnapshot((lease.snapshot ?? base)!);
     try {
       // A restore is short and the page's compile started first: wait for it rather than
       // compile a second copy. A normal boot has other work to overlap its own compile with.
       // The page compiles the interpreter (once) from here: after the snapshot lookup, which
       // otherwise waits behind the compile's reads.
-      const booting = worker.boot({ indexURL, packages, packageBaseUrl, lockFileURL, setup, makeSnapshot: lease.make, restore: lease.snapshot !== undefined, files }, bootTimeout);
+      const booting = worker.boot({ indexURL, packages, packageBaseUrl, lockFileURL, setup, makeSnapshot: lease.make, restore: lease.snapshot !== undefined, base: base !== undefined, files }, bootTimeout);
       void compilePyodideWasm(indexURL).then((module) => {
         const compile = module && pageCompileSpan(indexURL);
         // The compile this boot waited for: not one that ended before the worker existed.
@@ -235,14 +261,16 @@ export class WorkerFleet {
       });
       const result = await booting;
       if (result.mode === 'snapshot') this.#restored = true;
+      // A maker that could not make the pool's snapshot says why, as the workers after it will.
+      worker.snapshotSkipped = skipped ?? (lease.make && !result.snapshotMade ? (result.snapshotErrorKind ?? 'failed') : undefined);
       if (result.wasmModule) sharePyodideWasm(indexURL, result.wasmModule);
       if (result.snapshotMade && (this.options().sandbox || this.options().recycle.afterTasks === 1)) {
         // Taken before the worker runs any task: task code in a sandbox is not trusted, and
         // with per-task isolation no later worker may start from memory a task has touched.
         // The page keeps the snapshot for every later worker and visit.
         const packed = await worker.takeSnapshot();
-        lease.release(packed ? async () => packed : undefined);
-      } else lease.release(result.snapshotMade ? () => worker.takeSnapshot() : undefined);
+        lease.release(packed ? async () => packed : undefined, true, result.snapshotErrorKind);
+      } else lease.release(result.snapshotMade ? () => worker.takeSnapshot() : undefined, true, result.snapshotErrorKind);
     } catch (err) {
       lease.release(undefined, false);
       this.#bootFailed(worker, err);
@@ -261,7 +289,11 @@ export class WorkerFleet {
     const failure = err instanceof BootFailed ? err.failure : { kind: 'runtime' as const, message: String(err) };
     if (failure.kind === 'snapshot') {
       // The snapshot did not restore (a stale stored one, or this Pyodide cannot): not the worker's fault.
-      this.snapshots.restoreFailed();
+      this.snapshots.restoreFailed(tooLarge(failure.message) ? 'too-large' : 'engine');
+    } else if (failure.kind === 'base') {
+      // Nor is the base snapshot's (another build of the same version, or this engine cannot).
+      console.warn(`pyodide-pool: the base snapshot did not restore here (${failure.message}); booting without it`);
+      this.snapshots.baseFailed(tooLarge(failure.message) ? 'too-large' : 'engine');
     } else if (failure.kind === 'config' || ++this.#bootFailures >= MAX_BOOT_FAILURES) {
       this.#bootError = new WorkerBootError(`Could not start a Pyodide worker: ${failure.message}`, { cause: err, packageName: failure.packageName });
       this.events.broken(this.#bootError);
@@ -271,10 +303,16 @@ export class WorkerFleet {
   }
 }
 
+/** A restore failed for want of memory. */
+function tooLarge(message: string): boolean {
+  return /out of bounds|out of memory|could not allocate|memory/i.test(message);
+}
+
 /** The `debug` option: a worker's boot timeline in the console and in the page's performance timeline. */
 function logBoot(worker: WorkerHandle): void {
   const stages = worker.info().bootTimeline ?? [];
-  console.debug(`pyodide-pool: worker ${worker.id} warm (${worker.bootMode} boot)\n${formatTimeline(stages)}`);
+  const how = `${worker.bootMode} boot${worker.baseSnapshot ? ' from the base snapshot' : ''}${worker.snapshotSkipped ? `, snapshot skipped: ${worker.snapshotSkipped}` : ''}`;
+  console.debug(`pyodide-pool: worker ${worker.id} warm (${how})\n${formatTimeline(stages)}`);
   for (const stage of stages) {
     try {
       performance.measure(`pyodide-pool worker ${worker.id}: ${stage.name}`, { start: stage.start, end: stage.end });

@@ -28,6 +28,10 @@ export class WorkerHandle extends TaskLine {
   tasksRun = 0;
   heapBytes = 0;
   bootMode: WorkerInfo['bootMode'];
+  /** Its interpreter came from the base snapshot (known once warm). */
+  baseSnapshot = false;
+  /** Why it booted normally though a snapshot was wanted (set by the fleet once warm). */
+  snapshotSkipped: WorkerInfo['snapshotSkipped'];
   bootMs: number | undefined;
   idleTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #worker: Worker;
@@ -129,6 +133,12 @@ export class WorkerHandle extends TaskLine {
     this.#events.unsendable(this, seq, error);
   }
 
+  /** The version of the Pyodide at `indexURL`, as the worker's loader has it (undefined: none, or the worker ended). */
+  async pyodideVersion(indexURL: string): Promise<string | undefined> {
+    if (this.#dead) return undefined;
+    return Promise.race([this.#api().pyodideVersion(indexURL), this.#gone]);
+  }
+
   /** Let the worker load Pyodide's scripts while the pool gets the boot ready. */
   prepare(indexURL: string): void {
     void this.#api().prepare(indexURL);
@@ -162,6 +172,7 @@ export class WorkerHandle extends TaskLine {
     this.#onDeath = undefined;
     this.#booted = true;
     this.bootMode = outcome.mode;
+    this.baseSnapshot = outcome.fromBase === true;
     this.bootMs = outcome.bootMs;
     this.heapBytes = outcome.heapBytes;
     this.#holdsSnapshot = outcome.snapshotMade === true;
@@ -210,6 +221,8 @@ export class WorkerHandle extends TaskLine {
       tasksRun: this.tasksRun,
       heapBytes: this.heapBytes,
       bootMode: this.bootMode,
+      baseSnapshot: this.baseSnapshot,
+      snapshotSkipped: this.snapshotSkipped,
       bootMs: this.bootMs,
       bootTimeline: this.#booted ? this.timeline.stages() : undefined,
     };

@@ -7,6 +7,7 @@
 import type { BootFailure, WorkerMessage } from './protocol.js';
 import type { WorkerHandle } from './worker-handle.js';
 import type { BootStage } from './boot-timeline.js';
+import type { SnapshotSkip } from './snapshot-store.js';
 
 /** A worker as `pool.state.workers` shows it. */
 export interface WorkerInfo {
@@ -16,8 +17,26 @@ export interface WorkerInfo {
   tasksRun: number;
   /** Size of its wasm heap in bytes (it only grows; recycling the worker returns it). */
   heapBytes: number;
-  /** How it started, once warm: a normal boot or a restore from a memory snapshot. */
+  /**
+   * How it started, once warm: a restore from the pool's memory snapshot (setup and
+   * packages in it), or a normal boot (packages and setup run here).
+   */
   bootMode: 'normal' | 'snapshot' | undefined;
+  /**
+   * A normal boot whose interpreter was restored from the base snapshot shipped with the
+   * package (a first visit's first worker) rather than started cold.
+   */
+  baseSnapshot: boolean;
+  /**
+   * Once warm: why it booted normally when a snapshot was wanted (see the README's
+   * "Fast start"), undefined when it restored one (or made the pool's snapshot from the
+   * base snapshot, as a first visit's first worker does).
+   *
+   * @example
+   * const w = pool.state.workers.value[0];
+   * if (w.snapshotSkipped === 'packages') console.info('numpy is loaded: workers boot normally');
+   */
+  snapshotSkipped: SnapshotSkip | undefined;
   /** Milliseconds its boot took inside the worker, once warm. */
   bootMs: number | undefined;
   /**
