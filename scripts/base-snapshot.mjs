@@ -4,10 +4,10 @@
 // pages left out, see workers/sparse-snapshot.ts) and gzipped: 6 MB instead of 31 MB,
 // and the worker unzips it with DecompressionStream in under 0.1 s.
 //
-//   dist/base-snapshot.bin   gzip(packed snapshot)
-//   dist/base-snapshot.json  { pyodideVersion, snapshotBytes, fileBytes }: which Pyodide
-//                            it fits (the worker checks before restoring; Pyodide also
-//                            checks its build id) and what it costs.
+//   dist/base-snapshot.bin   "PYPB", u32 (LE) header length, the header (JSON:
+//                            { pyodideVersion, snapshotBytes }: which Pyodide it fits,
+//                            checked by the page as the file arrives; Pyodide also
+//                            checks its build id), then gzip(packed snapshot).
 //
 // Kept in .cache/ by Pyodide version and wasm size: making it takes about 4 s.
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ const pyodideDir = 'node_modules/pyodide';
 export async function writeBaseSnapshot(outDir = 'dist') {
   const { version } = JSON.parse(readFileSync(`${pyodideDir}/package.json`, 'utf8'));
   const wasmBytes = statSync(`${pyodideDir}/pyodide.asm.wasm`).size;
-  const cached = `.cache/base-snapshot-${version}-${wasmBytes}.bin`;
+  const cached = `.cache/base-snapshot-v2-${version}-${wasmBytes}.bin`;
   let manifest;
   if (!existsSync(cached) || !existsSync(`${cached}.json`)) {
     const { loadPyodide } = await import('pyodide');
@@ -27,7 +27,11 @@ export async function writeBaseSnapshot(outDir = 'dist') {
     const pyodide = await loadPyodide({ _makeSnapshot: true, stdout: () => {}, stderr: () => {} });
     if (pyodide.version !== version) throw new Error(`node_modules/pyodide says ${version}, the interpreter ${pyodide.version}`);
     const snapshot = pyodide.makeMemorySnapshot();
-    const file = gzipSync(packSnapshot(snapshot), { level: 9 });
+    const header = Buffer.from(JSON.stringify({ pyodideVersion: version, snapshotBytes: snapshot.length }));
+    const start = Buffer.alloc(8);
+    start.write('PYPB', 0, 'latin1');
+    start.writeUInt32LE(header.length, 4);
+    const file = Buffer.concat([start, header, gzipSync(packSnapshot(snapshot), { level: 9 })]);
     manifest = { pyodideVersion: version, snapshotBytes: snapshot.length, fileBytes: file.length };
     mkdirSync('.cache', { recursive: true });
     writeFileSync(cached, file);
@@ -37,6 +41,5 @@ export async function writeBaseSnapshot(outDir = 'dist') {
   }
   mkdirSync(outDir, { recursive: true });
   writeFileSync(`${outDir}/base-snapshot.bin`, readFileSync(cached));
-  writeFileSync(`${outDir}/base-snapshot.json`, JSON.stringify(manifest, null, 2) + '\n');
   return manifest;
 }

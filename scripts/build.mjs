@@ -4,7 +4,7 @@
 //                             signals inside) for a plain <script type="module">;
 //   dist/pool-worker.js       the worker script it loads (beside it);
 //   dist/sandbox-worker.js    a sandboxed pool's worker, self-contained (also in dist/workers/);
-//   dist/base-snapshot.*      the bare interpreter's snapshot for first visits (scripts/base-snapshot.mjs);
+//   dist/base-snapshot.bin    the bare interpreter's snapshot for first visits (scripts/base-snapshot.mjs);
 //   custom-elements.json      the elements' manifest (for docs and editors).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,11 +23,11 @@ for (const outfile of ['dist/sandbox-worker.js', 'dist/workers/sandbox-worker.js
   // `sideEffects` list (written for consumers of dist/) does not name in the sources.
   await build({ ...common, entryPoints: ['workers/sandbox-worker.ts'], outfile, ignoreAnnotations: true });
 }
-// The modules find the base snapshot at dist/ (`../base-snapshot.*` from dist/workers/);
+// The modules find the base snapshot at dist/ (`../base-snapshot.bin` from dist/workers/);
 // the drop-in bundle sits in dist/ itself.
 const bundle = readFileSync('dist/components.js', 'utf8');
-if (!bundle.includes('../base-snapshot.json')) throw new Error('dist/components.js: the base snapshot URL was not found');
-writeFileSync('dist/components.js', bundle.replaceAll('../base-snapshot.json', './base-snapshot.json').replaceAll('../base-snapshot.bin', './base-snapshot.bin'));
+if (!bundle.includes('../base-snapshot.bin')) throw new Error('dist/components.js: the base snapshot URL was not found');
+writeFileSync('dist/components.js', bundle.replaceAll('../base-snapshot.bin', './base-snapshot.bin'));
 const base = await writeBaseSnapshot('dist');
 console.log(`base snapshot: ${(base.fileBytes / 1e6).toFixed(1)} MB shipped for a ${(base.snapshotBytes / 1e6).toFixed(1)} MB heap (Pyodide ${base.pyodideVersion})`);
 

@@ -53,7 +53,7 @@ export function selfHostedPyodide(prefix = '/pyodide/') {
  */
 export function baseSnapshotFiles() {
   return async (ctx, next) => {
-    if (ctx.path === '/base-snapshot.bin' || ctx.path === '/base-snapshot.json') ctx.url = '/dist' + ctx.path;
+    if (ctx.path === '/base-snapshot.bin') ctx.url = '/dist' + ctx.path;
     await next();
   };
 }

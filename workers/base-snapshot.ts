@@ -1,57 +1,133 @@
 /**
  * The base snapshot, page side: a memory snapshot of the bare interpreter of the Pyodide
  * this package pins, made by the package's build in Node and shipped beside the modules
- * (`base-snapshot.bin`, gzipped and packed; `base-snapshot.json` says which Pyodide it
- * fits). On a first visit the first worker restores its interpreter from it instead of
+ * (`base-snapshot.bin`: a header saying which Pyodide it fits, then the snapshot packed
+ * and gzipped). On a first visit the first worker restores its interpreter from it instead of
  * starting Python cold (about 1.2 s of a 1.5 s boot), then loads packages and files, runs
  * `setup` and makes the pool's own snapshot as a normal boot does.
  *
  * Fetched once per page (every pool shares it) and only when a pool has no snapshot of
  * its own yet. The page hands the worker the file as a Blob: the worker unzips and
- * unpacks it, off the page's thread.
+ * unpacks it, off the page's thread. One file, so that a bundler that ships the
+ * `new URL(…)` asset below ships all of it.
  *
  * @internal
  */
 
-/** What the build wrote beside the snapshot. */
-export interface BaseSnapshotManifest {
+/** What the file's header says (see `scripts/base-snapshot.mjs` for the layout). */
+export interface BaseSnapshotHeader {
   /** The Pyodide version the snapshot was made with (it restores only into that build). */
   pyodideVersion: string;
   /** Bytes of the heap it restores. */
   snapshotBytes: number;
-  /** Bytes of the shipped file. */
-  fileBytes: number;
 }
 
-// Literal `new URL(…, import.meta.url)` forms, so that bundlers see the files and ship them.
-const manifestURL = (): string => new URL('../base-snapshot.json', import.meta.url).href;
-const fileURL = (): string => new URL('../base-snapshot.bin', import.meta.url).href;
+/** The file starts with these 4 bytes ("PYPB"), then a u32 (LE) header length, the header (JSON), the gzip. */
+export const BASE_MAGIC = 0x42505950;
 
-let manifest: Promise<BaseSnapshotManifest | undefined> | undefined;
-let file: Promise<Blob | undefined> | undefined;
+/**
+ * Where the build put the snapshot: `dist/base-snapshot.bin`, seen from `dist/workers/`
+ * (the drop-in bundle in `dist/` says `./`). A literal `new URL(…, import.meta.url)`, so
+ * that bundlers which ship such assets see it.
+ */
+export const BASE_SNAPSHOT_URL = (): string => new URL('../base-snapshot.bin', import.meta.url).href;
 
-/** The shipped manifest, or undefined when the package holds no base snapshot (or it cannot be fetched). */
-export function baseSnapshotManifest(): Promise<BaseSnapshotManifest | undefined> {
-  manifest ??= fetchOk(manifestURL()).then(async (response) => {
-    const json = (await response?.json()) as Partial<BaseSnapshotManifest> | undefined;
-    return typeof json?.pyodideVersion === 'string' ? (json as BaseSnapshotManifest) : undefined;
-  });
-  return manifest;
-}
+/** Why the file at a URL is not used: it is not there, or was made from another Pyodide. */
+type Unusable = 'unavailable' | 'version';
 
-/** The shipped snapshot file as a Blob (the page never reads its bytes), or undefined. */
-export function baseSnapshotFile(): Promise<Blob | undefined> {
-  file ??= fetchOk(fileURL()).then((response) => response?.blob());
-  // A failed fetch is tried again by the next pool that wants it.
-  void file.then((blob) => blob ?? (file = undefined));
-  return file;
-}
+/** The file at each URL, once fetched: every pool of the page shares it. */
+const files = new Map<string, { header: BaseSnapshotHeader; blob: Blob }>();
+const warned = new Set<string>();
 
-async function fetchOk(url: string): Promise<Response | undefined> {
+/**
+ * The base snapshot at `url` as a Blob, if it was made from Pyodide `version` (that of
+ * the pool's `indexURL`); else why not. The header is read as the file arrives: a file
+ * made from another version is not downloaded further. A missing file is reported once,
+ * with what to do.
+ */
+export async function baseSnapshotFor(url: string, version: string | undefined): Promise<Blob | Unusable> {
+  const known = files.get(url);
+  if (known) return known.header.pyodideVersion === version ? known.blob : 'version';
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   try {
     const response = await fetch(url, { credentials: 'same-origin' });
-    return response.ok ? response : undefined;
-  } catch {
-    return undefined;
+    if (!response.ok || !response.body) return unavailable(url, `it answered ${response.status}`);
+    reader = response.body.getReader();
+    const chunks: Uint8Array[] = [];
+    let have = 0;
+    let header: BaseSnapshotHeader | undefined;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (value) {
+        chunks.push(value);
+        have += value.length;
+      }
+      if (!header) {
+        const read = readHeader(join(chunks, Math.min(have, 4096)));
+        if (read === null) {
+          void reader.cancel();
+          return unavailable(url, 'it is not a base snapshot');
+        }
+        header = read;
+        // No version (the loader did not load): the boot itself reports what is wrong.
+        if (header && header.pyodideVersion !== version) {
+          void reader.cancel();
+          return 'version';
+        }
+      }
+      if (done) break;
+    }
+    if (!header) return unavailable(url, 'it is not a base snapshot');
+    const blob = new Blob(chunks as Uint8Array<ArrayBuffer>[]);
+    files.set(url, { header, blob });
+    return blob;
+  } catch (err) {
+    void reader?.cancel().catch(() => {});
+    return unavailable(url, (err as Error).message);
   }
+}
+
+function unavailable(url: string, why: string): 'unavailable' {
+  if (!warned.has(url)) {
+    warned.add(url);
+    console.warn(`pyodide-pool: no base snapshot at ${url} (${why}): first visits start Python cold. Serve the package's dist/base-snapshot.bin there, or pass its URL as 'baseSnapshot' (false: do without)`);
+  }
+  return 'unavailable';
+}
+
+/** The first `n` bytes of `chunks`, joined. */
+function join(chunks: Uint8Array[], n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const chunk of chunks) {
+    if (at >= n) break;
+    const part = chunk.subarray(0, n - at);
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/**
+ * The header at the start of a base snapshot file: undefined while too few bytes are in,
+ * null when the bytes are not a base snapshot.
+ */
+export function readHeader(start: Uint8Array): BaseSnapshotHeader | undefined | null {
+  if (start.length < 8) return undefined;
+  const view = new DataView(start.buffer, start.byteOffset, start.byteLength);
+  if (view.getUint32(0, true) !== BASE_MAGIC) return null;
+  const length = view.getUint32(4, true);
+  if (length > 4000) return null;
+  if (start.length < 8 + length) return undefined;
+  try {
+    const header = JSON.parse(new TextDecoder().decode(start.subarray(8, 8 + length))) as Partial<BaseSnapshotHeader>;
+    return typeof header.pyodideVersion === 'string' && typeof header.snapshotBytes === 'number' ? (header as BaseSnapshotHeader) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Where the gzipped snapshot starts in a base snapshot file (after its header). */
+export function headerBytes(file: Uint8Array): number {
+  return 8 + new DataView(file.buffer, file.byteOffset, file.byteLength).getUint32(4, true);
 }

@@ -1,3 +1,4 @@
+import { BASE_SNAPSHOT_URL } from './base-snapshot.js';
 import { checkFiles, type FileSource } from './pool-files.js';
 
 /** Options of `new PyodidePool()`. Every field is optional. */
@@ -36,13 +37,17 @@ export interface PoolOptions {
   snapshot?: boolean;
   /**
    * On a first visit (no stored snapshot yet), start the first worker's interpreter from
-   * the snapshot of the bare interpreter shipped with this package (about 7 MB, fetched
-   * once) instead of starting Python cold; it then loads packages and files and runs
-   * `setup` as a normal boot does. Used only when `indexURL` serves the Pyodide it was
-   * made from (else the worker boots normally and says why in `snapshotSkipped`).
-   * Default true.
+   * the snapshot of the bare interpreter shipped with this package (`base-snapshot.bin`,
+   * 6.2 MB, fetched once) instead of starting Python cold; it then loads packages and
+   * files and runs `setup` as a normal boot does. Used only when `indexURL` serves the
+   * Pyodide it was made from (else the worker boots normally and `snapshotSkipped` says
+   * why). A URL says where the file is served, for bundlers that move it
+   * (`base-snapshot.json` must sit beside it). Default true: `dist/base-snapshot.bin`.
+   *
+   * @example
+   * new PyodidePool({ baseSnapshot: '/assets/base-snapshot.bin' });
    */
-  baseSnapshot?: boolean;
+  baseSnapshot?: boolean | string | URL;
   /**
    * Keep the snapshot in Cache Storage so the next page load restores every worker,
    * the first one included (tens of MB; the newest three setups are kept). Default true.
@@ -136,7 +141,8 @@ export interface ResolvedOptions {
   timeout: number | undefined;
   maxQueue: number;
   snapshot: boolean;
-  baseSnapshot: boolean;
+  /** Where the base snapshot file is (absolute), or false. */
+  baseSnapshot: string | false;
   persistSnapshot: boolean;
   interruptGrace: number;
   bootTimeout: number;
@@ -199,6 +205,15 @@ function sandboxOption(value: unknown): ResolvedOptions['sandbox'] {
   return { connect: [...new Set(origins)], workerURL: workerURL === undefined ? undefined : absoluteURL(String(workerURL)) };
 }
 
+/** The `baseSnapshot` option as the URL of the file, or false (off, or snapshots off). */
+function baseSnapshotOption(snapshot: boolean, value: unknown): string | false {
+  if (value !== undefined && typeof value !== 'boolean' && typeof value !== 'string' && !(value instanceof URL)) {
+    throw new TypeError("PyodidePool: 'baseSnapshot' must be true, false or the URL of base-snapshot.bin");
+  }
+  if (!snapshot || value === false) return false;
+  return value === undefined || value === true ? BASE_SNAPSHOT_URL() : absoluteURL(String(value));
+}
+
 /** Apply defaults and check values; throws RangeError / TypeError naming the bad option. @internal */
 export function resolveOptions(options: PoolOptions = {}): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('PyodidePool: options must be an object');
@@ -218,7 +233,7 @@ export function resolveOptions(options: PoolOptions = {}): ResolvedOptions {
   if (options.lockFileURL !== undefined && typeof options.lockFileURL !== 'string') throw new TypeError("PyodidePool: 'lockFileURL' must be a URL string");
   let packageBaseUrl = options.packageBaseUrl === undefined ? undefined : absoluteURL(options.packageBaseUrl);
   if (packageBaseUrl && !packageBaseUrl.endsWith('/')) packageBaseUrl += '/';
-  for (const name of ['snapshot', 'baseSnapshot', 'persistSnapshot'] as const) {
+  for (const name of ['snapshot', 'persistSnapshot'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'boolean') throw new TypeError(`PyodidePool: '${name}' must be true or false`);
   }
   if (options.debug !== undefined && typeof options.debug !== 'boolean') throw new TypeError("PyodidePool: 'debug' must be true or false");
@@ -237,7 +252,7 @@ export function resolveOptions(options: PoolOptions = {}): ResolvedOptions {
     timeout: duration('timeout', options.timeout),
     maxQueue,
     snapshot: options.snapshot ?? true,
-    baseSnapshot: (options.snapshot ?? true) && (options.baseSnapshot ?? true),
+    baseSnapshot: baseSnapshotOption(options.snapshot ?? true, options.baseSnapshot),
     persistSnapshot: (options.snapshot ?? true) && (options.persistSnapshot ?? true),
     interruptGrace: count('interruptGrace', options.interruptGrace, 2_000, 0),
     bootTimeout: count('bootTimeout', options.bootTimeout, 60_000, 1),

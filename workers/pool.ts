@@ -67,7 +67,7 @@ export class PyodidePool {
     this.#files = new PoolFiles(this.#options.files);
     const filesDigest = () => this.#files.digest;
     const beforeTasks = this.#options.sandbox !== undefined || this.#options.recycle.afterTasks === 1;
-    this.#snapshots = new SnapshotStore(this.#options.snapshot, { indexURL, packages, packageBaseUrl, lockFileURL, setup, filesDigest, beforeTasks }, this.#options.persistSnapshot, this.#options.baseSnapshot);
+    this.#snapshots = new SnapshotStore(this.#options.snapshot, { indexURL, packages, packageBaseUrl, lockFileURL, setup, filesDigest, beforeTasks }, this.#options.persistSnapshot, this.#options.baseSnapshot !== false);
     const host = {
       options: () => this.#options,
       ended: () => this.#terminated,

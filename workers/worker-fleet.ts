@@ -13,7 +13,7 @@ import { WorkerBootError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import type { WorkerMessage } from './protocol.js';
 import type { SnapshotSkip, SnapshotStore } from './snapshot-store.js';
-import { baseSnapshotFile, baseSnapshotManifest } from './base-snapshot.js';
+import { baseSnapshotFor } from './base-snapshot.js';
 import { compiledPyodideWasm, compilePyodideWasm, pageCompileSpan, sharePyodideWasm } from './wasm-module.js';
 import { WorkerHandle } from './worker-handle.js';
 import type { SandboxConfig } from './sandbox-host.js';
@@ -204,11 +204,9 @@ export class WorkerFleet {
    * version against the one the snapshot was made with); else why not.
    */
   async #baseSnapshot(worker: WorkerHandle, indexURL: string): Promise<Blob | SnapshotSkip> {
-    const [manifest, version] = await Promise.all([baseSnapshotManifest(), worker.pyodideVersion(indexURL)]);
-    if (!manifest) return 'unavailable';
-    // No version (the loader did not load): the boot itself reports what is wrong.
-    if (version !== manifest.pyodideVersion) return 'version';
-    return (await baseSnapshotFile()) ?? 'unavailable';
+    const url = this.options().baseSnapshot;
+    if (!url) return 'disabled';
+    return baseSnapshotFor(url, await worker.pyodideVersion(indexURL));
   }
 
   async #boot(worker: WorkerHandle, prepared: boolean): Promise<void> {

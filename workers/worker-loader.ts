@@ -9,6 +9,7 @@
  */
 import * as Comlink from 'comlink';
 import { StageLog, stamp, type BootStageName } from './boot-timeline.js';
+import { headerBytes, readHeader } from './base-snapshot.js';
 import { packSnapshot, unpackSnapshot } from './sparse-snapshot.js';
 import { prefetchPyodideFiles } from './wasm-module.js';
 
@@ -158,14 +159,13 @@ export function preloadSnapshot(snapshot: Blob | Uint8Array): void {
 
 /**
  * A shared packed snapshot as the bytes Pyodide restores from: read and unpacked here.
- * The base snapshot shipped with the package arrives gzipped as well.
+ * The base snapshot shipped with the package arrives gzipped as well, after a header.
  */
 async function readSnapshot(snapshot: Blob | Uint8Array): Promise<Uint8Array> {
   let packed = snapshot instanceof Uint8Array ? snapshot : new Uint8Array(await stages.time('snapshot-read', snapshot.arrayBuffer()));
-  if (packed[0] === 0x1f && packed[1] === 0x8b) {
+  if (readHeader(packed.subarray(0, 4096))) {
     const unzipping = stamp();
-    const stream = new Blob([packed as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
-    packed = new Uint8Array(await new Response(stream).arrayBuffer());
+    packed = await gunzip(packed.subarray(headerBytes(packed)));
     stages.add('snapshot-unzip', unzipping);
   }
   const unpacking = stamp();
@@ -173,6 +173,33 @@ async function readSnapshot(snapshot: Blob | Uint8Array): Promise<Uint8Array> {
   stages.add('snapshot-unpack', unpacking);
   if (!bytes) throw new Error('the stored snapshot is damaged');
   return bytes;
+}
+
+/**
+ * Gunzip with the engine's DecompressionStream, fed and drained by hand: a sandboxed
+ * worker in WebKit can read no Blob, not even one it made, nor so a Response's body.
+ */
+async function gunzip(gzipped: Uint8Array): Promise<Uint8Array> {
+  const input = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(gzipped);
+      controller.close();
+    },
+  });
+  const reader = input.pipeThrough(new DecompressionStream('gzip') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>).getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for (let next = await reader.read(); !next.done; next = await reader.read()) {
+    chunks.push(next.value);
+    length += next.value.length;
+  }
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
 }
 
 /** The boot made a snapshot (kept here until `takeSnapshot`). */

@@ -98,6 +98,34 @@ describe('fast start', () => {
     }
   });
 
+  it('takes the base snapshot from the URL given as baseSnapshot, in a sandboxed pool too', async () => {
+    const pool = new PyodidePool({ indexURL, min: 1, max: 1, setup: fresh(), baseSnapshot: '/dist/base-snapshot.bin', sandbox: true, persistSnapshot: false });
+    try {
+      const [first] = await warm(pool, 1);
+      expect([first!.bootMode, first!.baseSnapshot, first!.snapshotSkipped]).to.deep.equal(['normal', true, undefined]);
+      expect(await pool.run('TOKEN')).to.be.a('string');
+    } finally {
+      await pool.terminate();
+    }
+  });
+
+  it("boots cold, saying 'unavailable' (and warning once), when no base snapshot is served at its URL", async () => {
+    const warnings: string[] = [];
+    const original = console.warn;
+    console.warn = (...args: unknown[]) => warnings.push(args.map(String).join(' '));
+    const missing = `/__fixtures__/no-base-snapshot-${Math.random()}.bin`;
+    const pool = new PyodidePool({ indexURL, min: 2, max: 2, setup: fresh(), baseSnapshot: missing, persistSnapshot: false });
+    try {
+      const [first, second] = await warm(pool, 2);
+      expect([first!.bootMode, first!.baseSnapshot, first!.snapshotSkipped]).to.deep.equal(['normal', false, 'unavailable']);
+      expect([second!.bootMode, second!.snapshotSkipped]).to.deep.equal(['snapshot', undefined]);
+      expect(warnings.filter((w) => w.includes('no base snapshot at') && w.includes(missing))).to.have.length(1);
+    } finally {
+      console.warn = original;
+      await pool.terminate();
+    }
+  });
+
   it("says 'disabled' on every worker with snapshot: false", async () => {
     const pool = new PyodidePool({ indexURL, min: 2, max: 2, setup: fresh(), snapshot: false });
     try {
