@@ -47,6 +47,7 @@ export class WorkerPoolElement extends LitElement {
     packages: { type: String },
     timeout: { type: Number },
     noSnapshot: { type: Boolean, attribute: 'no-snapshot' },
+    noBaseSnapshot: { type: Boolean, attribute: 'no-base-snapshot' },
     sandbox: { type: Boolean },
     sandboxConnect: { type: String, attribute: 'sandbox-connect' },
     isolate: { type: String },
@@ -85,6 +86,11 @@ export class WorkerPoolElement extends LitElement {
   declare timeout: number | undefined;
   /** Boot every worker normally instead of from a memory snapshot. */
   declare noSnapshot: boolean;
+  /**
+   * On a first visit, start the first worker's Python cold instead of from the base
+   * snapshot shipped with the package (see `PoolOptions.baseSnapshot`).
+   */
+  declare noBaseSnapshot: boolean;
   /** Run task code sandboxed: it cannot reach the page's origin, storage or locks (see `PoolOptions.sandbox`). */
   declare sandbox: boolean;
   /** Space-separated origins sandboxed code may fetch from (with `sandbox`). */
@@ -104,6 +110,7 @@ export class WorkerPoolElement extends LitElement {
   constructor() {
     super();
     this.noSnapshot = false;
+    this.noBaseSnapshot = false;
     this.sandbox = false;
   }
 
@@ -179,7 +186,7 @@ export class WorkerPoolElement extends LitElement {
 
   /** What the workers are built from: a change needs a new pool. */
   #key(): string {
-    return JSON.stringify([this.indexURL, this.packageBaseUrl, this.lockFileURL, this.packages, this.setup, this.noSnapshot, this.files, this.sandbox, this.sandboxConnect, this.isolate]);
+    return JSON.stringify([this.indexURL, this.packageBaseUrl, this.lockFileURL, this.packages, this.setup, this.noSnapshot, this.noBaseSnapshot, this.files, this.sandbox, this.sandboxConnect, this.isolate]);
   }
 
   #sizing(): Pick<PoolOptions, 'min' | 'max' | 'idleTimeout' | 'timeout'> {
@@ -249,6 +256,7 @@ export class WorkerPoolElement extends LitElement {
         setup: this.setup,
         files: this.files,
         snapshot: !this.noSnapshot,
+        baseSnapshot: !this.noBaseSnapshot,
         sandbox: this.sandbox ? { connect: this.sandboxConnect?.split(/\s+/).filter(Boolean) ?? [] } : false,
         ...(this.isolate ? { isolate: this.isolate as PoolOptions['isolate'] } : {}),
       });

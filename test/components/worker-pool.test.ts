@@ -121,6 +121,33 @@ describe('<worker-pool>', () => {
     }
   });
 
+  it('no-base-snapshot starts a first visit cold, and says so; without it the base snapshot is used', async () => {
+    // A setup of its own: no snapshot of it is stored, so this is a first visit.
+    const withSetup = async (attrs: string, setup: string) => {
+      const el = await fixture<WorkerPoolElement>(`<worker-pool index-url="${indexURL}" max="1" ${attrs}><script type="text/python">${setup}</script></worker-pool>`);
+      if (!el.pool) await oneEvent(el, 'pool-change');
+      return el;
+    };
+    const token = `TOKEN = ${JSON.stringify(String(Math.random()))}`;
+    const cold = await withSetup('no-base-snapshot', token);
+    try {
+      expect(cold.pool!.options.baseSnapshot).to.equal(false);
+      await cold.pool!.ready();
+      const [worker] = cold.pool!.state.workers.value;
+      expect([worker!.bootMode, worker!.baseSnapshot, worker!.snapshotSkipped]).to.deep.equal(['normal', false, 'disabled']);
+    } finally {
+      cold.remove();
+    }
+    const based = await withSetup('', `${token}\nBASED = 1`);
+    try {
+      await based.pool!.ready();
+      const [worker] = based.pool!.state.workers.value;
+      expect([worker!.bootMode, worker!.baseSnapshot, worker!.snapshotSkipped]).to.deep.equal(['normal', true, undefined]);
+    } finally {
+      based.remove();
+    }
+  });
+
   it('applies max and timeout changes live, and rebuilds when setup changes', async () => {
     const el = await makePool('min="1" max="1"');
     const pool = el.pool!;
