@@ -62,6 +62,7 @@ await check('npm pack ships every export, its types and the manifest, and no sou
   assert(extra.length === 0, `the tarball ships files a consumer does not need: ${extra.slice(0, 5).join(', ')}`);
   assert(shipped.has('dist/pool-worker.js') && shipped.has('dist/components.js'), 'the drop-in bundle and its worker are missing');
   assert(shipped.has('dist/sandbox-worker.js') && shipped.has('dist/workers/sandbox-worker.js'), 'the sandboxed worker script is missing');
+  assert(shipped.has('dist/base-snapshot.bin'), 'the base snapshot for first visits is missing');
 });
 
 // A scratch app that depends on the tarball, as `npm install pyodide-pool` would. The
@@ -87,7 +88,10 @@ const core = new PyodidePool({ indexURL: '/pyodide/', max: 1, setup: 'def double
 core.run('double(x)', { inputs: { x: 21 } })
   .then(async (value) => {
     const error = await core.run('1 / 0').catch((e) => e);
-    outcome.core = { value, pythonError: error instanceof PythonError && error.pythonType };
+    // A first visit (a fresh profile): the first worker starts from the base snapshot,
+    // which the bundler shipped as an asset.
+    const [worker] = core.state.workers.value;
+    outcome.core = { value, pythonError: error instanceof PythonError && error.pythonType, base: [worker.baseSnapshot, worker.snapshotSkipped ?? null] };
   })
   .catch((e) => (outcome.core = { error: String(e) }))
   .finally(() => core.terminate());
@@ -133,7 +137,11 @@ def double(x):
 </worker-pool>
 <script type="module">
   const outcome = (window.__outcome = {});
-  addEventListener('task-result', (e) => (outcome[e.target.closest('#sandboxed') ? 'sandboxed' : 'dropIn'] = { value: e.detail.result }));
+  addEventListener('task-result', (e) => {
+    const pool = e.target.closest('worker-pool').pool;
+    const [worker] = pool.state.workers.value;
+    outcome[e.target.closest('#sandboxed') ? 'sandboxed' : 'dropIn'] = { value: e.detail.result, base: [worker.baseSnapshot, worker.snapshotSkipped ?? null] };
+  });
   addEventListener('task-error', (e) => (outcome[e.target.closest('#sandboxed') ? 'sandboxed' : 'dropIn'] = { error: String(e.detail.error) }));
 </script>
 `,
@@ -213,6 +221,9 @@ try {
     assert(bundled?.core?.value === 42, `core: ${JSON.stringify(bundled?.core)}`);
     assert(bundled.core.pythonError === 'ZeroDivisionError', `core error: ${JSON.stringify(bundled.core)}`);
   });
+  await check('the Vite-bundled core starts a first visit from the shipped base snapshot', () => {
+    assert(JSON.stringify(bundled?.core?.base) === '[true,null]', `first worker [baseSnapshot, snapshotSkipped]: ${JSON.stringify(bundled?.core?.base)}`);
+  });
   await check('the installed <py-task> inside <worker-pool> renders its result', () => {
     assert(bundled?.elements?.value === 42 && bundled.elements.upgraded, `elements: ${JSON.stringify(bundled?.elements)}`);
   });
@@ -223,6 +234,7 @@ try {
     const { dropIn, sandboxed } = await open('/drop-in.html', ['dropIn', 'sandboxed']);
     assert(dropIn.value === 42, `drop-in: ${JSON.stringify(dropIn)}`);
     assert(sandboxed.value === 42, `drop-in <worker-pool sandbox>: ${JSON.stringify(sandboxed)}`);
+    assert(JSON.stringify(dropIn.base) === '[true,null]', `drop-in first worker [baseSnapshot, snapshotSkipped]: ${JSON.stringify(dropIn.base)}`);
   });
 } finally {
   await browser.close();

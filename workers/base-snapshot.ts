@@ -35,19 +35,28 @@ export const BASE_SNAPSHOT_URL = (): string => new URL('../base-snapshot.bin', i
 /** Why the file at a URL is not used: it is not there, or was made from another Pyodide. */
 type Unusable = 'unavailable' | 'version';
 
-/** The file at each URL, once fetched: every pool of the page shares it. */
-const files = new Map<string, { header: BaseSnapshotHeader; blob: Blob }>();
+/** The file at each URL for each Pyodide version, fetched once: every pool of the page shares it. */
+const files = new Map<string, Promise<Blob | Unusable>>();
 const warned = new Set<string>();
 
 /**
  * The base snapshot at `url` as a Blob, if it was made from Pyodide `version` (that of
  * the pool's `indexURL`); else why not. The header is read as the file arrives: a file
  * made from another version is not downloaded further. A missing file is reported once,
- * with what to do.
+ * with what to do; it is looked for again by the next pool that wants it.
  */
-export async function baseSnapshotFor(url: string, version: string | undefined): Promise<Blob | Unusable> {
-  const known = files.get(url);
-  if (known) return known.header.pyodideVersion === version ? known.blob : 'version';
+export function baseSnapshotFor(url: string, version: string | undefined): Promise<Blob | Unusable> {
+  const key = `${version}\n${url}`;
+  let file = files.get(key);
+  if (!file) {
+    file = download(url, version);
+    files.set(key, file);
+    void file.then((found) => found === 'unavailable' && files.delete(key));
+  }
+  return file;
+}
+
+async function download(url: string, version: string | undefined): Promise<Blob | Unusable> {
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   try {
     const response = await fetch(url, { credentials: 'same-origin' });
@@ -78,9 +87,7 @@ export async function baseSnapshotFor(url: string, version: string | undefined):
       if (done) break;
     }
     if (!header) return unavailable(url, 'it is not a base snapshot');
-    const blob = new Blob(chunks as Uint8Array<ArrayBuffer>[]);
-    files.set(url, { header, blob });
-    return blob;
+    return new Blob(chunks as Uint8Array<ArrayBuffer>[]);
   } catch (err) {
     void reader?.cancel().catch(() => {});
     return unavailable(url, (err as Error).message);
