@@ -9,8 +9,9 @@ import { sandboxScenario } from './sandbox-bench.js';
 import { outputScenario } from './output-bench.js';
 import { isolateScenario } from './isolate-bench.js';
 import { summarize, type Summary } from './stats.js';
-
-const indexURL = '/node_modules/pyodide/';
+import { baseSnapshot, indexURL } from './shared.js';
+import { formsScenario } from './forms-bench.js';
+import { SNAPSHOT_CACHE } from '../workers/snapshot-store.js';
 const results: Record<string, unknown> = {};
 const log = (line: string) => {
   document.getElementById('log')!.textContent += line + '\n';
@@ -78,17 +79,30 @@ async function throughput(run: () => Promise<unknown>, count: number): Promise<{
   return { ms, tasksPerSecond: (count * 1000) / ms };
 }
 
-async function poolBoot(size: number, snapshot: boolean): Promise<{ allWarmMs: number; bootModes: string[]; bootMs: number[]; timelines: unknown[] }> {
+/** How each worker of a warm pool started (`WorkerInfo`), and its boot's timeline. */
+function workerBoots(pool: PyodidePool) {
+  const workers = pool.state.workers.value;
+  return {
+    bootModes: workers.map((w) => w.bootMode ?? '?'),
+    bootMs: workers.map((w) => Math.round(w.bootMs ?? 0)),
+    workers: workers.map((w) => ({ bootMode: w.bootMode, baseSnapshot: w.baseSnapshot, snapshotSkipped: w.snapshotSkipped ?? null, heapBytes: w.heapBytes })),
+    timelines: workers.map((w) => w.bootTimeline),
+  };
+}
+
+/**
+ * A pool of `size` from `new PyodidePool` to all warm, on first-visit conditions (nothing
+ * from Cache Storage): normal boots (`snapshot: false`), or snapshot boots with or without
+ * the base snapshot for the first worker.
+ */
+async function poolBoot(size: number, snapshot: boolean, base: boolean): Promise<{ allWarmMs: number; bootModes: string[]; bootMs: number[]; timelines: unknown[] }> {
   const t = now();
-  // First-visit figures: nothing from Cache Storage.
-  const pool = new PyodidePool({ indexURL, min: size, max: size, snapshot, persistSnapshot: false });
+  const pool = new PyodidePool({ indexURL, min: size, max: size, snapshot, persistSnapshot: false, baseSnapshot: base && baseSnapshot });
   await pool.ready();
   const allWarmMs = now() - t;
-  const bootModes = pool.state.workers.value.map((w) => w.bootMode ?? '?');
-  const bootMs = pool.state.workers.value.map((w) => Math.round(w.bootMs ?? 0));
-  const timelines = pool.state.workers.value.map((w) => w.bootTimeline);
+  const boots = workerBoots(pool);
   await pool.terminate();
-  return { allWarmMs, bootModes, bootMs, timelines };
+  return { allWarmMs, ...boots };
 }
 
 async function naiveBoot(size: number): Promise<{ allWarmMs: number }> {
@@ -101,7 +115,7 @@ async function naiveBoot(size: number): Promise<{ allWarmMs: number }> {
 }
 
 async function cpuTime(workers: number, tasks: number): Promise<number> {
-  const pool = new PyodidePool({ indexURL, min: workers, max: workers });
+  const pool = new PyodidePool({ indexURL, baseSnapshot, min: workers, max: workers });
   await pool.ready();
   // Every worker runs the task once first, so each compares at full speed.
   await Promise.all(Array.from({ length: workers }, () => pool.run(CPU_TASK)));
@@ -207,7 +221,7 @@ async function main(): Promise<void> {
   naive.terminate();
 
   log('pool latency and throughput…');
-  const pool = new PyodidePool({ indexURL, min: 1, max: 1 });
+  const pool = new PyodidePool({ indexURL, baseSnapshot, min: 1, max: 1 });
   await pool.ready();
   const paired = await pairedLatency(() => pool.run('1+1'), 2000);
   results.postMessageFloor = paired.floor;
@@ -257,23 +271,43 @@ async function main(): Promise<void> {
   (window as unknown as { benchResults: unknown }).benchResults = results;
 }
 
+/** The 64 MB setup (issue 24): a heap well past Pyodide's default, every 64 KiB page of it written. */
+const LARGE_SETUP = "import json, decimal, fractions\nDATA = bytearray(64 << 20)\nDATA[::4096] = b'\\x07' * len(DATA[::4096])";
+
+/** Bytes of each snapshot kept in Cache Storage (the pool's cache). */
+async function storedSnapshotBytes(): Promise<number[]> {
+  const cache = await caches.open(SNAPSHOT_CACHE);
+  const sizes: number[] = [];
+  for (const key of await cache.keys()) sizes.push((await (await cache.match(key))!.blob()).size);
+  return sizes;
+}
+
 /**
  * One page load as a user has it: from navigation start, a pool of 2 (snapshots kept in
  * Cache Storage, the default) until its first result and until both workers are warm.
- * The runner loads this twice: a first visit (storage cleared) and a revisit.
+ * The runner loads this twice: a first visit (storage cleared) and a revisit. `base=0`:
+ * without the base snapshot (`baseSnapshot: false`); `snapshot=0`: normal boots;
+ * `setup=large`: the 64 MB setup.
  */
-async function visit(): Promise<void> {
-  const pool = new PyodidePool({ indexURL, min: 2, max: 2 });
+async function visit(params: URLSearchParams): Promise<void> {
+  const snapshot = params.get('snapshot') !== '0';
+  const large = params.get('setup') === 'large';
+  const pool = new PyodidePool({ indexURL, min: 2, max: 2, snapshot, baseSnapshot: params.get('base') !== '0' && baseSnapshot, ...(large ? { setup: LARGE_SETUP } : {}) });
   const first = pool.run('1+1').then(() => now());
   await pool.ready();
   const allWarmMs = now();
   const firstResultMs = await first;
-  const bootModes = pool.state.workers.value.map((w) => w.bootMode);
-  const timelines = pool.state.workers.value.map((w) => w.bootTimeline);
-  // Let the snapshot reach Cache Storage before the page goes away.
-  await new Promise((r) => setTimeout(r, 1500));
+  const boots = workerBoots(pool);
+  if (large && (await pool.run('len(DATA) + DATA[4096]')) !== (64 << 20) + 7) throw new Error('the 64 MB setup did not run');
+  // Let the snapshot reach Cache Storage before the page goes away (a large one takes a while).
+  let storedBytes: number[] = [];
+  if (snapshot) {
+    const until = now() + 30_000;
+    await new Promise((r) => setTimeout(r, 1500));
+    while ((storedBytes = await storedSnapshotBytes()).length === 0 && now() < until) await new Promise((r) => setTimeout(r, 100));
+  }
   await pool.terminate();
-  (window as unknown as { benchResults: unknown }).benchResults = { firstResultMs, allWarmMs, bootModes, timelines };
+  (window as unknown as { benchResults: unknown }).benchResults = { firstResultMs, allWarmMs, ...boots, storedBytes };
 }
 
 /** The floor of a first result: one bare worker, `loadPyodide` and one task, nothing else on the page. */
@@ -299,12 +333,13 @@ async function naiveVisit(): Promise<void> {
 
 /**
  * One boot on a fresh page, as on a first visit (the HTTP cache is warm, nothing is
- * stored, and nothing is compiled yet in this page): `kind` is naive, normal or snapshot.
+ * stored, and nothing is compiled yet in this page): `kind` is naive, normal, snapshot
+ * (the first worker from the base snapshot) or snapshot-nobase (`baseSnapshot: false`).
  */
 async function boot(params: URLSearchParams): Promise<void> {
   const size = Number(params.get('size'));
   const kind = params.get('kind');
-  const result = kind === 'naive' ? await naiveBoot(size) : await poolBoot(size, kind === 'snapshot');
+  const result = kind === 'naive' ? await naiveBoot(size) : await poolBoot(size, kind !== 'normal', kind === 'snapshot');
   (window as unknown as { benchResults: unknown }).benchResults = result;
 }
 
@@ -315,7 +350,7 @@ const report = (run: () => Promise<Record<string, unknown>>) => async () => {
 };
 const scenarios: Record<string, () => Promise<void>> = {
   none: async () => {},
-  visit,
+  visit: () => visit(params),
   'naive-visit': naiveVisit,
   'bare-visit': bareVisit,
   boot: () => boot(params),
@@ -324,6 +359,7 @@ const scenarios: Record<string, () => Promise<void>> = {
   sandbox: report(sandboxScenario),
   output: report(outputScenario),
   isolate: report(isolateScenario),
+  forms: report(formsScenario),
 };
 const scenario = scenarios[mode ?? ''] ?? main;
 scenario().catch((err: Error) => {

@@ -5,7 +5,7 @@
 import { PyodidePool, type PoolOptions } from '../workers/index.js';
 import { summarize, type Summary } from './stats.js';
 
-const indexURL = '/node_modules/pyodide/';
+import { baseSnapshot, indexURL } from './shared.js';
 const now = () => performance.now();
 /** Tasks per figure: each is a worker's whole life when isolated. */
 const SEQUENTIAL = 12;
@@ -19,7 +19,7 @@ interface Figures {
 }
 
 async function measure(options: PoolOptions): Promise<Figures> {
-  const pool = new PyodidePool({ indexURL, min: 2, max: 2, persistSnapshot: false, ...options });
+  const pool = new PyodidePool({ indexURL, baseSnapshot, min: 2, max: 2, persistSnapshot: false, ...options });
   await pool.ready();
   // Warm up: the snapshot exists and the first spares are booted.
   await Promise.all([pool.run('1'), pool.run('2')]);
@@ -38,7 +38,7 @@ async function measure(options: PoolOptions): Promise<Figures> {
 
 export async function isolateScenario(): Promise<Record<string, unknown>> {
   // The page compiles the interpreter once: a first pool pays for it, outside the figures.
-  const first = new PyodidePool({ indexURL, min: 1, max: 1, persistSnapshot: false });
+  const first = new PyodidePool({ indexURL, baseSnapshot, min: 1, max: 1, persistSnapshot: false });
   await first.run('1');
   await first.terminate();
   return {

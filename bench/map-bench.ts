@@ -5,7 +5,7 @@ import { PyodidePool } from '../workers/index.js';
 import { summarize, type Summary } from './stats.js';
 import { waitingCancelLatency } from './cancel-latency.js';
 
-const indexURL = '/node_modules/pyodide/';
+import { baseSnapshot, indexURL } from './shared.js';
 const now = () => performance.now();
 const TRIALS = 3;
 const ITERATION_MS = 50;
@@ -87,7 +87,7 @@ async function urgentStart(pool: PyodidePool, code: (count: number) => string, t
 
 /** Everything this file measures on a cross-origin-isolated page. */
 export async function mapScenario(): Promise<Record<string, unknown>> {
-  const pool = new PyodidePool({ indexURL, min: 2, max: 2 });
+  const pool = new PyodidePool({ indexURL, baseSnapshot, min: 2, max: 2 });
   await pool.ready();
   const out: Record<string, unknown> = {};
   out.mapThroughput = await mapThroughput(pool);
@@ -104,7 +104,7 @@ export async function mapScenario(): Promise<Record<string, unknown>> {
  * replaced). Latency is cancel → rejection; `workersReplaced` counts lost workers.
  */
 export async function plainCancelScenario(): Promise<Record<string, unknown>> {
-  const pool = new PyodidePool({ indexURL, min: 1, max: 1 });
+  const pool = new PyodidePool({ indexURL, baseSnapshot, min: 1, max: 1 });
   await pool.ready();
   // Cancelled somewhere inside a step, not at its start.
   const delay = (trial: number) => 120 + ((trial * 13) % ITERATION_MS);

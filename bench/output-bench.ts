@@ -13,7 +13,7 @@ import '../components/index.js';
 import type { PyTaskElement, WorkerPoolElement } from '../components/index.js';
 import { PyodidePool, STDOUT_LIMIT } from '../workers/index.js';
 
-const indexURL = '/node_modules/pyodide/';
+import { baseSnapshot, indexURL } from './shared.js';
 const now = () => performance.now();
 const params = new URLSearchParams(location.search);
 /** `&trials=1&skip=bare` for a quick look (or a trace) while working. */
@@ -117,7 +117,7 @@ async function element(el: PyTaskElement): Promise<Watch & { resultMs: number; k
 }
 
 export async function outputScenario(): Promise<Record<string, unknown>> {
-  const pool = new PyodidePool({ indexURL, min: 1, max: 1, persistSnapshot: false });
+  const pool = new PyodidePool({ indexURL, baseSnapshot, min: 1, max: 1, persistSnapshot: false });
   await pool.run('1');
   const host = document.createElement('worker-pool') as WorkerPoolElement;
   host.setAttribute('index-url', indexURL);

@@ -13,24 +13,69 @@ function startupRows(r) {
     const naive = r[`naiveBoot${size}`];
     if (!naive) continue;
     rows.push([`naive pool of ${size}, all warm`, ms(naive.allWarmMs), `baseline${spread(naive.trials, 0, ' ms')}`]);
-    for (const kind of ['Normal', 'Snapshot']) {
+    for (const [kind, what] of [
+      ['Normal', 'normal boots'],
+      ['SnapshotNoBase', 'snapshot boots, baseSnapshot: false'],
+      ['Snapshot', 'snapshot boots, base snapshot'],
+    ]) {
       const b = r[`boot${size}${kind}`];
-      const target = kind === 'Snapshot' ? (size === 4 ? ' (target ≥ 2×)' : ' (target ≥ 1.0×)') : '';
-      rows.push([`pool of ${size} all warm, ${kind.toLowerCase()} boots`, ms(b.allWarmMs), `${ratio(b.ratio)} sooner${spread(b.ratios)}${target}`]);
+      if (!b) continue;
+      const target = kind === 'Normal' ? '' : size === 4 ? ' (target ≥ 3×)' : ' (target ≥ 2×)';
+      rows.push([`pool of ${size} all warm, ${what}`, ms(b.allWarmMs), `${ratio(b.ratio)} sooner than naive${spread(b.ratios)}${target}`]);
     }
   }
   if (!r.visitRatios) return rows;
   const v = r.visitRatios;
   const rounds = r.visitRatioRounds;
+  const row = (name, visit, key, ratioKey, what, target) =>
+    rows.push([name, ms(visit[key]), `${ratio(v[ratioKey])} ${what}${spread(rounds[ratioKey])}${target ? ` (target ${target})` : ''}`]);
   rows.push(['bare loadPyodide + first task, 1 worker', ms(r.bare.firstResultMs), `baseline${spread(r.bare.rounds.map((x) => x.firstResultMs), 0, ' ms')}`]);
   rows.push(['naive first visit: pool of 2 warm', ms(r.naiveFirst.allWarmMs), 'baseline']);
-  rows.push(['first visit: pool of 2 warm', ms(r.firstVisit.allWarmMs), `${ratio(v.firstVisitWarmVsNaive)} sooner than naive${spread(rounds.firstVisitWarmVsNaive)} (target ≥ 1.0×)`]);
-  rows.push(['first visit: first result', ms(r.firstVisit.firstResultMs), `${ratio(v.firstVisitFirstResultVsBare)} bare${spread(rounds.firstVisitFirstResultVsBare)} (target ≤ 1.1×)`]);
+  if (r.firstVisitNoBase) {
+    row('first visit, baseSnapshot: false: first result', r.firstVisitNoBase, 'firstResultMs', 'noBaseFirstVisitFirstResultVsBare', 'bare', '≤ 0.5×');
+    row('first visit, baseSnapshot: false: pool of 2 warm', r.firstVisitNoBase, 'allWarmMs', 'noBaseFirstVisitWarmVsNaive', 'sooner than naive', '≥ 2×');
+  }
+  row('first visit: first result', r.firstVisit, 'firstResultMs', 'firstVisitFirstResultVsBare', 'bare', '≤ 0.5×');
+  row('first visit: pool of 2 warm', r.firstVisit, 'allWarmMs', 'firstVisitWarmVsNaive', 'sooner than naive', '≥ 2×');
   rows.push(['naive, second page load: pool of 2 warm', ms(r.naiveRevisit.allWarmMs), 'baseline']);
-  rows.push(['second page load: pool of 2 warm', ms(r.revisit.allWarmMs), `${ratio(v.revisitWarmVsNaive)} sooner${spread(rounds.revisitWarmVsNaive)} (target ≥ 3×)`]);
-  rows.push(['second page load: first result', ms(r.revisit.firstResultMs), `${ratio(v.revisitFirstResultVsFirstVisit)} sooner than first visit${spread(rounds.revisitFirstResultVsFirstVisit)} (target ≥ 4×)`]);
+  if (r.revisitNoBase) {
+    row('second page load, baseSnapshot: false: first result', r.revisitNoBase, 'firstResultMs', 'noBaseRevisitFirstResultVsBare', 'bare', '≤ 0.2×');
+    row('second page load, baseSnapshot: false: pool of 2 warm', r.revisitNoBase, 'allWarmMs', 'noBaseRevisitWarmVsNaive', 'sooner than naive');
+  }
+  row('second page load: first result', r.revisit, 'firstResultMs', 'revisitFirstResultVsBare', 'bare', '≤ 0.2×');
+  row('second page load: pool of 2 warm', r.revisit, 'allWarmMs', 'revisitWarmVsNaive', 'sooner than naive');
   return rows;
 }
+
+/** Issue 24's 64 MB setup and the base snapshot's forms, when those parts ran. */
+function fastStartRows(r) {
+  const rows = [];
+  const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
+  const l = r.large;
+  if (l) {
+    rows.push(['64 MB setup, next visit, snapshot: false: pool of 2 warm', ms(l.normal.allWarmMs), `baseline${spread(l.normal.rounds.map((x) => x.allWarmMs), 0, ' ms')}`]);
+    rows.push(['64 MB setup, next visit, stored snapshot: pool of 2 warm', ms(l.next.allWarmMs), `${ratio(l.ratios.warm)} sooner${spread(l.ratioRounds.warm)} (target ≥ 2×); modes ${l.next.bootModes.join(', ')}`]);
+    rows.push(['64 MB setup, next visit, stored snapshot: first result', ms(l.next.firstResultMs), `${ratio(l.ratios.firstResult)} sooner than snapshot: false${spread(l.ratioRounds.firstResult)}`]);
+    rows.push(['64 MB setup, first visit: pool of 2 warm', ms(l.first.allWarmMs), `modes ${l.first.bootModes.join(', ')}`]);
+    const stored = l.storedBytes.map((s) => s[0] ?? 0);
+    const heap = l.heapBytes.map((h) => Math.max(...h));
+    rows.push(['64 MB setup: snapshot stored in Cache Storage', mb(median(stored)), `${ratio(median(stored.map((s, i) => s / heap[i])))} the heap (${mb(median(heap))})`]);
+  }
+  const f = r.forms?.forms;
+  if (f) {
+    for (const [form, what] of [
+      ['raw', 'raw'],
+      ['packed', 'packed (unpack)'],
+      ['gzip', 'packed + gzip, as shipped (DecompressionStream, unpack)'],
+    ]) {
+      const x = f[form];
+      rows.push([`base snapshot ${what}: fetch → raw snapshot, median`, ms(x.total.median), `${mb(x.bytes)}; fetch ${ms(x.fetch.median)}, gunzip ${ms(x.gunzip.median)}, unpack ${ms(x.unpack.median)}`]);
+    }
+  }
+  return rows;
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** The steady-state rows (one warm pool), when that part ran. */
 function steadyRows(r) {
@@ -171,7 +216,7 @@ function isolateRows(r) {
 }
 
 export function printTable(r) {
-  const rows = [...startupRows(r), ...steadyRows(r), ...mapRows(r), ...sandboxRows(r), ...outputRows(r), ...isolateRows(r)];
+  const rows = [...startupRows(r), ...fastStartRows(r), ...steadyRows(r), ...mapRows(r), ...sandboxRows(r), ...outputRows(r), ...isolateRows(r)];
   const width = Math.max(...rows.map((row) => row[0].length));
   console.log(`\n${'measure'.padEnd(width)}  ${'value'.padStart(14)}  ratio [min–max of the trials]`);
   for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(14)}  ${note}`);
@@ -183,24 +228,37 @@ export function timelineLines(stages) {
   return (stages ?? []).map((s) => `  ${String(Math.round(s.start)).padStart(5)}–${String(Math.round(s.end)).padStart(5)} ms  ${s.name} (${s.where}, ${Math.round(s.end - s.start)} ms)`);
 }
 
+/** How a worker started, as `WorkerInfo` says. */
+function how(round, i) {
+  const w = round.workers?.[i];
+  const mode = round.bootModes?.[i] ?? w?.bootMode;
+  return `${mode} boot${w?.baseSnapshot ? ', from the base snapshot' : ''}${w?.snapshotSkipped ? `, snapshotSkipped: ${w.snapshotSkipped}` : ''}`;
+}
+
 /** Print the timelines of the median round of a first visit and of a revisit. */
 export function printTimelines(r) {
-  for (const [name, title] of [
-    ['firstVisit', 'First visit'],
-    ['revisit', 'Second page load'],
+  for (const [visit, title] of [
+    [r.firstVisitNoBase, 'First visit, baseSnapshot: false'],
+    [r.firstVisit, 'First visit'],
+    [r.revisit, 'Second page load'],
+    [r.large?.first, '64 MB setup, first visit'],
+    [r.large?.next, '64 MB setup, next visit'],
+    [r.large?.normal, '64 MB setup, next visit with snapshot: false'],
   ]) {
-    const visit = r[name];
     if (!visit?.medianRound?.timelines) continue;
     const round = visit.medianRound;
     console.log(`\n${title} (the median round: first result at ${Math.round(round.firstResultMs)} ms, all warm at ${Math.round(round.allWarmMs)} ms), ms since navigation start:`);
-    round.timelines.forEach((stages, i) => console.log([`worker ${i + 1} (${round.bootModes[i]} boot)`, ...timelineLines(stages)].join('\n')));
+    round.timelines.forEach((stages, i) => console.log([`worker ${i + 1} (${how(round, i)})`, ...timelineLines(stages)].join('\n')));
   }
-  const four = r.boot4Snapshot?.medianTrial;
-  if (four?.timelines) {
-    const origin = Math.min(...four.timelines.flatMap((t) => (t ?? []).map((s) => s.start)));
-    console.log(`\nFirst visit, pool of 4 with snapshot boots (the median trial: all warm ${Math.round(four.allWarmMs)} ms after the pool was made), ms since its first stage:`);
-    four.timelines.forEach((stages, i) =>
-      console.log([`worker ${i + 1} (${four.bootModes[i]} boot)`, ...timelineLines((stages ?? []).map((s) => ({ ...s, start: s.start - origin, end: s.end - origin })))].join('\n')),
+  for (const [trial, title] of [
+    [r.boot4SnapshotNoBase?.medianTrial, 'First visit, pool of 4 with snapshot boots, baseSnapshot: false'],
+    [r.boot4Snapshot?.medianTrial, 'First visit, pool of 4 with snapshot boots'],
+  ]) {
+    if (!trial?.timelines) continue;
+    const origin = Math.min(...trial.timelines.flatMap((t) => (t ?? []).map((s) => s.start)));
+    console.log(`\n${title} (the median trial: all warm ${Math.round(trial.allWarmMs)} ms after the pool was made), ms since its first stage:`);
+    trial.timelines.forEach((stages, i) =>
+      console.log([`worker ${i + 1} (${how(trial, i)})`, ...timelineLines((stages ?? []).map((s) => ({ ...s, start: s.start - origin, end: s.end - origin })))].join('\n')),
     );
   }
 }

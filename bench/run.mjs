@@ -2,8 +2,11 @@
 // repository cross-origin isolated, opens bench/index.html in headless Chromium (or
 // Firefox: `--browser=firefox`), and writes bench/results.json (results-firefox.json)
 // plus a readable table and the boot timelines.
-//   --only=visits,boots,main,map,sandbox,output,isolate   run those parts alone, for a quick look while working
-import { writeFileSync } from 'node:fs';
+//   --only=visits,boots,large,forms,main,map,sandbox,output,isolate   run those parts alone, for a quick look while working
+//   --rounds=N   rounds of the visits, boots and large parts (default 3; 1 for a smoke test)
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+import { gunzipSync } from 'node:zlib';
 import { startDevServer } from '@web/dev-server';
 import { build } from 'esbuild';
 import puppeteer from 'puppeteer-core';
@@ -17,7 +20,7 @@ const only = arg('only')?.split(',');
 const part = (name) => !only || only.includes(name);
 const engine = arg('browser') ?? 'chromium';
 if (!['chromium', 'firefox'].includes(engine)) throw new Error(`--browser=${engine}: the bench drives chromium or firefox`);
-const ROUNDS = 3;
+const ROUNDS = Number(arg('rounds') ?? 3);
 
 // Page loads are part of what is measured: bundled, as users ship them, both the pool and
 // the naive baseline. The workers sit next to the page bundle, where `new URL('./x.js',
@@ -34,6 +37,26 @@ await build({
   // The sandbox worker's imports are there for their side effects (see scripts/build.mjs).
   ignoreAnnotations: true,
 });
+// The base snapshot ships as dist/base-snapshot.bin, which the package finds at
+// `../base-snapshot.bin` from its own module. Bundled into bench/dist/, that URL would
+// point at bench/base-snapshot.bin: as a bundler user would, the file is copied beside the
+// bundle and its URL passed as `baseSnapshot` (bench/shared.ts).
+if (!existsSync('dist/base-snapshot.bin')) execSync('npm run build', { stdio: 'inherit' });
+copyFileSync('dist/base-snapshot.bin', 'bench/dist/base-snapshot.bin');
+if (part('forms')) await writeSnapshotForms();
+
+/**
+ * The base snapshot's other forms, for the `forms` part: packed only (the shipped file
+ * gunzipped) and raw (unpacked), beside the shipped one.
+ */
+async function writeSnapshotForms() {
+  const { unpackSnapshot } = await import('../dist/workers/sparse-snapshot.js');
+  const file = readFileSync('bench/dist/base-snapshot.bin');
+  const packed = gunzipSync(file.subarray(8 + file.readUInt32LE(4)));
+  writeFileSync('bench/dist/base-snapshot.packed', packed);
+  writeFileSync('bench/dist/base-snapshot.raw', unpackSnapshot(packed));
+}
+
 const port = await freePort();
 const server = await startDevServer({
   config: { rootDir: process.cwd(), hostname: '127.0.0.1', port, middleware: [plainWhenAsked(crossOriginIsolation())] },
@@ -71,9 +94,14 @@ try {
   page.on('pageerror', (err) => console.error('page error:', err.message));
   // Nothing below pays for the HTTP cache's first fill (the first page load ever).
   await measure(page, '?mode=boot&size=1&kind=normal');
+  await measure(page, '?mode=boot&size=1&kind=snapshot'); // and the base snapshot's file
   const results = part('main') ? await measure(page) : {};
   results.browser = `${engine} ${await browser.version()}`;
+  results.cores ??= await page.evaluate(() => navigator.hardwareConcurrency);
+  results.crossOriginIsolated ??= await page.evaluate(() => crossOriginIsolated);
   Object.assign(results, part('visits') ? await visits(page) : {}, part('boots') ? await boots(page) : {});
+  if (part('large')) results.large = await large(page);
+  if (part('forms')) results.forms = await measure(page, '?mode=forms');
   if (part('map')) {
     results.map = await measure(page, '?mode=map');
     results.plainCancel = await measure(page, '?mode=plain-cancel&plain');
@@ -96,42 +124,98 @@ try {
   await server.stop();
 }
 
+/** Delete every cache of the page's origin (the stored snapshots). */
+async function clearStorage(page) {
+  await page.goto(url + '?mode=none');
+  await page.evaluate(async () => Promise.all((await caches.keys()).map((k) => caches.delete(k))));
+}
+
+/** Medians of a list of page loads, the median one kept whole. */
+function visitSummary(rounds) {
+  const firstResultMs = median(rounds.map((v) => v.firstResultMs));
+  return {
+    firstResultMs,
+    allWarmMs: median(rounds.map((v) => v.allWarmMs)),
+    bootModes: rounds[0].bootModes,
+    medianRound: rounds.find((v) => v.firstResultMs === firstResultMs),
+    rounds,
+  };
+}
+
 /**
  * Page loads as users have them, in one browser profile: storage cleared, then a first
  * visit and a revisit of each pool, and a single bare worker (loadPyodide + first task).
- * Three rounds; each figure is the median, each ratio the median of the rounds' ratios,
- * with every round's ratio kept for the spread.
+ * Our pool's two visits are made with the base snapshot (the default) and without it
+ * (`baseSnapshot: false`, as before issue 24), storage cleared before each pair, the pairs
+ * in turn first. Three rounds; each figure is the median, each ratio the median of the
+ * rounds' ratios, with every round's ratio kept for the spread.
  */
 async function visits(page) {
-  const runs = { bare: [], naiveFirst: [], naiveRevisit: [], firstVisit: [], revisit: [] };
+  const runs = { bare: [], naiveFirst: [], naiveRevisit: [], firstVisit: [], revisit: [], firstVisitNoBase: [], revisitNoBase: [] };
   for (let round = 0; round < ROUNDS; round++) {
-    await page.goto(url + '?mode=none');
-    await page.evaluate(async () => Promise.all((await caches.keys()).map((k) => caches.delete(k))));
+    await clearStorage(page);
     runs.bare.push(await measure(page, '?mode=bare-visit'));
     runs.naiveFirst.push(await measure(page, '?mode=naive-visit'));
     runs.naiveRevisit.push(await measure(page, '?mode=naive-visit'));
-    runs.firstVisit.push(await measure(page, '?mode=visit'));
-    runs.revisit.push(await measure(page, '?mode=visit'));
+    const pairs = [
+      ['firstVisit', 'revisit', ''],
+      ['firstVisitNoBase', 'revisitNoBase', '&base=0'],
+    ];
+    if (round % 2) pairs.reverse();
+    for (const [first, next, query] of pairs) {
+      // The stored snapshot's key does not depend on the base snapshot: each pair starts empty.
+      await clearStorage(page);
+      runs[first].push(await measure(page, '?mode=visit' + query));
+      runs[next].push(await measure(page, '?mode=visit' + query));
+    }
   }
-  const out = {};
-  for (const [name, rounds] of Object.entries(runs)) {
-    const firstResultMs = median(rounds.map((v) => v.firstResultMs));
-    out[name] = {
-      firstResultMs,
-      allWarmMs: median(rounds.map((v) => v.allWarmMs)),
-      bootModes: rounds[0].bootModes,
-      medianRound: rounds.find((v) => v.firstResultMs === firstResultMs),
-      rounds,
-    };
-  }
+  const out = Object.fromEntries(Object.entries(runs).map(([name, rounds]) => [name, visitSummary(rounds)]));
   const each = (a, b, key) => runs[a].map((v, i) => v[key] / runs[b][i][key]);
   out.visitRatioRounds = {
     firstVisitWarmVsNaive: each('naiveFirst', 'firstVisit', 'allWarmMs'),
     firstVisitFirstResultVsBare: each('firstVisit', 'bare', 'firstResultMs'),
     revisitWarmVsNaive: each('naiveRevisit', 'revisit', 'allWarmMs'),
     revisitFirstResultVsFirstVisit: each('firstVisit', 'revisit', 'firstResultMs'),
+    revisitFirstResultVsBare: each('revisit', 'bare', 'firstResultMs'),
+    noBaseFirstVisitWarmVsNaive: each('naiveFirst', 'firstVisitNoBase', 'allWarmMs'),
+    noBaseFirstVisitFirstResultVsBare: each('firstVisitNoBase', 'bare', 'firstResultMs'),
+    noBaseRevisitWarmVsNaive: each('naiveRevisit', 'revisitNoBase', 'allWarmMs'),
+    noBaseRevisitFirstResultVsBare: each('revisitNoBase', 'bare', 'firstResultMs'),
+    baseVsNoBaseFirstResult: each('firstVisitNoBase', 'firstVisit', 'firstResultMs'),
+    baseVsNoBaseWarm: each('firstVisitNoBase', 'firstVisit', 'allWarmMs'),
   };
   out.visitRatios = Object.fromEntries(Object.entries(out.visitRatioRounds).map(([k, v]) => [k, median(v)]));
+  for (const [name, visit] of [
+    ['first visit', out.firstVisit],
+    ['first visit, baseSnapshot: false', out.firstVisitNoBase],
+  ]) {
+    const expected = name === 'first visit';
+    visit.rounds.forEach((v, i) => {
+      if (v.workers?.[0]?.baseSnapshot !== expected) console.warn(`${name}, round ${i + 1}: worker 1 has baseSnapshot ${v.workers?.[0]?.baseSnapshot} (snapshotSkipped ${v.workers?.[0]?.snapshotSkipped})`);
+    });
+  }
+  return out;
+}
+
+/**
+ * Issue 24's 64 MB setup: a first visit (storage cleared; it stores the snapshot), then,
+ * in turn first, a next visit (every worker restored from the stored snapshot) and the same
+ * page with `snapshot: false` (normal boots, each worker runs the setup). Three rounds.
+ */
+async function large(page) {
+  const runs = { first: [], next: [], normal: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    await clearStorage(page);
+    runs.first.push(await measure(page, '?mode=visit&setup=large'));
+    const order = round % 2 ? ['normal', 'next'] : ['next', 'normal'];
+    for (const kind of order) runs[kind].push(await measure(page, `?mode=visit&setup=large${kind === 'normal' ? '&snapshot=0' : ''}`));
+  }
+  const out = Object.fromEntries(Object.entries(runs).map(([name, rounds]) => [name, visitSummary(rounds)]));
+  const each = (key) => runs.normal.map((v, i) => v[key] / runs.next[i][key]);
+  out.ratioRounds = { warm: each('allWarmMs'), firstResult: each('firstResultMs') };
+  out.ratios = { warm: median(out.ratioRounds.warm), firstResult: median(out.ratioRounds.firstResult) };
+  out.storedBytes = runs.first.map((v) => v.storedBytes);
+  out.heapBytes = runs.first.map((v) => v.workers.map((w) => w.heapBytes));
   return out;
 }
 
@@ -139,7 +223,8 @@ async function visits(page) {
 async function boots(page) {
   const out = {};
   for (const size of [2, 4]) {
-    const trials = { naive: [], normal: [], snapshot: [] };
+    // snapshot: the first worker from the base snapshot (the default); snapshot-nobase: without it.
+    const trials = { naive: [], normal: [], 'snapshot-nobase': [], snapshot: [] };
     for (let round = 0; round < ROUNDS; round++) {
       for (const kind of Object.keys(trials)) trials[kind].push(await measure(page, `?mode=boot&size=${size}&kind=${kind}`));
     }
@@ -148,6 +233,7 @@ async function boots(page) {
       return {
         allWarmMs: median(trials[kind].map((t) => t.allWarmMs)),
         bootModes: trials[kind][0].bootModes,
+        workers: trials[kind].map((t) => t.workers),
         bootMs: trials[kind][0].bootMs,
         medianTrial: trials[kind].find((t) => t.allWarmMs === median(trials[kind].map((x) => x.allWarmMs))),
         trials: trials[kind].map((t) => t.allWarmMs),
@@ -158,6 +244,8 @@ async function boots(page) {
     out[`naiveBoot${size}`] = summary('naive');
     out[`boot${size}Normal`] = summary('normal');
     out[`boot${size}Snapshot`] = summary('snapshot');
+    out[`boot${size}SnapshotNoBase`] = summary('snapshot-nobase');
+    out[`boot${size}BaseVsNoBase`] = trials.snapshot.map((t, i) => trials['snapshot-nobase'][i].allWarmMs / t.allWarmMs);
   }
   return out;
 }

@@ -4,7 +4,7 @@
 import { PyodidePool, type PoolOptions } from '../workers/index.js';
 import { summarize, type Summary } from './stats.js';
 
-const indexURL = '/node_modules/pyodide/';
+import { baseSnapshot, indexURL } from './shared.js';
 const now = () => performance.now();
 const TRIALS = 3;
 
@@ -17,7 +17,7 @@ interface Figures {
 
 async function measure(options: PoolOptions): Promise<{ bootMs: number; latency: number[]; tasksPerSecond: number; interrupt: number[] }> {
   const t = now();
-  const pool = new PyodidePool({ indexURL, min: 2, max: 2, persistSnapshot: false, ...options });
+  const pool = new PyodidePool({ indexURL, baseSnapshot, min: 2, max: 2, persistSnapshot: false, ...options });
   await pool.ready();
   await Promise.all([pool.run('1'), pool.run('2')]);
   const bootMs = now() - t;
@@ -69,7 +69,7 @@ export async function sandboxScenario(): Promise<Record<string, unknown>> {
 }
 
 async function measureOnce(options: PoolOptions): Promise<void> {
-  const pool = new PyodidePool({ indexURL, min: 1, max: 1, persistSnapshot: false, ...options });
+  const pool = new PyodidePool({ indexURL, baseSnapshot, min: 1, max: 1, persistSnapshot: false, ...options });
   await pool.run('1');
   await pool.terminate();
 }
