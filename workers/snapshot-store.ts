@@ -157,8 +157,8 @@ export class SnapshotStore {
 
   /**
    * A boot's turn with the snapshot; what it waited for goes into `log`. `onLongWait` is
-   * called when it starts waiting for another worker to make the snapshot (a whole
-   * normal boot: time enough to get everything else ready).
+   * called when it starts waiting for another worker (to make the snapshot, a whole
+   * boot, or to try a stored one: time enough to get everything else ready).
    */
   async lease(log?: StageLog, onLongWait?: () => void): Promise<SnapshotLease> {
     if (this.#enabled && this.persist && this.source && !this.#looked) {
@@ -174,7 +174,7 @@ export class SnapshotStore {
     const waiting = stamp();
     let waited = false;
     while (this.#enabled && ((this.#making && !this.#packed) || (this.#unproven && this.#trying))) {
-      if (!waited && this.#making && !this.#packed) onLongWait?.();
+      if (!waited) onLongWait?.();
       waited = true;
       await new Promise<void>((wake) => this.#waiters.push(wake));
     }

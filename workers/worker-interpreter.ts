@@ -266,7 +266,7 @@ export async function boot(config: BootConfig): Promise<BootResult | { failure: 
       (pyodide.pyimport('_pyodide_pool') as PyProxy & { reseed(): void; destroy(): void }).reseed();
     } else {
       await stages.time('bootstrap', async () => pyodide.runPython(RUNTIME_BOOTSTRAP));
-      if (config.setup.trim()) await stages.time('setup', runSetup(config.setup));
+      if (config.setup.trim()) await stages.time('setup', () => runSetup(config.setup));
       if (config.makeSnapshot && !snapshotError) {
         const making = stamp();
         try {

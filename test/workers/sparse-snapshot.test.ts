@@ -25,6 +25,17 @@ describe('packed snapshots', () => {
     expect(unpackSnapshot(packSnapshot(odd))).to.deep.equal(odd);
   });
 
+  it('keeps a snapshot with few zero pages whole, and restores it as a view without copying', () => {
+    const dense = new Uint8Array(65_536 * 10).map((_, i) => (i % 7) + 1);
+    dense.fill(0, 0, 65_536); // one zero page in ten: not worth leaving out
+    const packed = packSnapshot(dense);
+    expect(packed.length).to.equal(dense.length + 12);
+    const restored = unpackSnapshot(packed)!;
+    expect(restored).to.deep.equal(dense);
+    expect(restored.buffer).to.equal(packed.buffer);
+    expect(unpackSnapshot(packed.subarray(0, packed.length - 1))).to.equal(undefined);
+  });
+
   it('refuses bytes in another form, or cut short', () => {
     expect(unpackSnapshot(new Uint8Array([1, 2, 3, 4]))).to.equal(undefined);
     const packed = packSnapshot(sample());
