@@ -60,8 +60,10 @@ export interface PoolOptions {
    */
   interruptGrace?: number;
   /**
-   * Replace a worker once its wasm heap passes `heapBytes` (the heap never shrinks) or
-   * after `afterTasks` tasks. A worker due for replacement takes no further task: it
+   * Replace a worker once its wasm heap passes `heapBytes` after a task (default 1 GiB;
+   * `Infinity` keeps every worker whatever its heap: the heap never shrinks), after
+   * `afterTasks` tasks, or after a task that ran out of memory (a `MemoryError`, always).
+   * `WorkerInfo.recycling` says which. A worker due for replacement takes no further task: it
    * retires once it holds none, and its successor (restored from the snapshot) starts
    * booting as soon as it is due. The heap is read from the interpreter's memory object,
    * which task code cannot misreport. `afterTasks: 1` is the same as `isolate: 'task'`.
@@ -155,6 +157,12 @@ export interface ResolvedOptions {
 }
 
 const here = () => globalThis.location?.href;
+
+/**
+ * A worker whose heap passed this after a task is replaced (`recycle.heapBytes`): the wasm
+ * heap never shrinks, and gigabytes held for good are a phone tab's end.
+ */
+export const DEFAULT_HEAP_CEILING = 2 ** 30;
 
 function count(name: string, value: unknown, fallback: number, least: number): number {
   if (value === undefined) return fallback;
@@ -260,7 +268,7 @@ export function resolveOptions(options: PoolOptions = {}): ResolvedOptions {
     debug: options.debug ?? false,
     sandbox: sandboxOption(options.sandbox),
     recycle: {
-      heapBytes: options.recycle?.heapBytes === undefined ? Infinity : count('recycle.heapBytes', options.recycle.heapBytes, 0, 1),
+      heapBytes: options.recycle?.heapBytes === undefined ? DEFAULT_HEAP_CEILING : options.recycle.heapBytes === Infinity ? Infinity : count('recycle.heapBytes', options.recycle.heapBytes, 0, 1),
       afterTasks: isolate ? 1 : options.recycle?.afterTasks === undefined ? Infinity : count('recycle.afterTasks', options.recycle.afterTasks, 0, 1),
     },
     isolate,

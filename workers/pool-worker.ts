@@ -168,13 +168,13 @@ function flush(): void {
 // Code that closes the worker (Python: `import js; js.close()`) would leave the pool
 // dispatching to a worker that is about to vanish; say so first, then close.
 const nativeClose = self.close.bind(self);
-self.close = () => {
+self.close = ((reason?: unknown) => {
   closing = true;
   // Outcomes of tasks that did finish still reach the pool.
   flush();
-  post({ t: 'closing' });
+  post(typeof reason === 'string' ? { t: 'closing', reason: reason.slice(0, 2_000) } : { t: 'closing' });
   nativeClose();
-};
+}) as typeof self.close;
 
 // Tasks come on the Worker's own channel (see `worker-endpoint.ts`), next to Comlink's
 // control messages: this listener comes first and keeps them from Comlink. The pool sends

@@ -190,11 +190,12 @@ export type TaskOutcome =
 
 /**
  * Worker → main thread (besides Comlink's answers). `locked`: the worker holds its life lock;
- * `closing`: code in the worker called `close()` (e.g. Python's `js.close()`).
+ * `closing`: code in the worker called `close()` (e.g. Python's `js.close()`), or the
+ * worker ends because its interpreter failed fatally (`reason` says how).
  */
 export type WorkerMessage =
   | { t: 'locked' }
-  | { t: 'closing' }
+  | { t: 'closing'; reason?: string }
   | { t: 'out'; seq: number; ev: OutputEvent }
   | { t: 'start'; seq: number }
   /** The task awaits its coroutine: a `stop` message can cancel it, whatever the page. */

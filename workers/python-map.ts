@@ -53,6 +53,7 @@ def _item_runner(kind, body, expr, base):
 
 def _failure(index, exc, src, kind="python"):
     _describe(exc, "<task>", src)
+    _bare(exc)  # a deep traceback is freed innermost first (see _release)
     return [index, *error_info, kind]
 
 
@@ -164,7 +165,7 @@ def step(gen, src):
         return 1
     except BaseException as exc:
         _describe(exc, "<task>", src)
-        raise
+        raise _bare(exc)
     finally:
         _flush()
     if value is None:

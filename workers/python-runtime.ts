@@ -12,7 +12,7 @@ import { MAP_SOURCE } from './python-map.js';
 export const RUNTIME_FILENAME = '<pyodide-pool>';
 
 const RUNTIME_SOURCE = String.raw`
-import ast, asyncio, builtins, inspect, io, json, linecache, random, sys, time, traceback, types
+import ast, asyncio, builtins, collections, inspect, io, json, linecache, random, sys, time, traceback, types
 
 _SETUP = {"__name__": "__main__", "__builtins__": __builtins__}
 _CACHE = {}
@@ -82,7 +82,7 @@ async def _run_async(body, expr, ns, src, filename):
         _describe(exc, filename, src)
         if isinstance(exc, (KeyboardInterrupt, SystemExit, asyncio.CancelledError)):
             raise _Stopped(type(exc).__name__) from None
-        raise
+        raise _bare(exc)
     finally:
         _flush()
 
@@ -95,6 +95,42 @@ def _flush():
             pass
 
 
+# A traceback deeper than these shows its outermost and innermost frames only.
+_TB_HEAD = 30
+_TB_TAIL = 30
+
+
+def _bare(exc):
+    """exc without its traceback or chain, to re-raise once error_info holds them: the
+    JavaScript side then has nothing long to format (a deep recursion's frames)."""
+    first, seen = exc, set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        _release(exc.__traceback__)
+        exc.__traceback__ = None
+        nxt = exc.__cause__ or exc.__context__
+        exc.__cause__ = exc.__context__ = None
+        exc = nxt
+    return first
+
+
+def _release(tb):
+    """Free a traceback innermost frame first. Left to itself, a deep one is freed
+    recursively (each frame its caller's), and the browser's stack, smaller than the
+    interpreter's own checks assume, overflows."""
+    tbs = []
+    while tb is not None:
+        tbs.append(tb)
+        tb = tb.tb_next
+    for tb in tbs:
+        tb.tb_next = None
+    # Not even the loop's last (innermost) one may outlive the list: its frame holds
+    # every outer one, and freeing it last would free them all in one deep cascade.
+    tb = None
+    while tbs:
+        tbs.pop()
+
+
 def _describe(exc, filename, src):
     global error_info
     _remember_source(filename, src)
@@ -102,13 +138,34 @@ def _describe(exc, filename, src):
     # Hide this runtime's own frames: the user should see their code only.
     while tb is not None and tb.tb_frame.f_code.co_filename == "${RUNTIME_FILENAME}":
         tb = tb.tb_next
-    line = None
+    head, tail, count, line = [], collections.deque(maxlen=_TB_TAIL), 0, None
     for frame, lineno in traceback.walk_tb(tb):
+        count += 1
+        if count <= _TB_HEAD:
+            head.append((frame, lineno))
+        else:
+            tail.append((frame, lineno))
         if frame.f_code.co_filename == filename:
             line = lineno
     if isinstance(exc, SyntaxError) and exc.filename == filename:
         line = exc.lineno
-    text = "".join(traceback.format_exception(type(exc), exc, tb))
+    if count <= _TB_HEAD + _TB_TAIL:
+        text = "".join(traceback.format_exception(type(exc), exc, tb))
+    else:
+        # A deep recursion: formatting every frame (each one's source line parsed for
+        # its markers) takes seconds per ten thousand. The outermost and innermost say
+        # what happened.
+        text = "".join(
+            ["Traceback (most recent call last):\n"]
+            + traceback.StackSummary.extract(iter(head)).format()
+            + [f"  [... {count - len(head) - len(tail)} more frames ...]\n"]
+            + traceback.StackSummary.extract(iter(tail)).format()
+            + traceback.format_exception_only(type(exc), exc)
+        )
+    # Innermost first, as _release does (see there).
+    while tail:
+        tail.pop()
+    del head
     message = exc.msg if isinstance(exc, SyntaxError) else str(exc)
     error_info = [type(exc).__name__, message, text, line]
 
@@ -128,7 +185,7 @@ def run(src, inputs):
         return eval(expr, ns) if expr is not None else None
     except BaseException as exc:
         _describe(exc, "<task>", src)
-        raise
+        raise _bare(exc)
     finally:
         if not awaits:
             _flush()
@@ -143,7 +200,7 @@ def run_setup(src):
         exec(code, _SETUP)
     except BaseException as exc:
         _describe(exc, "<setup>", src)
-        raise
+        raise _bare(exc)
     finally:
         _flush()
 

@@ -267,7 +267,11 @@ export class Scheduler {
       worker.tasksRun++;
       if (record.stop) this.#settleStopped(record, record.stop);
       else if ('value' in outcome) this.settle(record, undefined, 'done', outcome.value);
-      else this.settle(record, failureError(outcome.error));
+      else {
+        // Out of memory: the heap stays at its largest, and what failed to allocate may be half done.
+        if (outcome.error.pythonType === 'MemoryError') worker.memoryError = true;
+        this.settle(record, failureError(outcome.error));
+      }
     }
     worker.measured(ran, message.busyMs);
     const head = worker.head();
@@ -405,6 +409,6 @@ export class Scheduler {
   }
 
   publishWorkers(): void {
-    this.#ledger.workers.value = this.fleet.workers.map((w) => w.info());
+    this.#ledger.workers.value = this.fleet.infos();
   }
 }

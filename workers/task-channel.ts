@@ -12,6 +12,7 @@
  *
  * @internal
  */
+import { readable } from './thrown.js';
 import { signal } from '@preact/signals-core';
 import type { AskMessage, TaskMessage } from './protocol.js';
 import type { Exchange } from './exchange.js';
@@ -129,7 +130,7 @@ export class TaskChannel {
       this.awaitingInput.value = undefined;
       exchange.answer(id, reply);
     };
-    const refused = (err: unknown) => answered({ end: `onInput failed: ${(err as Error)?.message ?? String(err)}` });
+    const refused = (err: unknown) => answered({ end: `onInput failed: ${readable(err)}` });
     // A listener that throws or rejects ends the input (EOFError in Python), never the pool.
     try {
       Promise.resolve(this.onInput(prompt)).then(

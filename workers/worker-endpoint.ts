@@ -61,6 +61,14 @@ export function postToPool(message: unknown, transfer: Transferable[] = []): voi
 }
 
 /**
+ * End this worker because its interpreter cannot go on, saying why: the page names the
+ * reason in the error of the task it ran (see `pool-worker.ts`, whose `close` sends it).
+ */
+export function closeWorker(reason: string): void {
+  (self.close as (reason?: string) => void)(reason);
+}
+
+/**
  * Hand the messages that came before the pool worker's code ran (its first Comlink calls)
  * to its listeners, in order. Called once they are all added.
  */

@@ -17,7 +17,7 @@ import { baseSnapshotFor } from './base-snapshot.js';
 import { compiledPyodideWasm, compilePyodideWasm, pageCompileSpan, sharePyodideWasm } from './wasm-module.js';
 import { WorkerHandle } from './worker-handle.js';
 import type { SandboxConfig } from './sandbox-host.js';
-import { BootFailed } from './worker-info.js';
+import { BootFailed, type RecycleReason, type WorkerInfo } from './worker-info.js';
 import { formatTimeline, stamp } from './boot-timeline.js';
 
 /** Boot failures in a row (of the retryable kind) before the fleet gives up. */
@@ -47,6 +47,8 @@ export class WorkerFleet {
   #bootError: WorkerBootError | undefined;
   #ended = false;
   #restored = false;
+  /** Workers recycled whose successors have not started yet: the next to start replaces the first. */
+  #replacing: { id: number; reason: RecycleReason }[] = [];
 
   constructor(
     private readonly options: () => ResolvedOptions,
@@ -105,10 +107,24 @@ export class WorkerFleet {
    * 1`, the `isolate: 'task'` case, no task ever shares a worker with an earlier one).
    */
   spent(worker: WorkerHandle): boolean {
+    return this.recycleReason(worker) !== undefined;
+  }
+
+  /** Why `worker` is due for recycling (see {@link spent}), or undefined. */
+  recycleReason(worker: WorkerHandle): RecycleReason | undefined {
     const { heapBytes, afterTasks } = this.options().recycle;
+    // A MemoryError leaves the heap at its largest, and whatever failed to allocate half done.
+    if (worker.memoryError) return 'memory-error';
     // The heap counts once a task has run: a setup that leaves a large heap behind must
     // not retire every worker the moment it is warm.
-    return (worker.tasksRun > 0 && worker.heapBytes > heapBytes) || worker.tasksRun + worker.live >= afterTasks;
+    if (worker.tasksRun > 0 && worker.heapBytes > heapBytes) return 'heap';
+    if (worker.tasksRun + worker.live >= afterTasks) return 'tasks';
+    return undefined;
+  }
+
+  /** What `pool.state.workers` shows of each worker. */
+  infos(): WorkerInfo[] {
+    return this.#workers.map((worker) => ({ ...worker.info(), recycling: this.recycleReason(worker) }));
   }
 
   /**
@@ -118,7 +134,11 @@ export class WorkerFleet {
    */
   settle(worker: WorkerHandle): 'retired' | 'trimmed' | 'serving' {
     clearTimeout(worker.idleTimer);
-    if (this.spent(worker)) {
+    const reason = this.recycleReason(worker);
+    if (reason) {
+      // Its successor says whom it replaces, and why.
+      this.#replacing.push({ id: worker.id, reason });
+      if (this.options().debug) console.debug(`pyodide-pool: worker ${worker.id} recycled (${reason}; heap ${Math.round(worker.heapBytes / 2 ** 20)} MiB)`);
       this.remove(worker);
       return 'retired';
     }
@@ -160,6 +180,7 @@ export class WorkerFleet {
   }
 
   #spawn(): WorkerHandle {
+    const replaces = this.#replacing.shift();
     const worker = new WorkerHandle(
       this.#nextId++,
       this.workerURL,
@@ -172,6 +193,7 @@ export class WorkerFleet {
           // reports that sooner than Chromium), it is a boot failure, counted as one.
           if (w.bootMode === undefined) this.#bootFailed(w, new BootFailed({ kind: 'runtime', message: `the worker died while starting (${reason})` }));
           else {
+            this.#replacing.push({ id: w.id, reason: 'crashed' });
             this.remove(w);
             this.events.died(w, reason);
           }
@@ -184,6 +206,7 @@ export class WorkerFleet {
     // Loading Pyodide's scripts takes CPU the first boot needs: a worker that starts while
     // another boots waits for that one anyway (its snapshot, or its trial of the stored
     // one), so it loads them once its turn comes.
+    worker.replaces = replaces;
     const first = !this.#workers.some((w) => w.status === 'starting');
     if (first) worker.prepare(this.options().indexURL);
     this.#workers.push(worker);
@@ -233,6 +256,8 @@ export class WorkerFleet {
     let skipped = lease.skipped;
     let base: Blob | undefined;
     if (lease.base) {
+      // The interpreter is compiled while the base snapshot arrives: both are needed soon.
+      void compilePyodideWasm(indexURL);
       const fetching = stamp();
       const found = await this.#baseSnapshot(worker, indexURL);
       log.add('base-fetch', fetching);

@@ -28,6 +28,10 @@ export class WorkerHandle extends TaskLine {
   tasksRun = 0;
   heapBytes = 0;
   bootMode: WorkerInfo['bootMode'];
+  /** A task it ran ended in a MemoryError: it is recycled (see `WorkerFleet.recycleReason`). */
+  memoryError = false;
+  /** The worker it was started to replace, and why. */
+  replaces: WorkerInfo['replaces'];
   /** Its interpreter came from the base snapshot (known once warm). */
   baseSnapshot = false;
   /** Why it booted normally though a snapshot was wanted (set by the fleet once warm). */
@@ -84,7 +88,7 @@ export class WorkerHandle extends TaskLine {
       // A sandboxed worker holds no lock (its origin is opaque): there is nothing to watch.
       if (message.t === 'locked') {
         if (!this.#sandboxed) this.#watchLock();
-      } else if (message.t === 'closing') this.#die('the worker closed itself');
+      } else if (message.t === 'closing') this.#die(message.reason ?? 'the worker closed itself');
       else this.#events.message(this, message);
     });
     this.exchange = this.control ? new Exchange(this.control.words) : undefined;
@@ -223,6 +227,7 @@ export class WorkerHandle extends TaskLine {
       bootMode: this.bootMode,
       baseSnapshot: this.baseSnapshot,
       snapshotSkipped: this.snapshotSkipped,
+      ...(this.replaces && { replaces: this.replaces }),
       bootMs: this.bootMs,
       bootTimeline: this.#booted ? this.timeline.stages() : undefined,
     };

@@ -48,7 +48,19 @@ export interface WorkerInfo {
    * for (const s of pool.state.workers.value[0].bootTimeline ?? []) console.log(s.name, s.end - s.start);
    */
   bootTimeline: readonly BootStage[] | undefined;
+  /**
+   * Due for recycling, and why: it takes no further task and is replaced once it holds
+   * none. `'heap'`: its heap passed `recycle.heapBytes` (1 GiB by default) after a task;
+   * `'memory-error'`: a task ran out of memory (a `MemoryError`); `'tasks'`: it ran
+   * `recycle.afterTasks` tasks (`isolate: 'task'`); `'crashed'`: its interpreter cannot go on.
+   */
+  recycling?: RecycleReason;
+  /** The worker this one was started to replace, and why (see `recycling`). */
+  replaces?: { id: number; reason: RecycleReason };
 }
+
+/** Why a worker is recycled (see {@link WorkerInfo.recycling}). */
+export type RecycleReason = 'heap' | 'memory-error' | 'tasks' | 'crashed';
 
 /** Boot failed; `failure.kind` says whether trying again can help. */
 export class BootFailed extends Error {

@@ -10,6 +10,7 @@ import type { PyProxy } from 'pyodide/ffi';
 import { pythonToPlain, type PythonMakers } from './convert.js';
 import type { BootConfig, BootFailure, BootResult, WorkerMessage } from './protocol.js';
 import { ControlBlock } from './control-block.js';
+import { readable } from './thrown.js';
 import { memoryBytes } from './primordials.js';
 import { interceptPyodideWasm, pyodideWasmURL } from './wasm-module.js';
 import { RUNTIME_BOOTSTRAP } from './python-runtime.js';
@@ -297,7 +298,7 @@ export async function boot(config: BootConfig): Promise<BootResult | { failure: 
     return result;
   } catch (err) {
     if (err instanceof BootError) return { failure: err.failure };
-    return { failure: { kind: failedKind, message: (err as Error)?.message ?? String(err) } };
+    return { failure: { kind: failedKind, message: readable(err) } };
   }
 }
 

@@ -35,8 +35,9 @@ export function isWorkerMessage(message: unknown): message is WorkerMessage {
   if (!isObject(message)) return false;
   switch (message.t) {
     case 'locked':
-    case 'closing':
       return true;
+    case 'closing':
+      return message.reason === undefined || (typeof message.reason === 'string' && message.reason.length <= 2_000);
     case 'start':
     case 'awaiting':
     case 'yielding':

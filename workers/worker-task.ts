@@ -13,6 +13,8 @@ import { asAsyncRun, type AsyncRun, needsSwitch, pyodide, runningTask, runtime }
 import { buffersIn } from './transfer.js';
 import { awaitingFuture, beginWaits, endWaits } from './worker-waits.js';
 import { driveGenerator, type Yielded } from './worker-generator.js';
+import { closeWorker } from './worker-endpoint.js';
+import { readable } from './thrown.js';
 
 /** Buffers each outcome's value holds, moved (not copied) when it is sent. */
 export const moving = new WeakMap<TaskOutcome, ArrayBuffer[]>();
@@ -65,7 +67,11 @@ export function runTask(order: TaskOrder, atYield: Yielded): TaskOutcome | Promi
         endTask();
       });
     } else {
-      inputs?.destroy();
+      try {
+        inputs?.destroy();
+      } catch {
+        // Pyodide failed fatally: the worker is closing.
+      }
       endTask();
     }
   }
@@ -121,14 +127,35 @@ function describeFailure(err: unknown): TaskFailure {
     const [pythonType, message, traceback, line] = runtime.errorInfo();
     return { kind: 'python', pythonType, message, traceback, line: line ?? undefined };
   }
-  const message = (err as Error)?.message ?? String(err);
-  return { kind: 'conversion', pythonType: '', message, traceback: '' };
+  return { kind: 'conversion', pythonType: '', message: readable(err), traceback: '' };
+}
+
+/**
+ * Pyodide failed fatally (its interpreter cannot run again): a JavaScript error inside
+ * the interpreter, such as the browser's stack overflowing under a deep recursion.
+ */
+function fatal(err: unknown): boolean {
+  // Checked before Pyodide's API is touched: after a fatal error, it throws.
+  if ((err as { pyodide_fatal_error?: unknown })?.pyodide_fatal_error === true) return true;
+  if (/fatal error|fatally failed|already exited/i.test(String((err as Error)?.message))) return true;
+  try {
+    return !(err instanceof pyodide.ffi.PythonError) && (err as { pyodide_fatal_error?: unknown })?.pyodide_fatal_error === true;
+  } catch {
+    return true; // the API throws: Pyodide failed fatally
+  }
+}
+
+/** Why Pyodide failed, as the pool says it when it replaces the worker. */
+function fatalReason(err: unknown): string {
+  const text = readable(err);
+  const overflow = err instanceof RangeError || /call stack|stack overflow|too much recursion/i.test(text);
+  return overflow ? `the browser's stack overflowed (${text}): recursion too deep for this engine; Pyodide cannot go on after it` : `Pyodide failed fatally (${text})`;
 }
 
 function failed(order: TaskOrder, err: unknown): TaskOutcome {
-  if (!(err instanceof pyodide.ffi.PythonError) && /fatal error/i.test(String((err as Error)?.message))) {
-    // The interpreter is gone for good; closing tells the pool, which replaces us.
-    self.close();
+  if (fatal(err)) {
+    // The interpreter is gone for good; closing tells the pool (and why), which replaces us.
+    closeWorker(fatalReason(err));
     return { seq: order.seq, skipped: true };
   }
   let error: TaskFailure;
@@ -137,7 +164,7 @@ function failed(order: TaskOrder, err: unknown): TaskOutcome {
   } catch (inner) {
     // Describing the failure runs Python too, and a late KeyboardInterrupt can land
     // there. Whatever happens, the task must get its answer: never let it escape.
-    error = { kind: 'python', pythonType: (err as { type?: string })?.type ?? 'Error', message: String((err as Error)?.message ?? err), traceback: String((inner as Error)?.message ?? '') };
+    error = { kind: 'python', pythonType: (err as { type?: string })?.type ?? 'Error', message: readable(err), traceback: readable(inner) };
   }
   return { seq: order.seq, error };
 }
