@@ -127,6 +127,7 @@ writeFileSync(
 <script type="module" src="/node_modules/pyodide-pool/dist/components.js"></script>
 <worker-pool index-url="/pyodide/" max="1">
   <script type="text/python">
+# A setup of its own: no snapshot of it is stored yet, so this is a first visit.
 def double(x):
     return 2 * x
   </script>

@@ -95,3 +95,16 @@ export function onePoolElement(markup = ''): HTMLElement & { readonly pool: Pyod
   el.innerHTML = markup;
   return el;
 }
+
+/**
+ * Whether the base snapshot the build made can be used in this engine: it is made where
+ * WebAssembly switches stacks (Chromium) and is used only in engines alike; elsewhere
+ * (WebKit) a first visit starts cold and says `'engine'`.
+ */
+export async function baseSnapshotFits(): Promise<boolean> {
+  const { fitsEngine, readHeader } = await import('../workers/base-snapshot.js');
+  const bytes = new Uint8Array(await (await fetch('/dist/base-snapshot.bin')).arrayBuffer());
+  const header = readHeader(bytes.subarray(0, 4096));
+  if (!header) throw new Error('dist/base-snapshot.bin has no header: run npm run build');
+  return fitsEngine(header);
+}

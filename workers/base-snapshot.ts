@@ -20,6 +20,8 @@ export interface BaseSnapshotHeader {
   pyodideVersion: string;
   /** Bytes of the heap it restores. */
   snapshotBytes: number;
+  /** Made where WebAssembly could switch stacks (JSPI): used only in engines alike (see {@link fitsEngine}). */
+  jspi?: boolean;
 }
 
 /** The file starts with these 4 bytes ("PYPB"), then a u32 (LE) header length, the header (JSON), the gzip. */
@@ -32,8 +34,8 @@ export const BASE_MAGIC = 0x42505950;
  */
 export const BASE_SNAPSHOT_URL = (): string => new URL('../base-snapshot.bin', import.meta.url).href;
 
-/** Why the file at a URL is not used: it is not there, or was made from another Pyodide. */
-type Unusable = 'unavailable' | 'version';
+/** Why the file at a URL is not used: it is not there, was made from another Pyodide, or without the stack switching this engine has. */
+type Unusable = 'unavailable' | 'version' | 'engine';
 
 /** The file at each URL for each Pyodide version, fetched once: every pool of the page shares it. */
 const files = new Map<string, Promise<Blob | Unusable>>();
@@ -83,6 +85,10 @@ async function download(url: string, version: string | undefined): Promise<Blob 
           void reader.cancel();
           return 'version';
         }
+        if (header && !fitsEngine(header)) {
+          void reader.cancel();
+          return 'engine';
+        }
       }
       if (done) break;
     }
@@ -100,6 +106,16 @@ function unavailable(url: string, why: string): 'unavailable' {
     console.warn(`pyodide-pool: no base snapshot at ${url} (${why}): first visits start Python cold. Serve the package's dist/base-snapshot.bin there, or pass its URL as 'baseSnapshot' (false: do without)`);
   }
   return 'unavailable';
+}
+
+/**
+ * Whether this engine can use a snapshot made with (or without) stack switching: the
+ * interpreter keeps its own record of it, and one from an engine that could not leaves
+ * `asyncio.run` broken where it can, while one from an engine that could does not
+ * restore where it cannot (WebKit).
+ */
+export function fitsEngine(header: BaseSnapshotHeader): boolean {
+  return (header.jspi === true) === (typeof (WebAssembly as { Suspending?: unknown }).Suspending === 'function');
 }
 
 /** The first `n` bytes of `chunks`, joined. */

@@ -334,8 +334,8 @@ function tooLarge(message: string): boolean {
 /** The `debug` option: a worker's boot timeline in the console and in the page's performance timeline. */
 function logBoot(worker: WorkerHandle): void {
   const stages = worker.info().bootTimeline ?? [];
-  const how = `${worker.bootMode} boot${worker.baseSnapshot ? ' from the base snapshot' : ''}${worker.snapshotSkipped ? `, snapshot skipped: ${worker.snapshotSkipped}` : ''}`;
-  console.debug(`pyodide-pool: worker ${worker.id} warm (${how})\n${formatTimeline(stages)}`);
+  const how = `${worker.baseSnapshot ? ', its interpreter from the base snapshot' : ''}${worker.snapshotSkipped ? `, snapshot skipped: ${worker.snapshotSkipped}` : ''}`;
+  console.debug(`pyodide-pool: worker ${worker.id} warm (${worker.bootMode} boot)${how}\n${formatTimeline(stages)}`);
   for (const stage of stages) {
     try {
       performance.measure(`pyodide-pool worker ${worker.id}: ${stage.name}`, { start: stage.start, end: stage.end });
