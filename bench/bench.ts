@@ -11,7 +11,7 @@ import { isolateScenario } from './isolate-bench.js';
 import { summarize, type Summary } from './stats.js';
 import { baseSnapshot, indexURL } from './shared.js';
 import { formsScenario } from './forms-bench.js';
-import { SNAPSHOT_CACHE } from '../workers/snapshot-store.js';
+import { SNAPSHOT_CACHE } from '../workers/pool/snapshot-store.js';
 const results: Record<string, unknown> = {};
 const log = (line: string) => {
   document.getElementById('log')!.textContent += line + '\n';

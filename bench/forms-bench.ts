@@ -3,36 +3,12 @@
 // snapshot Pyodide restores from, for the form that ships (gzip of the packed snapshot:
 // DecompressionStream, then unpack), the packed form alone (unpack) and the raw one.
 // bench/run.mjs writes the packed and raw files beside the shipped one.
-import { headerBytes, readHeader } from '../workers/base-snapshot.js';
-import { unpackSnapshot } from '../workers/sparse-snapshot.js';
+import { gunzip, headerBytes, readHeader } from '../workers/shared/snapshot-file.js';
+import { unpackSnapshot } from '../workers/worker/sparse-snapshot.js';
 import { summarize, type Summary } from './stats.js';
 
 const TRIALS = 5;
 const now = () => performance.now();
-
-/** The same gunzip as the worker's (workers/worker-loader.ts): DecompressionStream, fed and drained by hand. */
-async function gunzip(gzipped: Uint8Array): Promise<Uint8Array> {
-  const input = new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.enqueue(gzipped);
-      controller.close();
-    },
-  });
-  const reader = input.pipeThrough(new DecompressionStream('gzip') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>).getReader();
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  for (let next = await reader.read(); !next.done; next = await reader.read()) {
-    chunks.push(next.value);
-    length += next.value.length;
-  }
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
-}
 
 type Form = 'gzip' | 'packed' | 'raw';
 const FILES: Record<Form, string> = { gzip: 'base-snapshot.bin', packed: 'base-snapshot.packed', raw: 'base-snapshot.raw' };

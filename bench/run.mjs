@@ -50,7 +50,7 @@ if (part('forms')) await writeSnapshotForms();
  * gunzipped) and raw (unpacked), beside the shipped one.
  */
 async function writeSnapshotForms() {
-  const { unpackSnapshot } = await import('../dist/workers/sparse-snapshot.js');
+  const { unpackSnapshot } = await import('../dist/workers/worker/sparse-snapshot.js');
   const file = readFileSync('bench/dist/base-snapshot.bin');
   const packed = gunzipSync(file.subarray(8 + file.readUInt32LE(4)));
   writeFileSync('bench/dist/base-snapshot.packed', packed);

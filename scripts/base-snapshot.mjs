@@ -1,7 +1,7 @@
 // Makes the base snapshot shipped with the package: a memory snapshot of the pinned
 // Pyodide's bare interpreter, made in Node (where Pyodide also runs) so that a first
 // visit restores the interpreter instead of starting Python cold. Stored packed (zero
-// pages left out, see workers/sparse-snapshot.ts) and gzipped: 6 MB instead of 31 MB,
+// pages left out, see workers/worker/sparse-snapshot.ts) and gzipped: 6 MB instead of 31 MB,
 // and the worker unzips it with DecompressionStream in under 0.1 s.
 //
 //   dist/base-snapshot.bin   "PYPB", u32 (LE) header length, the header (JSON:
@@ -41,7 +41,7 @@ export async function writeBaseSnapshot(outDir = 'dist') {
   const cached = `.cache/base-snapshot-v4-${version}-${wasmBytes}.bin`;
   let manifest;
   if (!existsSync(cached) || !existsSync(`${cached}.json`)) {
-    const { packSnapshot } = await import('../dist/workers/sparse-snapshot.js');
+    const { packSnapshot } = await import('../dist/workers/worker/sparse-snapshot.js');
     // Made where WebAssembly switches stacks as browsers do today (see base-snapshot-browser.mjs);
     // in Node where no Chromium is at hand (then used only in engines without JSPI).
     const { makeInChromium } = await import('./base-snapshot-browser.mjs');

@@ -7,15 +7,28 @@
 //   dist/base-snapshot.bin    the bare interpreter's snapshot for first visits (scripts/base-snapshot.mjs);
 //   custom-elements.json      the elements' manifest (for docs and editors).
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { writeBaseSnapshot } from './base-snapshot.mjs';
 
+// The core's folders by side of the worker boundary: code inside a Worker (worker/) and the
+// page's pool (pool/) meet only in shared/ (and python/, the runtime's source the worker runs
+// and the page keys snapshots by); views/ build on the pool. A wrong import fails here.
+const allowed = { shared: ['shared'], python: ['python'], worker: ['shared', 'python', 'worker'], pool: ['shared', 'python', 'pool'], views: ['shared', 'pool', 'views'] };
+for (const [folder, may] of Object.entries(allowed)) {
+  for (const name of readdirSync(`workers/${folder}`).filter((f) => f.endsWith('.ts'))) {
+    for (const [, target] of readFileSync(`workers/${folder}/${name}`, 'utf8').matchAll(/(?:from|import)\s*\(?\s*'\.\.\/([a-z-]+)\//g)) {
+      if (!may.includes(target)) throw new Error(`workers/${folder}/${name} imports from workers/${target}/: ${folder}/ may import only from ${may.join(', ')}`);
+    }
+  }
+}
 rmSync('dist', { recursive: true, force: true });
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 
 const common = { bundle: true, format: 'esm', target: 'es2022', minify: true, sourcemap: false, legalComments: 'eof', logLevel: 'warning' };
-await build({ ...common, entryPoints: { components: 'components/index.ts', 'pool-worker': 'workers/pool-worker.ts' }, outdir: 'dist' });
+await build({ ...common, entryPoints: { components: 'components/index.ts' }, outdir: 'dist' });
+// ignoreAnnotations: the entry imports its run loop for its side effects (see below).
+await build({ ...common, entryPoints: { 'pool-worker': 'workers/pool-worker.ts' }, outdir: 'dist', ignoreAnnotations: true });
 // A sandboxed worker (opaque origin) imports nothing by URL: its script is one file, beside
 // the drop-in bundle and beside the modules (over tsc's unbundled one).
 for (const outfile of ['dist/sandbox-worker.js', 'dist/workers/sandbox-worker.js']) {
@@ -23,16 +36,19 @@ for (const outfile of ['dist/sandbox-worker.js', 'dist/workers/sandbox-worker.js
   // `sideEffects` list (written for consumers of dist/) does not name in the sources.
   await build({ ...common, entryPoints: ['workers/sandbox-worker.ts'], outfile, ignoreAnnotations: true });
 }
-// The modules find the base snapshot at dist/ (`../base-snapshot.bin` from dist/workers/);
-// the drop-in bundle sits in dist/ itself.
-const bundle = readFileSync('dist/components.js', 'utf8');
-if (!bundle.includes('../base-snapshot.bin')) throw new Error('dist/components.js: the base snapshot URL was not found');
-writeFileSync('dist/components.js', bundle.replaceAll('../base-snapshot.bin', './base-snapshot.bin'));
+// The page-side modules (dist/workers/pool/) find the worker scripts one folder up and the
+// base snapshot at dist/; the drop-in bundle sits in dist/ beside all three.
+let bundle = readFileSync('dist/components.js', 'utf8');
+for (const [fromModules, fromBundle] of [['../pool-worker.js', './pool-worker.js'], ['../sandbox-worker.js', './sandbox-worker.js'], ['../../base-snapshot.bin', './base-snapshot.bin']]) {
+  if (!bundle.includes(fromModules)) throw new Error(`dist/components.js: the URL ${fromModules} was not found`);
+  bundle = bundle.replaceAll(fromModules, fromBundle);
+}
+writeFileSync('dist/components.js', bundle);
 const base = await writeBaseSnapshot('dist');
 console.log(`base snapshot: ${(base.fileBytes / 1e6).toFixed(1)} MB shipped for a ${(base.snapshotBytes / 1e6).toFixed(1)} MB heap (Pyodide ${base.pyodideVersion})`);
 
 // The core, the elements and the bridge must never pull a framework in.
-for (const file of ['dist/workers/index.js', 'dist/workers/pool.js', 'dist/components/index.js', 'dist/hooks/index.js', 'dist/components.js']) {
+for (const file of ['dist/workers/index.js', 'dist/workers/pool/pool.js', 'dist/components/index.js', 'dist/hooks/index.js', 'dist/components.js']) {
   const text = readFileSync(file, 'utf8');
   const framework = /from\s*["'](react|react-dom[^"']*|vue|svelte[^"']*)["']/.exec(text);
   if (framework) throw new Error(`${file} imports ${framework[1]}: only hooks/<framework>.ts may`);

@@ -49,7 +49,7 @@ export function selfHostedPyodide(prefix = '/pyodide/') {
 
 /**
  * Serves the base snapshot the build made (`npm run build`) where the sources look for it
- * (`new URL('../base-snapshot.bin', import.meta.url)` from /workers/): at the root.
+ * (`new URL('../../base-snapshot.bin', import.meta.url)` from /workers/pool/): at the root.
  */
 export function baseSnapshotFiles() {
   return async (ctx, next) => {

@@ -16,10 +16,10 @@ function wheel(name, version, files) {
   return zipSync(Object.fromEntries(Object.entries(all).map(([path, text]) => [path, strToU8(text)])), { mtime: '2020-01-01T00:00:00Z' });
 }
 
-/** workers/errors.ts as a minified production bundle: do error names survive it? */
+/** workers/pool/errors.ts as a minified production bundle: do error names survive it? */
 async function minifiedErrors() {
   const { build } = await import('esbuild');
-  const out = await build({ entryPoints: ['workers/errors.ts'], bundle: true, minify: true, format: 'esm', write: false, logLevel: 'silent' });
+  const out = await build({ entryPoints: ['workers/pool/errors.ts'], bundle: true, minify: true, format: 'esm', write: false, logLevel: 'silent' });
   return out.outputFiles[0].contents;
 }
 

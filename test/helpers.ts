@@ -102,7 +102,8 @@ export function onePoolElement(markup = ''): HTMLElement & { readonly pool: Pyod
  * (WebKit) a first visit starts cold and says `'engine'`.
  */
 export async function baseSnapshotFits(): Promise<boolean> {
-  const { fitsEngine, readHeader } = await import('../workers/base-snapshot.js');
+  const { fitsEngine } = await import('../workers/pool/base-snapshot.js');
+  const { readHeader } = await import('../workers/shared/snapshot-file.js');
   const bytes = new Uint8Array(await (await fetch('/dist/base-snapshot.bin')).arrayBuffer());
   const header = readHeader(bytes.subarray(0, 4096));
   if (!header) throw new Error('dist/base-snapshot.bin has no header: run npm run build');

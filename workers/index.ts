@@ -8,12 +8,12 @@
  *
  * @packageDocumentation
  */
-export { PyodidePool } from './pool.js';
-export type { PoolState } from './pool-ledger.js';
-export { STDOUT_LIMIT, Task } from './task.js';
-export { TaskRun } from './task-run.js';
-export { currentPool, followPool } from './pool-source.js';
-export type { PoolHolder, PoolSource } from './pool-source.js';
+export { PyodidePool } from './pool/pool.js';
+export type { PoolState } from './pool/ledger.js';
+export { STDOUT_LIMIT, Task } from './pool/task.js';
+export { TaskRun } from './views/task-run.js';
+export { currentPool, followPool } from './views/pool-source.js';
+export type { PoolHolder, PoolSource } from './views/pool-source.js';
 export type {
   CodeSource,
   InputsSource,
@@ -21,19 +21,19 @@ export type {
   TaskRunOptions,
   TaskRunSnapshot,
   TaskRunStatus,
-} from './task-run-options.js';
-export type { TaskOptions, TaskProgress, TaskStatus } from './task.js';
-export type { PoolOptions, SandboxOptions } from './options.js';
-export type { MapOptions } from './pool.js';
-export type { MapProgress, MapSettled } from './map-run.js';
-export type { ItemsSource } from './map-task.js';
-export type { FileSource } from './pool-files.js';
-export type { PoolCapabilities } from './capabilities.js';
-export type { WorkerInfo } from './worker-info.js';
-export type { SnapshotSkip } from './snapshot-store.js';
-export { formatTimeline } from './boot-timeline.js';
-export type { BootStage, BootStageName } from './boot-timeline.js';
-export type { OutputEvent } from './protocol.js';
+} from './views/task-run-options.js';
+export type { TaskOptions, TaskProgress, TaskStatus } from './pool/task.js';
+export type { PoolOptions, SandboxOptions } from './pool/options.js';
+export type { MapOptions } from './pool/pool.js';
+export type { MapProgress, MapSettled } from './pool/map-run.js';
+export type { ItemsSource } from './views/map-as-task.js';
+export type { FileSource } from './pool/files.js';
+export type { PoolCapabilities } from './pool/capabilities.js';
+export type { WorkerInfo } from './pool/worker-info.js';
+export type { SnapshotSkip } from './pool/snapshot-store.js';
+export { formatTimeline } from './shared/boot-timeline.js';
+export type { BootStage, BootStageName } from './shared/boot-timeline.js';
+export type { OutputEvent } from './shared/protocol.js';
 export {
   ConversionError,
   MapError,
@@ -45,5 +45,5 @@ export {
   TaskTimeoutError,
   WorkerBootError,
   WorkerCrashedError,
-} from './errors.js';
-export type { PythonErrorInit } from './errors.js';
+} from './pool/errors.js';
+export type { PythonErrorInit } from './pool/errors.js';

@@ -6,8 +6,8 @@
  * @internal
  */
 // Order matters: the lockdown runs before any other module of the worker is evaluated.
-import './sandbox-lockdown.js';
-import './pool-worker.js';
-import { replayEarlyMessages } from './worker-endpoint.js';
+import './worker/lockdown.js';
+import './worker/run-loop.js';
+import { replayEarlyMessages } from './worker/endpoint.js';
 
 replayEarlyMessages();

@@ -3,7 +3,7 @@
 // worker is replaced, a heap past the ceiling is given back, and every failure reads well.
 import { expect } from 'chai';
 import { PyodidePool, PythonError, WorkerCrashedError } from '../../workers/index.js';
-import { readable } from '../../workers/thrown.js';
+import { readable } from '../../workers/shared/thrown.js';
 import { indexURL, rejection, until } from '../helpers.js';
 
 const recurse = (limit: number) => `import sys\nsys.setrecursionlimit(${limit})\ndef f(n):\n    return f(n + 1) + 1\nf(0)`;

@@ -3,8 +3,8 @@
 import { effect } from '@preact/signals-core';
 import { expect } from 'chai';
 import { PyodidePool, WorkerBootError } from '../../workers/index.js';
-import { SNAPSHOT_CACHE, snapshotCacheKey } from '../../workers/snapshot-store.js';
-import { packSnapshot } from '../../workers/sparse-snapshot.js';
+import { SNAPSHOT_CACHE, snapshotCacheKey } from '../../workers/pool/snapshot-store.js';
+import { packSnapshot } from '../../workers/worker/sparse-snapshot.js';
 import { indexURL, rejection, until, waitFor } from '../helpers.js';
 
 const WHEEL = '/__fixtures__/tinypkg-1.0.0-py3-none-any.whl';

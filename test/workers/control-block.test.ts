@@ -2,7 +2,7 @@
 // skipping it, interrupting it, or nothing (it is over). Both sides are driven here in
 // turn, in the orders that the two threads can produce.
 import { expect } from 'chai';
-import { ControlBlock } from '../../workers/control-block.js';
+import { ControlBlock } from '../../workers/shared/control-block.js';
 
 describe('control block', () => {
   it('skips a task stopped before the worker reaches it', () => {

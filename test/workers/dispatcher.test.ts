@@ -1,6 +1,6 @@
 // The dispatcher's rules on fake workers: no Pyodide, milliseconds per test.
 import { expect } from 'chai';
-import { distribute, preemptTarget, roomFor, stealPlan, workersToStart, type Dispatchable } from '../../workers/dispatcher.js';
+import { distribute, preemptTarget, roomFor, stealPlan, workersToStart, type Dispatchable } from '../../workers/pool/dispatcher.js';
 
 /** A worker that holds `live` tasks and whose pace allows `pace` more. */
 function fake(name: string, live: number, pace: number): Dispatchable & { name: string } {

@@ -3,8 +3,8 @@
 // refused (so the pool keeps the message), long answers travel in parts, and an
 // interrupt ends the wait. The worker side runs in a real worker (Atomics.wait).
 import { expect } from 'chai';
-import { ControlBlock, EXCHANGE_BYTES } from '../../workers/control-block.js';
-import { Exchange } from '../../workers/exchange.js';
+import { ControlBlock, EXCHANGE_BYTES } from '../../workers/shared/control-block.js';
+import { Exchange } from '../../workers/shared/exchange.js';
 
 type Reply = { t: 'ask'; id: number; more: boolean } | { t: 'done'; answer: { bytes?: string; gaveUp?: string; end?: string }; asks: { id: number; more: boolean }[] };
 

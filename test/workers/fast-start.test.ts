@@ -3,7 +3,7 @@
 // Every test is about booting, so each boots its own pools.
 import { expect } from 'chai';
 import { PyodidePool, type WorkerInfo } from '../../workers/index.js';
-import { SNAPSHOT_CACHE, snapshotCacheKey } from '../../workers/snapshot-store.js';
+import { SNAPSHOT_CACHE, snapshotCacheKey } from '../../workers/pool/snapshot-store.js';
 import { baseSnapshotFits, indexURL, until, waitFor } from '../helpers.js';
 
 /** A setup of its own, so that no earlier test (or run) has stored a snapshot for it. */

@@ -1,10 +1,10 @@
 // The map driver on fake chunks (no workers): chunk sizing, input order, the lowest failing
 // index, cancelling later chunks, settle: 'all', progress and abort.
 import { expect } from 'chai';
-import { MapError, PythonError, TaskCancelledError, WorkerCrashedError } from '../../workers/errors.js';
-import { MapRun, nextChunkSize, type MapRunOptions } from '../../workers/map-run.js';
-import type { ChunkResult } from '../../workers/protocol.js';
-import { TaskRecord, type ChunkSpec } from '../../workers/task.js';
+import { MapError, PythonError, TaskCancelledError, WorkerCrashedError } from '../../workers/pool/errors.js';
+import { MapRun, nextChunkSize, type MapRunOptions } from '../../workers/pool/map-run.js';
+import type { ChunkResult } from '../../workers/shared/protocol.js';
+import { TaskRecord, type ChunkSpec } from '../../workers/pool/task.js';
 
 /** A host whose chunks wait until the test settles them. */
 function fakeHost(workers = 2) {

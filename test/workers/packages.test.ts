@@ -4,7 +4,7 @@
 // real wheel the test server builds (Pyodide's npm package ships no wheels).
 import { expect } from 'chai';
 import { PyodidePool, WorkerBootError } from '../../workers/index.js';
-import { FileRelay } from '../../workers/sandbox-relay.js';
+import { FileRelay } from '../../workers/pool/sandbox-relay.js';
 import { FILE, HELLO, HELLO_RESULT, INDEX, lockFile, served, WHEELS } from '../fixtures/hellopkg-lock.js';
 import { indexURL, rejection } from '../helpers.js';
 

@@ -204,9 +204,9 @@ describe('running Python', () => {
 
 describe('error names', () => {
   it('keeps each class name in error.name, even when minified', async () => {
-    // workers/errors.ts bundled and minified as a production build would (by the test server).
+    // workers/pool/errors.ts bundled and minified as a production build would (by the test server).
     const bundle = '/__fixtures__/errors.min.js';
-    const errors = (await import(/* @vite-ignore */ bundle)) as typeof import('../../workers/errors.js');
+    const errors = (await import(/* @vite-ignore */ bundle)) as typeof import('../../workers/pool/errors.js');
     // Minified for real: the classes themselves lost their names.
     expect(errors.PythonError.name).to.not.equal('PythonError');
     const made = [

@@ -3,7 +3,7 @@
 // other tasks. Shared by the isolated and the plain-page suites.
 import { expect } from 'chai';
 import { PythonError, STDOUT_LIMIT, TaskTimeoutError, WorkerCrashedError, type PyodidePool } from '../../workers/index.js';
-import { blobsReadable } from '../../workers/sandbox-blobs.js';
+import { blobsReadable } from '../../workers/shared/sandbox-blobs.js';
 import { allSettled, rejection, RUNAWAY } from '../helpers.js';
 import { fileCases } from './file-cases.js';
 

@@ -1,9 +1,9 @@
-// The page's file relay for sandboxed workers (sandbox-relay.ts), on its own: the real
+// The page's file relay for sandboxed workers (pool/sandbox-relay.ts), on its own: the real
 // relay on a MessageChannel, fetching from the test server. It serves exactly Pyodide's
 // files and the pool's packages, without the page's credentials, within its bounds, and
 // answers every request.
 import { expect } from 'chai';
-import { FileRelay, PYODIDE_FILES, RELAY_BYTES, RELAY_CONCURRENT, RELAY_WAITING } from '../../workers/sandbox-relay.js';
+import { FileRelay, PYODIDE_FILES, RELAY_BYTES, RELAY_CONCURRENT, RELAY_WAITING } from '../../workers/pool/sandbox-relay.js';
 import { indexURL } from '../helpers.js';
 
 const INDEX = new URL(indexURL, location.href).href;

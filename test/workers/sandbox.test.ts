@@ -2,7 +2,7 @@
 // included), with task code kept from the page's origin. See sandbox-cases.ts.
 import { expect } from 'chai';
 import { PyodidePool, TaskCancelledError } from '../../workers/index.js';
-import { SNAPSHOT_CACHE, snapshotCacheKey } from '../../workers/snapshot-store.js';
+import { SNAPSHOT_CACHE, snapshotCacheKey } from '../../workers/pool/snapshot-store.js';
 import { indexURL, rejection, SPIN, until, waitFor } from '../helpers.js';
 import { sandboxCases } from './sandbox-cases.js';
 

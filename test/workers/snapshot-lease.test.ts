@@ -1,7 +1,7 @@
 // The snapshot lease state machine (SnapshotStore without persistence): who makes the
 // snapshot, who waits for it, who restores, and what a failure changes. No Pyodide.
 import { expect } from 'chai';
-import { SnapshotStore } from '../../workers/snapshot-store.js';
+import { SnapshotStore } from '../../workers/pool/snapshot-store.js';
 
 const bytes = (n: number) => new Uint8Array(8).fill(n);
 /** What a maker's release hands over: its snapshot, taken (packed) when wanted. */

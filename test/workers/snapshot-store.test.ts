@@ -2,7 +2,7 @@
 // the pool's snapshot, which restore it, which start from the base snapshot, and the
 // reason each worker that boots normally is given.
 import { expect } from 'chai';
-import { SnapshotStore } from '../../workers/snapshot-store.js';
+import { SnapshotStore } from '../../workers/pool/snapshot-store.js';
 
 const made = async () => new Uint8Array([1, 2, 3]);
 /** Lets the store take a maker's snapshot (it does so in a later turn). */

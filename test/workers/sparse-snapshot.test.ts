@@ -1,6 +1,6 @@
 // The packed form snapshots are stored in: only pages with data, restored byte for byte.
 import { expect } from 'chai';
-import { packSnapshot, unpackSnapshot } from '../../workers/sparse-snapshot.js';
+import { packSnapshot, unpackSnapshot } from '../../workers/worker/sparse-snapshot.js';
 
 describe('packed snapshots', () => {
   /** 5.5 pages of 64 KiB: data in pages 0, 3 and the short last one; the rest zeros. */

@@ -1,6 +1,6 @@
 // TaskQueue on plain items: priority order, FIFO within a priority, O(1) removal.
 import { expect } from 'chai';
-import { TaskQueue } from '../../workers/task-queue.js';
+import { TaskQueue } from '../../workers/pool/task-queue.js';
 
 interface Item {
   name: string;

@@ -1,0 +1,346 @@
+/**
+ * The pool's workers as a fleet: it starts them (up to `min`, and on demand up to `max`),
+ * boots them (normally or from the snapshot, with the page's compiled interpreter),
+ * replaces the ones past their recycle limit, trims them when `max` is lowered, retires
+ * idle ones after `idleTimeout`, and gives up with a `WorkerBootError` when boots keep
+ * failing. It decides nothing about tasks: the pool does, through the events.
+ *
+ * @internal
+ */
+import type { PoolFiles } from './files.js';
+import { workersToStart } from './dispatcher.js';
+import { WorkerBootError } from './errors.js';
+import type { ResolvedOptions } from './options.js';
+import type { WorkerMessage } from '../shared/protocol.js';
+import type { SnapshotSkip, SnapshotStore } from './snapshot-store.js';
+import { baseSnapshotFor } from './base-snapshot.js';
+import { compiledPyodideWasm, compilePyodideWasm, pageCompileSpan, sharePyodideWasm } from '../shared/wasm-module.js';
+import { WorkerHandle } from './worker-handle.js';
+import type { SandboxConfig } from './sandbox-host.js';
+import { BootFailed, type RecycleReason, type WorkerInfo } from './worker-info.js';
+import { formatTimeline, stamp } from '../shared/boot-timeline.js';
+
+/** Boot failures in a row (of the retryable kind) before the fleet gives up. */
+const MAX_BOOT_FAILURES = 3;
+
+/** What the fleet tells the pool. */
+export interface FleetEvents {
+  message(worker: WorkerHandle, message: WorkerMessage): void;
+  /** A warm worker died without being asked to; the fleet has already dropped it. */
+  died(worker: WorkerHandle, reason: string): void;
+  /** Task `seq` could not be posted to `worker` (inputs not cloneable). */
+  unsendable(worker: WorkerHandle, seq: number, error: Error): void;
+  /** `worker` is warm and idle: hand it work. */
+  warm(worker: WorkerHandle): void;
+  /** A boot failed and another may be started (the pool re-plans). */
+  retry(): void;
+  /** Boots keep failing: `bootError` is set; nothing will start again. */
+  broken(error: WorkerBootError): void;
+  /** The list of workers changed. */
+  changed(): void;
+}
+
+export class WorkerFleet {
+  #workers: WorkerHandle[] = [];
+  #nextId = 1;
+  #bootFailures = 0;
+  #bootError: WorkerBootError | undefined;
+  #ended = false;
+  #restored = false;
+  /** Workers recycled whose successors have not started yet: the next to start replaces the first. */
+  #replacing: { id: number; reason: RecycleReason }[] = [];
+
+  constructor(
+    private readonly options: () => ResolvedOptions,
+    private readonly workerURL: URL | string | undefined,
+    private readonly interruptible: boolean,
+    private readonly snapshots: SnapshotStore,
+    private readonly events: FleetEvents,
+    private readonly files: PoolFiles,
+  ) {}
+
+  /** Every worker, booting ones and those waiting to be recycled included. */
+  get workers(): readonly WorkerHandle[] {
+    return this.#workers;
+  }
+
+  /** Why workers cannot start, once boots have kept failing. */
+  get bootError(): WorkerBootError | undefined {
+    return this.#bootError;
+  }
+
+  /** Whether a worker has restored from a snapshot (then `capabilities.snapshot` is true). */
+  get restoredOne(): boolean {
+    return this.#restored;
+  }
+
+  /**
+   * Workers that count toward `min`/`max`: not those that are spent (they take no further
+   * task and retire once they hold none, so their successors boot meanwhile).
+   */
+  get active(): number {
+    return this.#workers.filter((w) => !this.spent(w)).length;
+  }
+
+  /** Workers that have booted. */
+  get warm(): number {
+    return this.#workers.filter((w) => w.status === 'idle' || w.status === 'busy').length;
+  }
+
+  /** Start the workers the dispatcher asks for, with `waiting` tasks queued. True if any started. */
+  ensure(waiting: number, atLeastOne: boolean): boolean {
+    if (this.#ended || this.#bootError) return false;
+    const start = workersToStart({
+      active: this.active,
+      starting: this.#workers.filter((w) => w.status === 'starting').length,
+      waiting,
+      min: Math.max(this.options().min, atLeastOne ? 1 : 0),
+      max: this.options().max,
+    });
+    for (let i = 0; i < start; i++) this.#spawn();
+    return start > 0;
+  }
+
+  /**
+   * Due for recycling: past `recycle.heapBytes` after a task, or holding or having run its
+   * `recycle.afterTasks` tasks. A spent worker takes no further task (with `afterTasks:
+   * 1`, the `isolate: 'task'` case, no task ever shares a worker with an earlier one).
+   */
+  spent(worker: WorkerHandle): boolean {
+    return this.recycleReason(worker) !== undefined;
+  }
+
+  /** Why `worker` is due for recycling (see {@link spent}), or undefined. */
+  recycleReason(worker: WorkerHandle): RecycleReason | undefined {
+    const { heapBytes, afterTasks } = this.options().recycle;
+    // A MemoryError leaves the heap at its largest, and whatever failed to allocate half done.
+    if (worker.memoryError) return 'memory-error';
+    // The heap counts once a task has run: a setup that leaves a large heap behind must
+    // not retire every worker the moment it is warm.
+    if (worker.tasksRun > 0 && worker.heapBytes > heapBytes) return 'heap';
+    if (worker.tasksRun + worker.live >= afterTasks) return 'tasks';
+    return undefined;
+  }
+
+  /** What `pool.state.workers` shows of each worker. */
+  infos(): WorkerInfo[] {
+    return this.#workers.map((worker) => ({ ...worker.info(), recycling: this.recycleReason(worker) }));
+  }
+
+  /**
+   * `worker` has nothing left in hand. Returns `retired` when it was spent (the pool
+   * re-plans, booting its successor if none is booting yet), `trimmed` when it was one
+   * too many for a lowered `max`, and `serving` when it stays.
+   */
+  settle(worker: WorkerHandle): 'retired' | 'trimmed' | 'serving' {
+    clearTimeout(worker.idleTimer);
+    const reason = this.recycleReason(worker);
+    if (reason) {
+      // Its successor says whom it replaces, and why.
+      this.#replacing.push({ id: worker.id, reason });
+      if (this.options().debug) console.debug(`pyodide-pool: worker ${worker.id} recycled (${reason}; heap ${Math.round(worker.heapBytes / 2 ** 20)} MiB)`);
+      this.remove(worker);
+      return 'retired';
+    }
+    if (this.active > this.options().max) {
+      this.remove(worker);
+      return 'trimmed';
+    }
+    return 'serving';
+  }
+
+  /** An idle worker above `min` retires after `idleTimeout` unless it gets work first. */
+  retireWhenIdle(worker: WorkerHandle): void {
+    const { min, idleTimeout } = this.options();
+    if (worker.status !== 'idle' || this.spent(worker) || this.active <= min) return;
+    worker.idleTimer = setTimeout(() => {
+      if (worker.status === 'idle' && this.active > this.options().min) this.remove(worker);
+    }, idleTimeout);
+  }
+
+  /** End a worker and drop it from the fleet (no `died` event follows). */
+  remove(worker: WorkerHandle): void {
+    worker.terminate();
+    this.#workers = this.#workers.filter((w) => w !== worker);
+    this.events.changed();
+  }
+
+  /**
+   * End every worker for good; resolves once they have all ended. With `keepSnapshot`, a
+   * worker still holding the snapshot it made hands it over first (it is kept for the
+   * next visit).
+   */
+  end(keepSnapshot: boolean): Promise<unknown> {
+    this.#ended = true;
+    const workers = this.#workers;
+    for (const worker of workers) worker.terminate(keepSnapshot);
+    this.#workers = [];
+    this.events.changed();
+    return Promise.all(workers.map((w) => w.gone));
+  }
+
+  #spawn(): WorkerHandle {
+    const replaces = this.#replacing.shift();
+    const worker = new WorkerHandle(
+      this.#nextId++,
+      this.workerURL,
+      {
+        message: (w, m) => this.events.message(w, m),
+        died: (w, reason) => {
+          // Unexpected by definition: say why, since the page may never see the cause.
+          console.warn(`pyodide-pool: worker ${w.id} died (${reason}); replacing it`);
+          // Before its boot was even asked for (a script that fails to load: Firefox
+          // reports that sooner than Chromium), it is a boot failure, counted as one.
+          if (w.bootMode === undefined) this.#bootFailed(w, new BootFailed({ kind: 'runtime', message: `the worker died while starting (${reason})` }));
+          else {
+            this.#replacing.push({ id: w.id, reason: 'crashed' });
+            this.remove(w);
+            this.events.died(w, reason);
+          }
+        },
+        unsendable: (w, seq, err) => this.events.unsendable(w, seq, err),
+      },
+      this.interruptible,
+      this.#sandboxConfig(),
+    );
+    // Loading Pyodide's scripts takes CPU the first boot needs: a worker that starts while
+    // another boots waits for that one anyway (its snapshot, or its trial of the stored
+    // one), so it loads them once its turn comes.
+    worker.replaces = replaces;
+    const first = !this.#workers.some((w) => w.status === 'starting');
+    if (first) worker.prepare(this.options().indexURL);
+    this.#workers.push(worker);
+    this.events.changed();
+    void this.#boot(worker, first);
+    return worker;
+  }
+
+  /** What a sandboxed worker is started with; undefined for a normal pool. */
+  #sandboxConfig(): SandboxConfig | undefined {
+    const { sandbox, indexURL, packages, packageBaseUrl, lockFileURL } = this.options();
+    if (!sandbox) return undefined;
+    return { connect: sandbox.connect, workerURL: sandbox.workerURL, indexURL, packages, packageBaseUrl, lockFileURL };
+  }
+
+  /**
+   * The base snapshot for this worker, if it fits the Pyodide at `indexURL` (its loader's
+   * version against the one the snapshot was made with); else why not.
+   */
+  async #baseSnapshot(worker: WorkerHandle, indexURL: string): Promise<Blob | SnapshotSkip> {
+    const url = this.options().baseSnapshot;
+    if (!url) return 'disabled';
+    return baseSnapshotFor(url, await worker.pyodideVersion(indexURL));
+  }
+
+  async #boot(worker: WorkerHandle, prepared: boolean): Promise<void> {
+    const { indexURL, packages, packageBaseUrl, lockFileURL, setup, bootTimeout } = this.options();
+    const log = worker.timeline.page;
+    let files: { path: string; data: Uint8Array }[];
+    try {
+      // Loaded before the snapshot lookup: the snapshot's key includes them.
+      const reading = stamp();
+      files = await this.files.all();
+      if (files.length > 0) log.add('files', reading);
+    } catch (err) {
+      this.#bootFailed(worker, new BootFailed({ kind: 'config', message: (err as Error).message }));
+      return;
+    }
+    const getReady = () => {
+      if (!prepared) worker.prepare(indexURL);
+      prepared = true;
+    };
+    // Waiting for a whole normal boot (the snapshot being made): load Pyodide's scripts now.
+    const lease = await this.snapshots.lease(log, getReady);
+    if (worker.dead) return lease.release(undefined, false);
+    getReady();
+    let skipped = lease.skipped;
+    let base: Blob | undefined;
+    if (lease.base) {
+      // The interpreter is compiled while the base snapshot arrives: both are needed soon.
+      void compilePyodideWasm(indexURL);
+      const fetching = stamp();
+      const found = await this.#baseSnapshot(worker, indexURL);
+      log.add('base-fetch', fetching);
+      if (found instanceof Blob) base = found;
+      else {
+        skipped = found;
+        this.snapshots.baseFailed(found);
+      }
+      if (worker.dead) return lease.release(undefined, false);
+    }
+    // The snapshot's bytes are read (and unpacked) in the worker while the page compiles.
+    if (lease.snapshot ?? base) worker.preloadSnapshot((lease.snapshot ?? base)!);
+    try {
+      // A restore is short and the page's compile started first: wait for it rather than
+      // compile a second copy. A normal boot has other work to overlap its own compile with.
+      // The page compiles the interpreter (once) from here: after the snapshot lookup, which
+      // otherwise waits behind the compile's reads.
+      const booting = worker.boot({ indexURL, packages, packageBaseUrl, lockFileURL, setup, makeSnapshot: lease.make, restore: lease.snapshot !== undefined, base: base !== undefined, files }, bootTimeout);
+      void compilePyodideWasm(indexURL).then((module) => {
+        const compile = module && pageCompileSpan(indexURL);
+        // The compile this boot waited for: not one that ended before the worker existed.
+        if (compile && compile.end > worker.timeline.created) log.stages.push({ name: 'wasm-compile', ...compile });
+        worker.giveModule(module ?? compiledPyodideWasm(indexURL));
+      });
+      const result = await booting;
+      if (result.mode === 'snapshot') this.#restored = true;
+      // A maker that could not make the pool's snapshot says why, as the workers after it will.
+      worker.snapshotSkipped = skipped ?? (lease.make && !result.snapshotMade ? (result.snapshotErrorKind ?? 'failed') : undefined);
+      if (result.wasmModule) sharePyodideWasm(indexURL, result.wasmModule);
+      if (result.snapshotMade && (this.options().sandbox || this.options().recycle.afterTasks === 1)) {
+        // Taken before the worker runs any task: task code in a sandbox is not trusted, and
+        // with per-task isolation no later worker may start from memory a task has touched.
+        // The page keeps the snapshot for every later worker and visit.
+        const packed = await worker.takeSnapshot();
+        lease.release(packed ? async () => packed : undefined, true, result.snapshotErrorKind);
+      } else lease.release(result.snapshotMade ? () => worker.takeSnapshot() : undefined, true, result.snapshotErrorKind);
+    } catch (err) {
+      lease.release(undefined, false);
+      this.#bootFailed(worker, err);
+      return;
+    }
+    if (worker.dead || this.#ended) return;
+    this.#bootFailures = 0;
+    if (this.options().debug) logBoot(worker);
+    if (!this.#workers.some((w) => w.status === 'starting')) this.snapshots.store();
+    this.events.warm(worker);
+  }
+
+  #bootFailed(worker: WorkerHandle, err: unknown): void {
+    this.remove(worker);
+    if (this.#ended) return;
+    const failure = err instanceof BootFailed ? err.failure : { kind: 'runtime' as const, message: String(err) };
+    if (failure.kind === 'snapshot') {
+      // The snapshot did not restore (a stale stored one, or this Pyodide cannot): not the worker's fault.
+      this.snapshots.restoreFailed(tooLarge(failure.message) ? 'too-large' : 'engine');
+    } else if (failure.kind === 'base') {
+      // Nor is the base snapshot's (another build of the same version, or this engine cannot).
+      console.warn(`pyodide-pool: the base snapshot did not restore here (${failure.message}); booting without it`);
+      this.snapshots.baseFailed(tooLarge(failure.message) ? 'too-large' : 'engine');
+    } else if (failure.kind === 'config' || ++this.#bootFailures >= MAX_BOOT_FAILURES) {
+      this.#bootError = new WorkerBootError(`Could not start a Pyodide worker: ${failure.message}`, { cause: err, packageName: failure.packageName });
+      this.events.broken(this.#bootError);
+      return;
+    }
+    this.events.retry();
+  }
+}
+
+/** A restore failed for want of memory. */
+function tooLarge(message: string): boolean {
+  return /out of bounds|out of memory|could not allocate|memory/i.test(message);
+}
+
+/** The `debug` option: a worker's boot timeline in the console and in the page's performance timeline. */
+function logBoot(worker: WorkerHandle): void {
+  const stages = worker.info().bootTimeline ?? [];
+  const how = `${worker.baseSnapshot ? ', its interpreter from the base snapshot' : ''}${worker.snapshotSkipped ? `, snapshot skipped: ${worker.snapshotSkipped}` : ''}`;
+  console.debug(`pyodide-pool: worker ${worker.id} warm (${worker.bootMode} boot)${how}\n${formatTimeline(stages)}`);
+  for (const stage of stages) {
+    try {
+      performance.measure(`pyodide-pool worker ${worker.id}: ${stage.name}`, { start: stage.start, end: stage.end });
+    } catch {
+      // An engine without User Timing level 3: the console has it.
+    }
+  }
+}

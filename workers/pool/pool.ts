@@ -1,0 +1,292 @@
+import { PoolTerminatedError, QueueFullError, TaskCancelledError } from './errors.js';
+import { detectCapabilities, type PoolCapabilities } from './capabilities.js';
+import { checkTransfer, moveInputs } from '../shared/transfer.js';
+import { MapRun, type MapHost, type MapProgress, type MapSettled } from './map-run.js';
+import { checkFiles, checkPath, fileBytes, PoolFiles, type FileSource } from './files.js';
+import { duration, resolveOptions, type PoolOptions, type ResolvedOptions } from './options.js';
+import { PoolLedger, type PoolState } from './ledger.js';
+import { SnapshotStore } from './snapshot-store.js';
+import { Task, TaskRecord, type TaskOptions } from './task.js';
+import { Scheduler } from './scheduler.js';
+import { WorkerFleet } from './fleet.js';
+
+/** Options of `pool.map()`: a task's options, and how to split and settle. */
+export interface MapOptions extends TaskOptions {
+  /** Globals every item sees besides `item` (sent with each chunk). */
+  inputs?: Record<string, unknown>;
+  /** Items per chunk. Default: sized from measured item times (thousands for tiny items, one for slow ones). */
+  chunkSize?: number;
+  /**
+   * `'first'` (default): the first failing item rejects the map with `MapError`.
+   * `'all'`: every item runs; the map resolves to `{ value } | { error }` per item.
+   */
+  settle?: 'first' | 'all';
+  /** Called as chunks finish, with how many items are done of how many. */
+  onProgress?: (progress: MapProgress) => void;
+  /** Milliseconds each item may run (default: the pool's `timeout`). */
+  timeout?: number;
+}
+
+/**
+ * A pool of warm Pyodide workers that runs Python code off the main thread.
+ *
+ * @example
+ * const pool = new PyodidePool({ max: 4, indexURL: '/pyodide/', setup: 'def double(x):\n    return 2 * x' });
+ * await pool.ready();
+ * await pool.run('double(x) + 1', { inputs: { x: 20 } });   // 41
+ * await pool.map('item * 2', [1, 2, 3]);                      // [2, 4, 6]
+ * await pool.terminate();
+ */
+export class PyodidePool {
+  readonly state: PoolState;
+  /**
+   * What this page and engine let the pool do, feature-detected: `interrupt` (cross-origin
+   * isolated, SharedArrayBuffer), `jspi`, `locks`, and `snapshot` once a worker has tried.
+   */
+  readonly capabilities: PoolCapabilities;
+  #options: ResolvedOptions;
+  readonly #given: PoolOptions;
+  readonly #scheduler: Scheduler;
+  readonly #snapshots: SnapshotStore;
+  readonly #files: PoolFiles;
+  #nextTaskId = 1;
+  #terminated = false;
+  /** With `min: 0`, `ready()` still wants one warm worker. */
+  #wantOne = false;
+  #readyPromise: Promise<void>;
+  #resolveReady!: () => void;
+  #rejectReady!: (error: unknown) => void;
+  readonly #ledger = new PoolLedger();
+
+  constructor(options: PoolOptions = {}) {
+    this.#given = { ...options };
+    this.#options = resolveOptions(options);
+    const snapshotWorks = (): boolean | undefined => (this.#scheduler.fleet.restoredOne ? true : this.#snapshots.disabled ? false : undefined);
+    this.capabilities = Object.freeze(Object.defineProperty(detectCapabilities(this.#options.sandbox !== undefined), 'snapshot', { get: snapshotWorks, enumerable: true }) as PoolCapabilities);
+    const { indexURL, packages, packageBaseUrl, lockFileURL, setup } = this.#options;
+    this.#files = new PoolFiles(this.#options.files);
+    const filesDigest = () => this.#files.digest;
+    const beforeTasks = this.#options.sandbox !== undefined || this.#options.recycle.afterTasks === 1;
+    this.#snapshots = new SnapshotStore(this.#options.snapshot, { indexURL, packages, packageBaseUrl, lockFileURL, setup, filesDigest, beforeTasks }, this.#options.persistSnapshot, this.#options.baseSnapshot !== false);
+    const host = {
+      options: () => this.#options,
+      ended: () => this.#terminated,
+      wantOne: () => this.#wantOne,
+      ready: () => this.#resolveReady(),
+      broken: (error: unknown) => this.#rejectReady(error),
+    };
+    this.#scheduler = new Scheduler(host, this.#ledger, (events) => new WorkerFleet(() => this.#options, options.workerURL, this.capabilities.interrupt, this.#snapshots, events, this.#files));
+    this.state = this.#ledger.view;
+    this.#readyPromise = new Promise((resolve, reject) => {
+      this.#resolveReady = resolve;
+      this.#rejectReady = reject;
+    });
+    this.#readyPromise.catch(() => {});
+    this.#scheduler.ensure();
+  }
+
+  /** The options in force, defaults applied. */
+  get options(): Readonly<ResolvedOptions> {
+    return this.#options;
+  }
+
+  /**
+   * Change sizing and defaults of a live pool: `min`, `max`, `idleTimeout`, `timeout`,
+   * `maxQueue`, `interruptGrace`. Workers are started or retired to fit (busy workers
+   * beyond `max` finish their task first). Options that need new workers (`indexURL`,
+   * `packages`, `setup`, `snapshot`) need a new pool.
+   *
+   * @example
+   * pool.configure({ max: 8, timeout: 10_000 });
+   */
+  configure(changes: Pick<PoolOptions, 'min' | 'max' | 'idleTimeout' | 'timeout' | 'maxQueue' | 'interruptGrace'>): void {
+    const next = resolveOptions({ ...this.#given, ...changes });
+    Object.assign(this.#given, changes);
+    this.#options = next;
+    if (this.#terminated) return;
+    for (const worker of [...this.#scheduler.fleet.workers]) {
+      if (worker.status === 'idle') this.#scheduler.becameIdle(worker);
+    }
+    this.#scheduler.pump();
+  }
+
+  /** Resolves when `min` workers (at least one) are warm; rejects if they cannot start. */
+  ready(): Promise<void> {
+    if (!this.#terminated && this.#scheduler.fleet.workers.length === 0 && !this.#scheduler.fleet.bootError) {
+      this.#wantOne = true;
+      this.#scheduler.ensure();
+    }
+    return this.#readyPromise;
+  }
+
+  /**
+   * Queue Python code and get its {@link Task} handle at once.
+   * Throws `QueueFullError` when `maxQueue` tasks already wait, `PoolTerminatedError`
+   * after `terminate()`, and `TypeError` / `RangeError` for bad arguments.
+   *
+   * @example
+   * const task = pool.submit('from worker_pool import progress\nprogress(0.5)\n6 * 7', {
+   *   onOutput: (event) => console.log(event),
+   * });
+   * await task.result; // 42
+   */
+  submit<T = unknown>(code: string, options: TaskOptions = {}): Task<T> {
+    if (typeof code !== 'string') throw new TypeError('PyodidePool.submit: code must be a string of Python source');
+    const { signal: abort, priority = 0, onOutput, stdin, onInput } = options;
+    let { inputs } = options;
+    if (inputs !== undefined && inputs !== null && (typeof inputs !== 'object' || Array.isArray(inputs))) {
+      throw new TypeError('PyodidePool.submit: inputs must be an object whose keys become Python globals');
+    }
+    if (typeof priority !== 'number' || Number.isNaN(priority)) throw new TypeError('PyodidePool.submit: priority must be a number');
+    if (onOutput !== undefined && typeof onOutput !== 'function') throw new TypeError('PyodidePool.submit: onOutput must be a function');
+    if (onInput !== undefined && typeof onInput !== 'function') throw new TypeError('PyodidePool.submit: onInput must be a function');
+    if (stdin !== undefined && typeof stdin !== 'string') throw new TypeError('PyodidePool.submit: stdin must be a string (lines for input())');
+    const timeout = options.timeout === undefined ? this.#options.timeout : duration('timeout', options.timeout);
+    const toMove = options.transfer === undefined ? undefined : checkTransfer('PyodidePool.submit', options.transfer);
+    if (this.#terminated) throw new PoolTerminatedError();
+    // Counts tasks handed to a worker but not begun too: to the user they are queued.
+    if (this.#ledger.queued.peek() >= this.#options.maxQueue && !this.#scheduler.idleWorker()) {
+      throw new QueueFullError(`The pool's queue is full (maxQueue ${this.#options.maxQueue})`);
+    }
+    // Moved last, once nothing can refuse the task: a refused task leaves the buffers alone.
+    let transfer: ArrayBuffer[] = [];
+    if (toMove) ({ inputs, transfer } = moveInputs(inputs ?? undefined, toMove));
+    return this.#enqueue(code, { inputs: inputs ?? undefined, priority, timeout, onOutput, stdin, onInput, transfer }, abort).task as Task<T>;
+  }
+
+  /** A task nothing refuses any more: record it, and queue it (or settle it at once). */
+  #enqueue(code: string, options: ConstructorParameters<typeof TaskRecord>[2], abort?: AbortSignal): TaskRecord {
+    const record: TaskRecord = new TaskRecord(this.#nextTaskId++, code, options, (reason) => this.#scheduler.cancel(record, reason));
+    this.#ledger.added();
+    if (abort?.aborted) {
+      this.#scheduler.settle(record, new TaskCancelledError(abort.reason), 'cancelled');
+      return record;
+    }
+    record.watch(abort);
+    const bootError = this.#scheduler.fleet.bootError;
+    if (bootError) {
+      this.#scheduler.settle(record, bootError);
+      return record;
+    }
+    this.#scheduler.add(record);
+    return record;
+  }
+
+  /**
+   * Run Python code and get the value of its final expression.
+   *
+   * @example
+   * await pool.run('sum(range(n))', { inputs: { n: 10 } }); // 45
+   */
+  run<T = unknown>(code: string, options?: TaskOptions): Promise<T> {
+    try {
+      // A promise of its own: the task's is marked handled, and a failure nobody awaits
+      // should still be reported. Not `async`: that costs extra turns on the hot path.
+      return this.submit<T>(code, options).result.then();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Run `code` once per item, with the item as the Python global `item` (each item in a
+   * fresh namespace over `setup`, as tasks are); results come back in input order. Items
+   * travel in chunks and run in a loop inside the workers, so tiny items cost microseconds
+   * each; chunks are sized from measured item times (or `chunkSize`) and idle workers
+   * take chunks busy ones have not begun. The first failing item (lowest index) rejects
+   * with `MapError` (`index`, `cause`); with `settle: 'all'` the map resolves to
+   * `{ value } | { error }` per item instead. `signal` stops it between items and rejects
+   * with `TaskCancelledError`; `timeout` applies to each item.
+   *
+   * @example
+   * await pool.map('item * 2', [1, 2, 3]); // [2, 4, 6]
+   * await pool.map('1 / item', [1, 0], { settle: 'all' }); // [{ value: 1 }, { error: PythonError }]
+   * await pool.map('item ** 2', range, { onProgress: ({ done, total }) => bar.value = done / total });
+   */
+  map<T = unknown>(code: string, items: Iterable<unknown>, options?: MapOptions & { settle?: 'first' }): Promise<T[]>;
+  map<T = unknown>(code: string, items: Iterable<unknown>, options: MapOptions & { settle: 'all' }): Promise<MapSettled<T>[]>;
+  map<T = unknown>(code: string, items: Iterable<unknown>, options?: MapOptions): Promise<T[] | MapSettled<T>[]>;
+  map(code: string, items: Iterable<unknown>, options: MapOptions = {}): Promise<unknown[]> {
+    try {
+      return this.#map(code, items, options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  #map(code: string, items: Iterable<unknown>, options: MapOptions): Promise<unknown[]> {
+    const where = 'PyodidePool.map';
+    if (typeof code !== 'string') throw new TypeError(`${where}: code must be a string of Python source`);
+    if (items === null || items === undefined || typeof (items as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+      throw new TypeError(`${where}: items must be iterable (an array, a Set, a generator…)`);
+    }
+    if (options === null || typeof options !== 'object') throw new TypeError(`${where}: options must be an object`);
+    const { signal: abort, priority = 0, onOutput, stdin, onInput, chunkSize, settle = 'first', onProgress } = options;
+    const { inputs } = options;
+    if (inputs !== undefined && inputs !== null && (typeof inputs !== 'object' || Array.isArray(inputs))) {
+      throw new TypeError(`${where}: inputs must be an object whose keys become Python globals of every item`);
+    }
+    if (chunkSize !== undefined && (!Number.isInteger(chunkSize) || chunkSize < 1)) throw new RangeError(`${where}: chunkSize must be a whole number of items, at least 1`);
+    if (settle !== 'first' && settle !== 'all') throw new TypeError(`${where}: settle must be 'first' or 'all'`);
+    if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError(`${where}: onProgress must be a function`);
+    if (typeof priority !== 'number' || Number.isNaN(priority)) throw new TypeError(`${where}: priority must be a number`);
+    if (onOutput !== undefined && typeof onOutput !== 'function') throw new TypeError(`${where}: onOutput must be a function`);
+    if (onInput !== undefined && typeof onInput !== 'function') throw new TypeError(`${where}: onInput must be a function`);
+    if (stdin !== undefined && typeof stdin !== 'string') throw new TypeError(`${where}: stdin must be a string (lines for input())`);
+    const itemTimeout = options.timeout === undefined ? this.#options.timeout : duration('timeout', options.timeout);
+    const movable = options.transfer === undefined ? undefined : new Set(checkTransfer(where, options.transfer));
+    const list = Array.from(items);
+    if (this.#terminated) throw new PoolTerminatedError();
+    if (abort?.aborted) throw new TaskCancelledError(abort.reason);
+    const bootError = this.#scheduler.fleet.bootError;
+    if (bootError) throw bootError;
+    if (list.length === 0) return Promise.resolve([]);
+    if (this.#ledger.queued.peek() >= this.#options.maxQueue && !this.#scheduler.idleWorker()) {
+      throw new QueueFullError(`The pool's queue is full (maxQueue ${this.#options.maxQueue})`);
+    }
+    const host: MapHost = {
+      // A map holds a few chunks in the queue at a time, whatever its length: they are
+      // not refused by maxQueue once the map has begun.
+      submit: (chunk, transfer, timeout) => this.#enqueue(code, { inputs: inputs ?? undefined, priority, timeout, onOutput, stdin, onInput, transfer, chunk }),
+      workers: () => this.#options.max,
+    };
+    return new MapRun(host, list, { chunkSize, keepGoing: settle === 'all', itemTimeout, onProgress, movable, signal: abort }).promise;
+  }
+
+  /**
+   * Add or replace a file on every worker, current and future (snapshot-restored and
+   * replacement ones too). Resolves once every live worker has it; a worker busy with a
+   * task writes it after that task. Rejects with `TypeError` for a bad path or data, and
+   * with an `Error` naming the file when it cannot be loaded or written.
+   *
+   * @example
+   * await pool.writeFile('/data/lookup.csv', 'code,name\n1,one\n');
+   * await pool.run('open("/data/lookup.csv").read()');
+   */
+  async writeFile(path: string, data: FileSource): Promise<void> {
+    checkFiles({ [checkPath('PyodidePool.writeFile', path)]: data });
+    if (this.#terminated) throw new PoolTerminatedError();
+    const bytes = await fileBytes(path, data);
+    this.#files.write(path, bytes);
+    const problems = await Promise.all(this.#scheduler.fleet.workers.map((worker) => worker.writeFile(path, bytes)));
+    const problem = problems.find((p) => p !== undefined);
+    if (problem) throw new Error(problem);
+  }
+
+  /**
+   * End every worker. Unsettled tasks reject with `PoolTerminatedError` at once; the
+   * promise resolves once every worker has ended (one that made the snapshot and has not
+   * handed it over yet does so first, so that it is kept for the next visit). Idempotent.
+   */
+  async terminate(): Promise<void> {
+    if (this.#terminated) return;
+    this.#terminated = true;
+    const error = new PoolTerminatedError();
+    // A snapshot the pool made and has not stored yet is still taken from its worker.
+    const ended = this.#scheduler.endAll(error, this.#options.persistSnapshot);
+    this.#ledger.ready.value = false;
+    this.#rejectReady(error);
+    this.#snapshots.clear();
+    await ended;
+  }
+}

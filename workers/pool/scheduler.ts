@@ -1,0 +1,414 @@
+/**
+ * The scheduler: waiting tasks go to workers (pipelined when tiny, stolen back when a
+ * line turns out long, as `pool/dispatcher.ts` decides), worker messages settle them, and
+ * cancel, timeout and worker deaths stop them — every task settling exactly once. It
+ * owns the queue and the fleet; `PyodidePool` is its public face.
+ *
+ * @internal
+ */
+import { batch } from '@preact/signals-core';
+import { distribute, preemptTarget, roomFor, stealPlan } from './dispatcher.js';
+import { ConversionError, TaskCancelledError, type WorkerBootError, WorkerCrashedError } from './errors.js';
+import { failureError, stopEnding } from './task-endings.js';
+import type { ResolvedOptions } from './options.js';
+import type { PoolLedger } from './ledger.js';
+import type { WorkerMessage } from '../shared/protocol.js';
+import { TaskQueue } from './task-queue.js';
+import type { TaskRecord } from './task.js';
+import type { FleetEvents, WorkerFleet } from './fleet.js';
+import type { WorkerHandle } from './worker-handle.js';
+
+/** How soon a stop that found the worker holding the control block's lock is tried again. */
+const STOP_RETRY_MS = 2;
+
+/** What the scheduler needs of the pool it serves. */
+export interface SchedulerHost {
+  options(): ResolvedOptions;
+  /** `terminate()` was called. */
+  ended(): boolean;
+  /** `ready()` waits on a `min: 0` pool: start one worker anyway. */
+  wantOne(): boolean;
+  /** Enough workers are warm: `ready()` resolves. */
+  ready(): void;
+  /** Boots keep failing: `ready()` rejects. */
+  broken(error: WorkerBootError): void;
+}
+
+export class Scheduler {
+  readonly fleet: WorkerFleet;
+  readonly #queue = new TaskQueue<TaskRecord>();
+  readonly #host: SchedulerHost;
+  readonly #ledger: PoolLedger;
+
+  constructor(host: SchedulerHost, ledger: PoolLedger, makeFleet: (events: FleetEvents) => WorkerFleet) {
+    this.#host = host;
+    this.#ledger = ledger;
+    this.fleet = makeFleet({
+      message: (worker, message) => this.onMessage(worker, message),
+      died: (worker, reason) => this.onDied(worker, reason),
+      unsendable: (worker, seq, error) => this.unsendable(worker, seq, error),
+      warm: (worker) => this.warm(worker),
+      retry: () => this.pump(),
+      broken: (error) => this.bootsFailed(error),
+      changed: () => this.publishWorkers(),
+    });
+  }
+
+  /** A new task: queue it and hand out what can go. */
+  add(record: TaskRecord): void {
+    this.#queue.push(record);
+    this.pump();
+  }
+
+  /** Settle every task, waiting or in a worker's hands, with `error`; end the workers (resolves once they have). */
+  endAll(error: unknown, keepSnapshot: boolean): Promise<unknown> {
+    let ended: Promise<unknown> = Promise.resolve();
+    batch(() => {
+      for (const record of this.#queue.drain()) this.settle(record, error);
+      for (const worker of this.fleet.workers) {
+        for (const record of worker.inflight.values()) if (record) this.settle(record, error);
+      }
+      ended = this.fleet.end(keepSnapshot);
+    });
+    return ended;
+  }
+
+  /** A worker that is idle now, if any. */
+  idleWorker(): WorkerHandle | undefined {
+    return this.fleet.workers.find((w) => w.status === 'idle');
+  }
+
+
+  /**
+   * Hand waiting tasks to workers, then size the pool. Idle workers take what they can;
+   * a busy worker is refilled only when it reports outcomes (`refill`), so a task
+   * submitted while every worker is busy waits here, where priorities still apply.
+   */
+  pump(refill?: WorkerHandle): void {
+    if (this.#host.ended()) return;
+    batch(() => {
+      const handed = this.#distribute(refill);
+      const preempted = this.#preempt();
+      const spawned = this.ensure();
+      if (handed || preempted || spawned) this.publishWorkers();
+    });
+  }
+
+  /**
+   * Waiting tasks more urgent than a generator task some worker runs go to that worker,
+   * which runs them at the generator's next yield and then resumes it (`preemptTarget`
+   * says which). Seqs skipped behind the generator are passed by the worker after it
+   * ends: the urgent seq begins first, out of order, which the control block allows.
+   * True if any went.
+   */
+  #preempt(): boolean {
+    let sent = false;
+    if (!this.#queue.peek()) return false;
+    // A spent worker takes nothing, so no urgent turn either (per-task isolation holds).
+    const open = this.fleet.workers.filter((worker) => !this.fleet.spent(worker));
+    for (let top = this.#queue.peek(); top; top = this.#queue.peek()) {
+      const worker = preemptTarget(top.priority, open);
+      if (!worker) break;
+      this.#queue.shift();
+      // It says when it starts (its timeout counts from then): it is not first in line.
+      worker.send(top, true, true);
+      sent = true;
+    }
+    return sent;
+  }
+
+  /** Hand waiting tasks to the workers the dispatcher picks. Returns true if any went. */
+  #distribute(refill: WorkerHandle | undefined): boolean {
+    const trimming = this.fleet.active > this.#host.options().max;
+    const takers = distribute(this.#queue.size, this.fleet.workers, (worker) => this.#room(worker, trimming), refill);
+    for (const worker of takers) this.#dispatch(worker, this.#queue.shift()!);
+    return takers.length > 0;
+  }
+
+  /** How many tasks `worker` may be handed now. */
+  #room(worker: WorkerHandle, trimming: boolean): number {
+    // A generator task may run for long: nothing queues behind it (urgent tasks preempt it).
+    if (worker.live > 0 && worker.head()?.preemptible) return 0;
+    // Spent (recycled): it takes no further task, not even one at a time.
+    if (this.fleet.spent(worker)) return 0;
+    return roomFor(worker, {
+      // Leaving the pool soon (beyond a lowered max): no queue of its own.
+      leaving: trimming,
+      untilRecycle: this.#host.options().recycle.afterTasks - worker.tasksRun - worker.live,
+    });
+  }
+
+  #dispatch(worker: WorkerHandle, record: TaskRecord): void {
+    const first = worker.live === 0;
+    // A timed task queued behind others has its timeout started by the worker's `start`.
+    worker.send(record, record.timeout !== undefined && !first);
+    clearTimeout(worker.idleTimer);
+    if (first) this.#begin(record);
+  }
+
+  /** The task is running (or about to, first in its worker's line): count it and start its timeout. */
+  #begin(record: TaskRecord): void {
+    if (!this.#ledger.started(record)) return;
+    if (record.timeout !== undefined) {
+      const timeout = record.timeout;
+      record.timer = setTimeout(() => this.#stop(record, { kind: 'timeout', timeout }), timeout);
+    }
+  }
+
+  /** A task handed to a worker that never began it goes back to the front of the queue. */
+  #requeue(record: TaskRecord): void {
+    clearTimeout(record.timer);
+    record.timer = undefined;
+    record.worker = undefined;
+    this.#ledger.requeued(record);
+    this.#queue.unshift(record);
+  }
+
+  /** Start the workers the queue calls for. True if any started. */
+  ensure(): boolean {
+    if (this.#host.ended()) return false;
+    return this.fleet.ensure(this.#queue.size, this.#host.wantOne());
+  }
+
+  /** A worker booted: the pool may be ready, and the worker takes work. */
+  warm(worker: WorkerHandle): void {
+    if (this.fleet.warm >= Math.max(1, this.#host.options().min) && !this.#ledger.ready.peek()) {
+      this.#ledger.ready.value = true;
+      this.#host.ready();
+    }
+    this.becameIdle(worker);
+  }
+
+  /** Boots keep failing: reject `ready()` and everything waiting; refuse new work. */
+  bootsFailed(error: WorkerBootError): void {
+    this.#host.broken(error);
+    batch(() => {
+      for (const record of this.#queue.drain()) this.settle(record, error);
+      this.publishWorkers();
+    });
+  }
+
+  /** `worker` holds nothing: the fleet may recycle or trim it; otherwise it takes work, or relieves another. */
+  becameIdle(worker: WorkerHandle): void {
+    const fate = this.fleet.settle(worker);
+    if (fate === 'trimmed') return;
+    this.pump();
+    if (fate === 'retired') return;
+    this.#steal(worker);
+    this.publishWorkers();
+    this.fleet.retireWhenIdle(worker);
+  }
+
+  /**
+   * An idle worker with nothing left to take relieves the busiest one of half the tasks it
+   * holds but has not begun: a line sized for tiny tasks may turn out to hold long ones.
+   */
+  #steal(thief: WorkerHandle): void {
+    if (thief.status !== 'idle' || this.#queue.size > 0 || this.#room(thief, false) === 0) return;
+    const plan = stealPlan(thief, this.fleet.workers);
+    if (!plan) return;
+    const taken = plan.victim.release(plan.count);
+    if (taken.length === 0) return;
+    for (const record of taken.reverse()) this.#requeue(record);
+    this.pump();
+  }
+
+  // ---- worker events -----------------------------------------------------------
+
+  onMessage(worker: WorkerHandle, message: WorkerMessage): void {
+    if (message.t === 'out') {
+      const record = worker.inflight.get(message.seq);
+      if (record && !record.settled) record.output(message.ev);
+    } else if (message.t === 'start') {
+      const record = worker.inflight.get(message.seq);
+      if (record) this.#begin(record);
+    } else if (message.t === 'awaiting') {
+      const record = worker.inflight.get(message.seq);
+      if (record) record.awaiting = true;
+    } else if (message.t === 'yielding') {
+      const record = worker.inflight.get(message.seq);
+      if (!record) return;
+      record.awaiting = true;
+      record.preemptible = true;
+      // Tasks sent behind it would wait for the whole generator: back to the queue, where
+      // another worker (or an urgent turn at a yield) may take them.
+      const behind = worker.release(worker.live - 1);
+      for (const held of behind.reverse()) this.#requeue(held);
+      // A more urgent task waiting now can run at its next yield.
+      this.pump();
+    } else if (message.t === 'ask') {
+      const record = worker.inflight.get(message.seq);
+      if (record) record.channel.ask(message, worker);
+      else if (message.kind !== 'more' && message.blocking) worker.exchange?.answer(message.id, { end: 'the task has ended' });
+    } else if (message.t === 'results') {
+      batch(() => this.#onResults(worker, message));
+    }
+  }
+
+  #onResults(worker: WorkerHandle, message: Extract<WorkerMessage, { t: 'results' }>): void {
+    // The heap never shrinks: a smaller figure is not believed.
+    if (typeof message.heap === 'number' && message.heap > worker.heapBytes) worker.heapBytes = message.heap;
+    let ran = 0;
+    for (const outcome of message.list) {
+      const record = worker.take(outcome.seq);
+      if (!record) continue; // stopped before it began, and already settled
+      if ('skipped' in outcome) {
+        if (record.stop) {
+          this.#settleStopped(record, record.stop);
+          continue;
+        }
+        // Skipped though the pool never took it back: the worker's word cannot be trusted
+        // (task code rewrote what it sends). It may have run: it fails, and the worker goes.
+        this.settle(record, new WorkerCrashedError(`The worker said it skipped task ${record.id}, which the pool had not taken back; the worker was replaced`));
+        this.#endToStop(worker, 'it misreported a task');
+        return;
+      }
+      ran++;
+      worker.tasksRun++;
+      if (record.stop) this.#settleStopped(record, record.stop);
+      else if ('value' in outcome) this.settle(record, undefined, 'done', outcome.value);
+      else {
+        // Out of memory: the heap stays at its largest, and what failed to allocate may be half done.
+        if (outcome.error.pythonType === 'MemoryError') worker.memoryError = true;
+        this.settle(record, failureError(outcome.error));
+      }
+    }
+    worker.measured(ran, message.busyMs);
+    const head = worker.head();
+    if (head) this.#begin(head);
+    if (worker.live === 0) this.becameIdle(worker);
+    else {
+      this.pump(worker);
+      this.publishWorkers();
+    }
+  }
+
+  /** `worker` is gone (the fleet dropped it): settle what it had begun, run the rest elsewhere. */
+  onDied(worker: WorkerHandle, reason: string): void {
+    batch(() => {
+      const { begun, notBegun } = worker.unfinished();
+      begun.forEach((record, i) => {
+        if (record.stop) this.#settleStopped(record, record.stop);
+        else if (i === begun.length - 1) this.settle(record, new WorkerCrashedError(`The worker running task ${record.id} died: ${reason}`));
+        else this.settle(record, new WorkerCrashedError(`The worker died (${reason}) before sending the result of task ${record.id}`));
+      });
+      // Handed over but never begun: they run elsewhere, ahead of what waits.
+      for (const record of notBegun.reverse()) {
+        if (record.stop) this.#settleStopped(record, record.stop);
+        else if (record.transfer.length > 0) {
+          this.settle(record, new WorkerCrashedError(`The worker holding task ${record.id} died (${reason}) before running it; its transferred buffers went with it`));
+        } else this.#requeue(record);
+      }
+      this.pump();
+    });
+  }
+
+  unsendable(worker: WorkerHandle, seq: number, error: Error): void {
+    const record = worker.take(seq);
+    if (!record) return;
+    this.settle(record, new ConversionError(`inputs could not be sent to the worker: ${error.message}`));
+    if (worker.status === 'idle') this.becameIdle(worker);
+  }
+
+  // ---- cancel, timeout, settle ---------------------------------------------------
+
+  cancel(record: TaskRecord, reason: unknown): void {
+    if (record.settled) return;
+    if (this.#queue.delete(record)) {
+      this.settle(record, new TaskCancelledError(reason), 'cancelled');
+    } else if (record.chunk && record.worker) {
+      // A map chunk stops between items: one not begun is dropped, a running one ends
+      // after its item (chunks are a few ms of work) and its worker is kept, on any page.
+      const worker = record.worker;
+      if (worker.drop(record)) {
+        this.settle(record, new TaskCancelledError(reason), 'cancelled');
+        if (worker.status === 'idle') this.becameIdle(worker);
+        else if (worker.head()) this.#begin(worker.head()!);
+      } else if (worker.interruptible) {
+        this.#stop(record, { kind: 'cancel', reason });
+      } else if (!record.stop) {
+        // Without shared memory it ends after its items (a few ms of work), keeping its
+        // worker; the page's clock ends the worker if it has not within the grace.
+        record.stop = { kind: 'cancel', reason };
+        this.#armGrace(record, worker);
+      }
+    } else if (record.worker) {
+      this.#stop(record, { kind: 'cancel', reason });
+    }
+  }
+
+  /**
+   * Stop a task handed to a worker. One it has not begun is dropped at once. A running
+   * one gets KeyboardInterrupt when the page allows it, keeping the worker warm, and
+   * settles when its worker answers. The page's clock, not the worker's shared words,
+   * has the last say: if it has not settled within `interruptGrace` (it ignored the
+   * interrupt, cannot be interrupted, or its worker says it ended but sends no outcome),
+   * the worker is ended and replaced and the task settles with the stop's error.
+   */
+  #stop(record: TaskRecord, request: NonNullable<TaskRecord['stop']>): void {
+    const worker = record.worker;
+    if (record.settled || record.stop || !worker) return;
+    record.stop = request;
+    this.#armGrace(record, worker);
+    this.#tryStop(record, worker);
+  }
+
+  /** From now on `record` has `interruptGrace` to settle (its timeout, if any, is over). */
+  #armGrace(record: TaskRecord, worker: WorkerHandle): void {
+    clearTimeout(record.timer);
+    record.timer = setTimeout(() => this.#graceOver(record, worker), this.#host.options().interruptGrace);
+  }
+
+  #tryStop(record: TaskRecord, worker: WorkerHandle): void {
+    if (record.settled || worker.inflight.get(record.seq) !== record) return;
+    const outcome = worker.stop(record);
+    if (outcome === 'skipped') {
+      this.#settleStopped(record, record.stop!);
+      // It held that task, so it was busy: nothing left in hand now means idle.
+      if (worker.status === 'idle') this.becameIdle(worker);
+      else if (worker.head()) this.#begin(worker.head()!);
+    } else if (outcome === 'impossible') {
+      this.#endToStop(worker);
+    } else if (outcome === 'locked') {
+      // The worker holds the control block's lock (paused mid-step, or misbehaving): try
+      // again soon; the grace timer ends it if it never lets go.
+      setTimeout(() => this.#tryStop(record, worker), STOP_RETRY_MS);
+    }
+    // 'interrupted' and 'finished': its outcome settles it, or the grace runs out.
+  }
+
+  /** `record` was asked to stop `interruptGrace` ago and has not settled: end its worker. */
+  #graceOver(record: TaskRecord, worker: WorkerHandle): void {
+    if (record.settled || worker.dead || worker.inflight.get(record.seq) !== record) return;
+    const grace = this.#host.options().interruptGrace;
+    // A generator set aside for an urgent task that has begun (and has its own timeout
+    // and grace) stops at its next yield, once that task is over: wait for it. One that
+    // has not begun waits for a yield that may never come: no reason to wait.
+    if (record.preemptible && [...worker.inflight.values()].some((other) => other && other !== record && other.preempting && other.status.peek() === 'running')) {
+      this.#armGrace(record, worker);
+      return;
+    }
+    console.warn(`pyodide-pool: task ${record.id} did not stop within ${grace} ms of being asked to; replacing worker ${worker.id}`);
+    this.#endToStop(worker);
+  }
+
+  /** End a worker whose task must stop now (or that misbehaved), settle its tasks, and carry on. */
+  #endToStop(worker: WorkerHandle, why = 'terminated to stop its task'): void {
+    this.fleet.remove(worker);
+    this.onDied(worker, why);
+  }
+
+  settle(record: TaskRecord, error: unknown, status: 'done' | 'failed' | 'cancelled' = 'failed', value?: unknown): void {
+    this.#ledger.settle(record, error, status, value);
+  }
+
+  /** Settle a task that was asked to stop: cancelled, or failed with its timeout. */
+  #settleStopped(record: TaskRecord, stop: NonNullable<TaskRecord['stop']>): void {
+    const { error, status } = stopEnding(stop);
+    this.settle(record, error, status);
+  }
+
+  publishWorkers(): void {
+    this.#ledger.workers.value = this.fleet.infos();
+  }
+}

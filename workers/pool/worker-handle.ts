@@ -1,0 +1,263 @@
+import * as Comlink from 'comlink';
+import { ControlBlock } from '../shared/control-block.js';
+import { Exchange } from '../shared/exchange.js';
+import type { BootConfig, BootResult, RunMessage, TaskMessage, WorkerControl, WorkerMessage } from '../shared/protocol.js';
+import { startSandboxWorker, type SandboxConfig } from './sandbox-host.js';
+import { TaskLine } from './task-line.js';
+import { isWorkerMessage } from './message-check.js';
+import { BootFailed, type WorkerEvents, type WorkerInfo } from './worker-info.js';
+
+/** How long a worker ended while holding its snapshot waits for the pool to take it. */
+const SNAPSHOT_HANDOVER_MS = 2_000;
+/** How long a worker ended while packing its snapshot for the pool may go on packing. */
+const SNAPSHOT_PACK_MS = 10_000;
+
+let lockSeq = 0;
+const lockPrefix = `pyodide-pool:${Math.random().toString(36).slice(2)}:`;
+
+/**
+ * Owns one worker's life: creates it, boots it, watches for its death through a Web
+ * Lock the worker holds, and ends it. The tasks in its hands are its {@link TaskLine}.
+ *
+ * @internal
+ */
+export class WorkerHandle extends TaskLine {
+  /** Booted, and so warm until it ends. */
+  #booted = false;
+  #dead = false;
+  tasksRun = 0;
+  heapBytes = 0;
+  bootMode: WorkerInfo['bootMode'];
+  /** A task it ran ended in a MemoryError: it is recycled (see `WorkerFleet.recycleReason`). */
+  memoryError = false;
+  /** The worker it was started to replace, and why. */
+  replaces: WorkerInfo['replaces'];
+  /** Its interpreter came from the base snapshot (known once warm). */
+  baseSnapshot = false;
+  /** Why it booted normally though a snapshot was wanted (set by the fleet once warm). */
+  snapshotSkipped: WorkerInfo['snapshotSkipped'];
+  bootMs: number | undefined;
+  idleTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #worker: Worker;
+  /** Where a blocked task's answers go (input, receive), on isolated pages. */
+  readonly exchange: Exchange | undefined;
+  #remote: Comlink.Remote<WorkerControl> | undefined;
+  readonly #lockName = lockPrefix + lockSeq++;
+  readonly #events: WorkerEvents;
+  #onDeath: ((reason: string) => void) | undefined;
+  /** It made a snapshot at boot that the pool has not taken yet. */
+  #holdsSnapshot = false;
+  /** The pool is taking that snapshot now. */
+  #handingOver = false;
+  /** Resolves when the worker has ended, however it ends. */
+  readonly #gone: Promise<undefined>;
+
+  /** Resolves when the worker has ended (after `terminate`, once it has handed over its snapshot). */
+  get gone(): Promise<undefined> {
+    return this.#gone;
+  }
+  #markGone!: () => void;
+
+  /** A sandboxed worker: its messages are checked, and it holds no lock. */
+  readonly #sandboxed: boolean;
+
+  constructor(readonly id: number, workerURL: URL | string | undefined, events: WorkerEvents, interruptible: boolean, sandbox?: SandboxConfig) {
+    // Without shared memory a task cannot be stopped without ending the worker, so the
+    // worker gets one task at a time (see `capacity`).
+    super(interruptible ? new ControlBlock() : undefined);
+    this.#events = events;
+    this.#gone = new Promise((resolve) => (this.#markGone = () => resolve(undefined)));
+    // Written inline, with static options, so that bundlers (Vite, webpack) recognise the
+    // worker and bundle it together with its imports.
+    this.#sandboxed = sandbox !== undefined;
+    this.#worker = sandbox
+      ? startSandboxWorker(sandbox, (reason) => this.#die(reason))
+      : workerURL
+        ? new Worker(workerURL, { type: 'module', name: 'pyodide-pool' })
+        : new Worker(new URL('../pool-worker.js', import.meta.url), { type: 'module', name: 'pyodide-pool' });
+    this.#worker.addEventListener('error', (event) => {
+      event.preventDefault();
+      this.#die(`worker error: ${event.message || 'the worker script failed'}`);
+    });
+    this.#worker.addEventListener('message', (event: MessageEvent<WorkerMessage | { t?: undefined }>) => {
+      const message = event.data;
+      if (!message?.t) return; // one of Comlink's
+      // Task code in a sandboxed worker cannot post, but it shares the worker with the
+      // pool's code: what is not a well-formed message is dropped rather than trusted.
+      if (this.#sandboxed && !isWorkerMessage(message)) return;
+      // A sandboxed worker holds no lock (its origin is opaque): there is nothing to watch.
+      if (message.t === 'locked') {
+        if (!this.#sandboxed) this.#watchLock();
+      } else if (message.t === 'closing') this.#die(message.reason ?? 'the worker closed itself');
+      else this.#events.message(this, message);
+    });
+    this.exchange = this.control ? new Exchange(this.control.words) : undefined;
+  }
+
+  /**
+   * Write a file into the worker's filesystem (before its interpreter is up, once it is).
+   * Resolves with a message when the path cannot be written, and undefined once written
+   * or once the worker is gone (its replacement gets the file at boot).
+   */
+  async writeFile(path: string, data: Uint8Array): Promise<string | undefined> {
+    if (this.#dead) return undefined;
+    return Promise.race([this.#api().writeFile(path, data), this.#gone]);
+  }
+
+  /**
+   * The snapshot this worker made at boot, packed; undefined if it has none or has ended.
+   * A worker ended on purpose before handing it over lives on until it has (see `terminate`).
+   */
+  async takeSnapshot(): Promise<Uint8Array | undefined> {
+    if (!this.#holdsSnapshot) return undefined;
+    this.#holdsSnapshot = false;
+    this.#handingOver = true;
+    try {
+      return await Promise.race([this.#api().takeSnapshot(), this.#gone]);
+    } finally {
+      this.#handingOver = false;
+      if (this.#dead) this.#end();
+    }
+  }
+
+  /** A message about the task running now (an answer it asked for, a stop). */
+  override post(message: TaskMessage): void {
+    if (this.status !== 'dead') this.#worker.postMessage(message);
+  }
+
+  protected override postRun(message: RunMessage, transfer: ArrayBuffer[]): void {
+    this.#worker.postMessage(message, transfer);
+  }
+
+  protected override get owner(): WorkerHandle {
+    return this;
+  }
+
+  protected override unsendable(seq: number, error: Error): void {
+    this.#events.unsendable(this, seq, error);
+  }
+
+  /** The version of the Pyodide at `indexURL`, as the worker's loader has it (undefined: none, or the worker ended). */
+  async pyodideVersion(indexURL: string): Promise<string | undefined> {
+    if (this.#dead) return undefined;
+    return Promise.race([this.#api().pyodideVersion(indexURL), this.#gone]);
+  }
+
+  /** Let the worker load Pyodide's scripts while the pool gets the boot ready. */
+  prepare(indexURL: string): void {
+    void this.#api().prepare(indexURL);
+  }
+
+  /** Hand over the page's compiled interpreter (undefined: the worker loads its own). */
+  giveModule(module: WebAssembly.Module | undefined): void {
+    if (!this.#dead) void this.#api().giveModule(module);
+  }
+
+  /** Let the worker read the snapshot it will restore from while the page compiles the interpreter. */
+  preloadSnapshot(snapshot: Blob | Uint8Array): void {
+    void this.#api().preloadSnapshot(snapshot);
+  }
+
+  /**
+   * Boot the interpreter. Rejects with {@link BootFailed} on failure or death, and ends
+   * the worker if it has not answered within `timeoutMs`: a stalled boot (Firefox can
+   * stall instantiating wasm, pyodide#5044) must fail, and be retried, rather than hang.
+   */
+  async boot(config: Omit<BootConfig, 'lockName' | 'control'>, timeoutMs: number): Promise<BootResult> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const died = new Promise<never>((_, reject) => {
+      this.#onDeath = (reason) => reject(new BootFailed({ kind: 'runtime', message: `the worker died while starting (${reason})` }));
+      timer = setTimeout(() => this.#die(`its boot did not answer within ${timeoutMs / 1000} s`), timeoutMs);
+    });
+    const control = this.#api();
+    const full: BootConfig = { ...config, lockName: this.#lockName, control: this.control?.buffer };
+    const outcome = await Promise.race([control.boot(full), died]).finally(() => clearTimeout(timer));
+    if ('failure' in outcome) throw new BootFailed(outcome.failure);
+    this.#onDeath = undefined;
+    this.#booted = true;
+    this.bootMode = outcome.mode;
+    this.baseSnapshot = outcome.fromBase === true;
+    this.bootMs = outcome.bootMs;
+    this.heapBytes = outcome.heapBytes;
+    this.#holdsSnapshot = outcome.snapshotMade === true;
+    this.timeline.booted(outcome.stages, outcome.answeredAt);
+    return outcome;
+  }
+
+  /**
+   * Where the worker is in its life, owned here alone: `starting` until its boot
+   * answers, then `busy` while it holds tasks and `idle` when it holds none, and `dead`
+   * once it has ended, on purpose or not.
+   */
+  override get status(): 'starting' | 'idle' | 'busy' | 'dead' {
+    if (this.#dead) return 'dead';
+    if (!this.#booted) return 'starting';
+    return this.live > 0 ? 'busy' : 'idle';
+  }
+
+  /** True once the worker has ended, on purpose or not. */
+  get dead(): boolean {
+    return this.#dead;
+  }
+
+  /**
+   * End the worker on purpose. Idempotent; no `died` event follows. With `keepSnapshot`
+   * (the default), a worker holding a snapshot the pool has not taken yet ends once it
+   * has handed it over (`gone` says when).
+   */
+  terminate(keepSnapshot = true): void {
+    if (this.#dead) return;
+    this.#dead = true;
+    if ((this.#holdsSnapshot || this.#handingOver) && keepSnapshot) {
+      // Its snapshot is about to be taken, or being taken (a worker retired after its
+      // first task may be packing it right then), and kept: it ends once it has handed
+      // it over, or after a while if that does not happen.
+      setTimeout(() => this.#end(), this.#handingOver ? SNAPSHOT_PACK_MS : SNAPSHOT_HANDOVER_MS);
+    } else this.#end();
+    // A boot still waiting must not wait forever.
+    this.#onDeath?.('terminated');
+  }
+
+  info(): WorkerInfo {
+    return {
+      id: this.id,
+      status: this.status === 'dead' ? 'starting' : this.status,
+      tasksRun: this.tasksRun,
+      heapBytes: this.heapBytes,
+      bootMode: this.bootMode,
+      baseSnapshot: this.baseSnapshot,
+      snapshotSkipped: this.snapshotSkipped,
+      ...(this.replaces && { replaces: this.replaces }),
+      bootMs: this.bootMs,
+      bootTimeline: this.#booted ? this.timeline.stages() : undefined,
+    };
+  }
+
+  /**
+   * The worker holds its lock until it ends, however it ends: our request is granted
+   * exactly then. A `js.close()` sends no event to the Worker object; this still fires.
+   */
+  #api(): Comlink.Remote<WorkerControl> {
+    this.#remote ??= Comlink.wrap<WorkerControl>(this.#worker);
+    return this.#remote;
+  }
+
+  #watchLock(): void {
+    if (!navigator.locks) return;
+    void navigator.locks.request(this.#lockName, () => this.#die('the worker closed'));
+  }
+
+  #die(reason: string): void {
+    if (this.#dead) return;
+    this.#dead = true;
+    this.#end();
+    if (this.#onDeath) this.#onDeath(reason);
+    else this.#events.died(this, reason);
+  }
+
+  #end(): void {
+    this.#markGone();
+    clearTimeout(this.idleTimer);
+    this.#worker.terminate();
+  }
+}

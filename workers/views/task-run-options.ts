@@ -1,0 +1,123 @@
+/**
+ * What a {@link TaskRun} is given and what it shows: its options, the changes `update()`
+ * takes, where its code and inputs come from, how inputs compare, and its snapshot.
+ */
+import { dequal } from 'dequal';
+import type { PoolSource } from './pool-source.js';
+import type { OutputEvent } from '../shared/protocol.js';
+import type { TaskProgress } from '../pool/task.js';
+import type { ItemsSource } from './map-as-task.js';
+
+/** What a run is doing; `idle` until it first runs. */
+export type TaskRunStatus = 'idle' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+/** Everything a view shows of a run, as one immutable value. */
+export interface TaskRunSnapshot<T = unknown> {
+  status: TaskRunStatus;
+  result: T | undefined;
+  error: Error | undefined;
+  /** What the run printed, up to `STDOUT_LIMIT` characters (then a note ends it). */
+  stdout: string;
+  /** The run printed more than `STDOUT_LIMIT` characters: `stdout` holds the first of them. */
+  stdoutTruncated: boolean;
+  progress: TaskProgress | undefined;
+  /** The prompt of the `input()` the run waits on, or undefined. */
+  awaitingInput: string | undefined;
+}
+
+/** Code, or a function that gets it (may be async: `<py-task src>` fetches it); a throw fails the run. */
+export type CodeSource = string | (() => string | Promise<string>);
+/** Inputs, or a function that gets them at the start of each run; a throw fails the run. */
+export type InputsSource = Record<string, unknown> | undefined | (() => Record<string, unknown> | undefined);
+
+/** Options of {@link TaskRun}. */
+export interface TaskRunOptions {
+  /** Inputs of the runs (each key becomes a Python global). Compared by value. */
+  inputs?: InputsSource;
+  /** Run when connected, and again whenever code, inputs or the pool change, cancelling the stale run. */
+  auto?: boolean;
+  /** Timeout of each run in ms. */
+  timeout?: number;
+  /** Text `input()` reads, line by line (any page). */
+  stdin?: string;
+  /**
+   * Answers `input()` prompts instead of `sendInput` (cross-origin-isolated pages). By
+   * default a prompt shows in `awaitingInput` until `sendInput(text)` answers it.
+   */
+  onInput?: (prompt: string) => string | null | Promise<string | null>;
+  /**
+   * Make each run a `pool.map` over these items (or what this function gives at each
+   * run): the result is the array of values, `progress` counts items (`done`, `total`).
+   */
+  items?: ItemsSource;
+  /** Map runs: items per chunk (default: sized from measured item times). */
+  chunkSize?: number;
+  /** Map runs: `'first'` (default) fails at the first failing item; `'all'` gives `{ value } | { error }` per item. */
+  settle?: 'first' | 'all';
+  /** Called for the current run only: it started (before its pool or code is known). */
+  onStart?: () => void;
+  /** Called for the current run only: an output event. */
+  onOutput?: (event: OutputEvent) => void;
+  /**
+   * Called for the current run only: the text just added to `stdout` (what the limit
+   * kept: the text, or its first part and the note, never more). For views that append
+   * rather than re-read all of `stdout`, which starts over (empty) with each run.
+   */
+  onStdout?: (text: string) => void;
+  /** Called for the current run only: it finished with a value. */
+  onResult?: (value: unknown) => void;
+  /** Called for the current run only: it failed, timed out, was cancelled, or could not start. */
+  onError?: (error: Error) => void;
+}
+
+/** What `update()` may change. */
+export interface TaskRunChanges {
+  source?: PoolSource;
+  /** New items (arrays compared by value): runs become maps over them; `undefined` makes them tasks again. */
+  items?: ItemsSource;
+  auto?: boolean;
+  code?: CodeSource;
+  inputs?: InputsSource;
+  timeout?: number;
+  stdin?: string;
+}
+
+/**
+ * Inputs compared by value (`dequal`), except that Files and Blobs are the same only when
+ * they are the same object: they have no own properties, so any two would compare equal.
+ */
+/** Items compared as inputs are: arrays by value; other iterables and functions by identity. */
+export function sameItems(a: ItemsSource | undefined, b: ItemsSource | undefined): boolean {
+  return Array.isArray(a) && Array.isArray(b) ? sameInputs(a, b) : a === b;
+}
+
+export function sameInputs(a: unknown, b: unknown): boolean {
+  if (a instanceof Blob || b instanceof Blob) return a === b;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((value, i) => sameInputs(value, b[i]));
+  const plain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
+  if (plain(a) && plain(b)) {
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((key) => key in b && sameInputs(a[key], b[key]));
+  }
+  return dequal(a, b);
+}
+
+/** @internal */
+export interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+/** A promise with its settle functions. @internal */
+export function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Failures are also in `error`/`status`; an ignored rejection is not "unhandled".
+  promise.catch(() => {});
+  return { promise, resolve, reject };
+}

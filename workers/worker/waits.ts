@@ -1,0 +1,258 @@
+/**
+ * What a running task waits for, on the worker side: lines for `input()`, the end of a
+ * `time.sleep`, messages for `receive()` / `receive_async()`, and the end of an awaiting
+ * task's coroutine, which a stop message cancels.
+ *
+ * Blocking waits (input answered by the caller, sleep, `receive()`) need the shared
+ * memory of an isolated page: the worker cannot read messages while Python runs, so it
+ * blocks on its `ControlBlock` and the pool answers through the {@link Exchange}. An
+ * interrupt wakes it at once, which is what makes `time.sleep` cancellable.
+ *
+ * @internal
+ */
+import type { PyodideAPI } from 'pyodide';
+import type { PyProxy } from 'pyodide/ffi';
+import { INTERRUPT, type ControlBlock } from '../shared/control-block.js';
+import { inputsToPython, type PythonMakers } from './convert.js';
+import { Exchange } from '../shared/exchange.js';
+import { atomics, now } from '../shared/primordials.js';
+import { sendHeld } from './output.js';
+import type { TaskMessage, TaskOrder, WorkerMessage } from '../shared/protocol.js';
+
+/** Mirrors the codes in `python/runtime.ts`. */
+const EOF = 0;
+const NO_SOURCE = 1;
+const INTERRUPTED = 2;
+const TIMED_OUT = 3;
+const CANNOT_BLOCK = 4;
+
+interface Running {
+  seq: number;
+  /** Lines of `stdin` not read yet; undefined when the task got none. */
+  lines: string[] | undefined;
+  interactive: boolean;
+  /** Messages that arrived with no receive waiting for them, in order. */
+  mailbox: unknown[];
+  /**
+   * How many messages the task has taken, by any path. Every ask says it, so the pool
+   * re-sends through the exchange a message still in flight as a `msg` that a blocked
+   * `receive()` cannot read; the late `msg` is then recognised by its number and dropped.
+   */
+  taken: number;
+  /** Number of the next `msg` expected (all before it arrived or were taken). */
+  arrived: number;
+  /** `receive_async()` calls waiting, by token, oldest first. */
+  waiters: Map<number, (message: PyProxy) => void>;
+  /** The asyncio task of code that awaits, while it runs. */
+  future: (PyProxy & { cancel(): void }) | undefined;
+  /** Converted messages, destroyed when the task ends (Python holds its own references). */
+  held: PyProxy[];
+}
+
+interface Env {
+  pyodide: PyodideAPI;
+  control: ControlBlock | undefined;
+  make: PythonMakers;
+  post(message: WorkerMessage): void;
+}
+
+let env: Env;
+let exchange: Exchange | undefined;
+let running: Running | undefined;
+let nextToken = 1;
+const decoder = new TextDecoder();
+
+/** Split stdin text into the lines `input()` returns (no line ends). */
+function splitLines(text: string): string[] {
+  const lines = text.split(/\r?\n/);
+  if (lines.at(-1) === '') lines.pop();
+  return lines;
+}
+
+/** The Python value of a message, converted as task inputs are. */
+function toPython(data: unknown): PyProxy {
+  const proxy = inputsToPython(env.pyodide, { v: data }, env.make);
+  running?.held.push(proxy);
+  return proxy;
+}
+
+function consumeInterrupt(): number {
+  // The interrupt is raised by the Python side as KeyboardInterrupt; clear it here so
+  // Pyodide does not raise a second one at the next poll.
+  if (env.control) atomics.store(env.control.words, INTERRUPT, 0);
+  return INTERRUPTED;
+}
+
+/** Block for the pool's answer to a question about the running task. */
+function ask(kind: 'input' | 'message', prompt: string, timeoutMs: number): Uint8Array | { end: string } | number {
+  const task = running!;
+  // What it printed before asking (a prompt's context) is shown while it waits.
+  sendHeld();
+  const got = exchange!.request(
+    (id, more) => env.post(more ? { t: 'ask', seq: task.seq, id, kind: 'more' } : { t: 'ask', seq: task.seq, id, kind, prompt, blocking: true, taken: task.taken }),
+    timeoutMs,
+  );
+  if (got === 'interrupted') return consumeInterrupt();
+  if (got === 'timeout') return TIMED_OUT;
+  return got;
+}
+
+/** Take the oldest message of the mailbox. */
+function fromMailbox(task: Running): PyProxy {
+  task.taken++;
+  return toPython(task.mailbox.shift());
+}
+
+/** The hooks `python/runtime.ts` calls; installed once per interpreter. */
+export const waitHooks = {
+  get can_block(): boolean {
+    return exchange !== undefined;
+  },
+  /** A line, or [code, note]: EOF (note: why, from the caller), NO_SOURCE or INTERRUPTED. */
+  read_line(prompt: string): string | [number, string] {
+    const task = running;
+    if (!task) return [NO_SOURCE, ''];
+    if (task.lines) return task.lines.length > 0 ? task.lines.shift()! : [EOF, ''];
+    if (!task.interactive || !exchange) return [NO_SOURCE, ''];
+    const got = ask('input', prompt, Infinity);
+    if (typeof got === 'number') return [got, ''];
+    return got instanceof Uint8Array ? decoder.decode(got) : [EOF, got.end];
+  },
+  sleep(ms: number): number {
+    sendHeld();
+    const words = env.control!.words;
+    const deadline = now() + ms;
+    for (let left = ms; left > 0; left = deadline - now()) {
+      // Returns early when an interrupt is stored (ControlBlock.stop notifies this word).
+      if (atomics.wait(words, INTERRUPT, 0, left) === 'not-equal') return consumeInterrupt();
+    }
+    return atomics.load(words, INTERRUPT) !== 0 ? consumeInterrupt() : 0;
+  },
+  receive(timeoutMs: number): PyProxy | number {
+    const task = running;
+    if (!task) return CANNOT_BLOCK;
+    if (task.mailbox.length > 0) return fromMailbox(task);
+    if (!exchange) return CANNOT_BLOCK;
+    const got = ask('message', '', timeoutMs < 0 ? Infinity : timeoutMs);
+    if (typeof got === 'number') return got;
+    if (!(got instanceof Uint8Array)) return CANNOT_BLOCK;
+    task.taken++;
+    return toPython(JSON.parse(decoder.decode(got)));
+  },
+  receive_async(): [number, Promise<PyProxy>] {
+    const task = running!;
+    const token = nextToken++;
+    const promise = new Promise<PyProxy>((resolve) => {
+      if (task.mailbox.length > 0) return resolve(fromMailbox(task));
+      task.waiters.set(token, resolve);
+      env.post({ t: 'ask', seq: task.seq, id: 0, kind: 'message', prompt: '', blocking: false, taken: task.taken });
+    });
+    return [token, promise];
+  },
+  receive_abandoned(token: number): void {
+    running?.waiters.delete(token);
+  },
+};
+
+/**
+ * `sys.stdin` reads (Pyodide's stdin handler): the same lines `input()` gets, with their
+ * line ends; undefined is end of input.
+ */
+export function readStdin(): string | undefined {
+  const line = waitHooks.read_line('');
+  if (typeof line === 'string') return line + '\n';
+  // Interrupted: raise it again, for Pyodide to deliver once the read has ended.
+  if (line[0] === INTERRUPTED && env.control) atomics.store(env.control.words, INTERRUPT, 2);
+  return undefined;
+}
+
+/** Once per worker, after the interpreter is up. */
+export function initWaits(options: Env): void {
+  env = options;
+  exchange = options.control ? new Exchange(options.control.words) : undefined;
+}
+
+/** Task `order` begins: its stdin and whether the caller answers prompts. */
+export function beginWaits(order: TaskOrder): void {
+  running = {
+    seq: order.seq,
+    lines: order.stdin === undefined ? undefined : splitLines(order.stdin),
+    interactive: order.interactive === true,
+    mailbox: [],
+    taken: 0,
+    arrived: 0,
+    waiters: new Map(),
+    future: undefined,
+    held: [],
+  };
+}
+
+/** The running task awaits `future` (its asyncio task); a stop message cancels it. */
+export function awaitingFuture(future: PyProxy & { cancel(): void }): void {
+  if (!running) return;
+  sendHeld();
+  running.future = future;
+  // The pool may now stop it with a message rather than by ending the worker.
+  env.post({ t: 'awaiting', seq: running.seq });
+}
+
+/** The waits of a task set aside while another runs (see {@link suspendWaits}). */
+export type SuspendedWaits = { readonly seq: number } | undefined;
+
+/** The running task steps aside (a generator at a yield) for a more urgent one: keep its waits. */
+export function suspendWaits(): SuspendedWaits {
+  const task = running;
+  running = undefined;
+  return task;
+}
+
+/** The task set aside runs again. */
+export function resumeWaits(saved: SuspendedWaits): void {
+  running = saved as Running | undefined;
+}
+
+/** The task ended: drop what it left (messages not received, waiters, proxies). */
+export function endWaits(): void {
+  const task = running;
+  running = undefined;
+  if (!task) return;
+  if (task.future) task.held.push(task.future);
+  for (const proxy of task.held) {
+    try {
+      proxy.destroy();
+    } catch {
+      // already gone with its task
+    }
+  }
+}
+
+/** A message for the running task (`task.send`), or a stop for the one that awaits. */
+export function onTaskMessage(message: TaskMessage): void {
+  const task = running;
+  if (!task || task.seq !== message.seq) return; // ended already: dropped
+  if (message.t === 'stop') {
+    // Throws CancelledError into the coroutine at its await. The interrupt the pool also
+    // raised must go first: landing in the event loop's own code between steps, it
+    // would swallow the very step that delivers the cancellation. (A task computing
+    // when the stop came is stopped by that interrupt, before this message is read.)
+    if (!task.future) return;
+    consumeInterrupt();
+    try {
+      task.future.cancel();
+    } catch {
+      // finished meanwhile
+    }
+    return;
+  }
+  // Already taken through the exchange (see `taken`), or a repeat: drop it.
+  if (message.n < Math.max(task.arrived, task.taken + task.mailbox.length)) return;
+  task.arrived = message.n + 1;
+  const [token, resolve] = task.waiters.entries().next().value ?? [];
+  if (token === undefined) {
+    task.mailbox.push(message.data);
+    return;
+  }
+  task.waiters.delete(token);
+  task.taken++;
+  resolve!(toPython(message.data));
+}
