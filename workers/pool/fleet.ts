@@ -11,7 +11,7 @@ import type { PoolFiles } from './files.js';
 import { workersToStart } from './dispatcher.js';
 import { WorkerBootError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
-import type { WorkerMessage } from '../shared/protocol.js';
+import type { Fleet, FleetEvents } from './scheduler-ports.js';
 import type { SnapshotSkip, SnapshotStore } from './snapshot-store.js';
 import { baseSnapshotFor } from './base-snapshot.js';
 import { compiledPyodideWasm, compilePyodideWasm, pageCompileSpan, sharePyodideWasm } from '../shared/wasm-module.js';
@@ -23,30 +23,15 @@ import { formatTimeline, stamp } from '../shared/boot-timeline.js';
 /** Boot failures in a row (of the retryable kind) before the fleet gives up. */
 const MAX_BOOT_FAILURES = 3;
 
-/** What the fleet tells the pool. */
-export interface FleetEvents {
-  message(worker: WorkerHandle, message: WorkerMessage): void;
-  /** A warm worker died without being asked to; the fleet has already dropped it. */
-  died(worker: WorkerHandle, reason: string): void;
-  /** Task `seq` could not be posted to `worker` (inputs not cloneable). */
-  unsendable(worker: WorkerHandle, seq: number, error: Error): void;
-  /** `worker` is warm and idle: hand it work. */
-  warm(worker: WorkerHandle): void;
-  /** A boot failed and another may be started (the pool re-plans). */
-  retry(): void;
-  /** Boots keep failing: `bootError` is set; nothing will start again. */
-  broken(error: WorkerBootError): void;
-  /** The list of workers changed. */
-  changed(): void;
-}
-
-export class WorkerFleet {
+export class WorkerFleet implements Fleet {
   #workers: WorkerHandle[] = [];
   #nextId = 1;
   #bootFailures = 0;
   #bootError: WorkerBootError | undefined;
   #ended = false;
   #restored = false;
+  /** Each idle worker's countdown to retiring (see `retireWhenIdle`): the fleet's alone. */
+  readonly #idleTimers = new Map<WorkerHandle, ReturnType<typeof setTimeout>>();
   /** Workers recycled whose successors have not started yet: the next to start replaces the first. */
   #replacing: { id: number; reason: RecycleReason }[] = [];
 
@@ -118,7 +103,7 @@ export class WorkerFleet {
     // The heap counts once a task has run: a setup that leaves a large heap behind must
     // not retire every worker the moment it is warm.
     if (worker.tasksRun > 0 && worker.heapBytes > heapBytes) return 'heap';
-    if (worker.tasksRun + worker.live >= afterTasks) return 'tasks';
+    if (worker.tasksRun + worker.line.live >= afterTasks) return 'tasks';
     return undefined;
   }
 
@@ -133,7 +118,7 @@ export class WorkerFleet {
    * too many for a lowered `max`, and `serving` when it stays.
    */
   settle(worker: WorkerHandle): 'retired' | 'trimmed' | 'serving' {
-    clearTimeout(worker.idleTimer);
+    this.busy(worker);
     const reason = this.recycleReason(worker);
     if (reason) {
       // Its successor says whom it replaces, and why.
@@ -153,13 +138,25 @@ export class WorkerFleet {
   retireWhenIdle(worker: WorkerHandle): void {
     const { min, idleTimeout } = this.options();
     if (worker.status !== 'idle' || this.spent(worker) || this.active <= min) return;
-    worker.idleTimer = setTimeout(() => {
-      if (worker.status === 'idle' && this.active > this.options().min) this.remove(worker);
-    }, idleTimeout);
+    this.busy(worker);
+    this.#idleTimers.set(
+      worker,
+      setTimeout(() => {
+        this.#idleTimers.delete(worker);
+        if (worker.status === 'idle' && this.active > this.options().min) this.remove(worker);
+      }, idleTimeout),
+    );
+  }
+
+  /** `worker` was handed work (or is being decided about): its idle countdown stops. */
+  busy(worker: WorkerHandle): void {
+    clearTimeout(this.#idleTimers.get(worker));
+    this.#idleTimers.delete(worker);
   }
 
   /** End a worker and drop it from the fleet (no `died` event follows). */
   remove(worker: WorkerHandle): void {
+    this.busy(worker);
     worker.terminate();
     this.#workers = this.#workers.filter((w) => w !== worker);
     this.events.changed();
@@ -170,10 +167,13 @@ export class WorkerFleet {
    * worker still holding the snapshot it made hands it over first (it is kept for the
    * next visit).
    */
-  end(keepSnapshot: boolean): Promise<unknown> {
+  end({ keepSnapshot }: { keepSnapshot: boolean }): Promise<unknown> {
     this.#ended = true;
     const workers = this.#workers;
-    for (const worker of workers) worker.terminate(keepSnapshot);
+    for (const worker of workers) {
+      this.busy(worker);
+      worker.terminate({ keepSnapshot });
+    }
     this.#workers = [];
     this.events.changed();
     return Promise.all(workers.map((w) => w.gone));
@@ -234,7 +234,7 @@ export class WorkerFleet {
 
   async #boot(worker: WorkerHandle, prepared: boolean): Promise<void> {
     const { indexURL, packages, packageBaseUrl, lockFileURL, setup, bootTimeout } = this.options();
-    const log = worker.timeline.page;
+    const log = worker.line.timeline.page;
     let files: { path: string; data: Uint8Array }[];
     try {
       // Loaded before the snapshot lookup: the snapshot's key includes them.
@@ -279,7 +279,7 @@ export class WorkerFleet {
       void compilePyodideWasm(indexURL).then((module) => {
         const compile = module && pageCompileSpan(indexURL);
         // The compile this boot waited for: not one that ended before the worker existed.
-        if (compile && compile.end > worker.timeline.created) log.stages.push({ name: 'wasm-compile', ...compile });
+        if (compile && compile.end > worker.line.timeline.created) log.stages.push({ name: 'wasm-compile', ...compile });
         worker.giveModule(module ?? compiledPyodideWasm(indexURL));
       });
       const result = await booting;

@@ -1,14 +1,19 @@
 import { PoolTerminatedError, QueueFullError, TaskCancelledError } from './errors.js';
 import { detectCapabilities, type PoolCapabilities } from './capabilities.js';
-import { checkTransfer, moveInputs } from '../shared/transfer.js';
+import { moveInputs } from '../shared/transfer.js';
 import { MapRun, type MapHost, type MapProgress, type MapSettled } from './map-run.js';
 import { checkFiles, checkPath, fileBytes, PoolFiles, type FileSource } from './files.js';
-import { duration, resolveOptions, type PoolOptions, type ResolvedOptions } from './options.js';
+import { resolveOptions, type PoolOptions, type ResolvedOptions } from './options.js';
 import { PoolLedger, type PoolState } from './ledger.js';
 import { SnapshotStore } from './snapshot-store.js';
 import { Task, TaskRecord, type TaskOptions } from './task.js';
 import { Scheduler } from './scheduler.js';
 import { WorkerFleet } from './fleet.js';
+import type { SchedulableWorker } from './scheduler-ports.js';
+import { checkTaskOptions } from './task-checks.js';
+
+/** A task record as the scheduler holds it. */
+type ScheduledTask = TaskRecord<SchedulableWorker>;
 
 /** Options of `pool.map()`: a task's options, and how to split and settle. */
 export interface MapOptions extends TaskOptions {
@@ -47,6 +52,8 @@ export class PyodidePool {
   #options: ResolvedOptions;
   readonly #given: PoolOptions;
   readonly #scheduler: Scheduler;
+  /** The workers (the scheduler drives them; the pool reads them and writes files to them). */
+  #fleet!: WorkerFleet;
   readonly #snapshots: SnapshotStore;
   readonly #files: PoolFiles;
   #nextTaskId = 1;
@@ -61,7 +68,7 @@ export class PyodidePool {
   constructor(options: PoolOptions = {}) {
     this.#given = { ...options };
     this.#options = resolveOptions(options);
-    const snapshotWorks = (): boolean | undefined => (this.#scheduler.fleet.restoredOne ? true : this.#snapshots.disabled ? false : undefined);
+    const snapshotWorks = (): boolean | undefined => (this.#fleet.restoredOne ? true : this.#snapshots.disabled ? false : undefined);
     this.capabilities = Object.freeze(Object.defineProperty(detectCapabilities(this.#options.sandbox !== undefined), 'snapshot', { get: snapshotWorks, enumerable: true }) as PoolCapabilities);
     const { indexURL, packages, packageBaseUrl, lockFileURL, setup } = this.#options;
     this.#files = new PoolFiles(this.#options.files);
@@ -75,7 +82,7 @@ export class PyodidePool {
       ready: () => this.#resolveReady(),
       broken: (error: unknown) => this.#rejectReady(error),
     };
-    this.#scheduler = new Scheduler(host, this.#ledger, (events) => new WorkerFleet(() => this.#options, options.workerURL, this.capabilities.interrupt, this.#snapshots, events, this.#files));
+    this.#scheduler = new Scheduler(host, this.#ledger, (events) => (this.#fleet = new WorkerFleet(() => this.#options, options.workerURL, this.capabilities.interrupt, this.#snapshots, events, this.#files)));
     this.state = this.#ledger.view;
     this.#readyPromise = new Promise((resolve, reject) => {
       this.#resolveReady = resolve;
@@ -103,16 +110,12 @@ export class PyodidePool {
     const next = resolveOptions({ ...this.#given, ...changes });
     Object.assign(this.#given, changes);
     this.#options = next;
-    if (this.#terminated) return;
-    for (const worker of [...this.#scheduler.fleet.workers]) {
-      if (worker.status === 'idle') this.#scheduler.becameIdle(worker);
-    }
-    this.#scheduler.pump();
+    if (!this.#terminated) this.#scheduler.reconsider();
   }
 
   /** Resolves when `min` workers (at least one) are warm; rejects if they cannot start. */
   ready(): Promise<void> {
-    if (!this.#terminated && this.#scheduler.fleet.workers.length === 0 && !this.#scheduler.fleet.bootError) {
+    if (!this.#terminated && this.#fleet.workers.length === 0 && !this.#fleet.bootError) {
       this.#wantOne = true;
       this.#scheduler.ensure();
     }
@@ -132,40 +135,36 @@ export class PyodidePool {
    */
   submit<T = unknown>(code: string, options: TaskOptions = {}): Task<T> {
     if (typeof code !== 'string') throw new TypeError('PyodidePool.submit: code must be a string of Python source');
-    const { signal: abort, priority = 0, onOutput, stdin, onInput } = options;
-    let { inputs } = options;
-    if (inputs !== undefined && inputs !== null && (typeof inputs !== 'object' || Array.isArray(inputs))) {
-      throw new TypeError('PyodidePool.submit: inputs must be an object whose keys become Python globals');
-    }
-    if (typeof priority !== 'number' || Number.isNaN(priority)) throw new TypeError('PyodidePool.submit: priority must be a number');
-    if (onOutput !== undefined && typeof onOutput !== 'function') throw new TypeError('PyodidePool.submit: onOutput must be a function');
-    if (onInput !== undefined && typeof onInput !== 'function') throw new TypeError('PyodidePool.submit: onInput must be a function');
-    if (stdin !== undefined && typeof stdin !== 'string') throw new TypeError('PyodidePool.submit: stdin must be a string (lines for input())');
-    const timeout = options.timeout === undefined ? this.#options.timeout : duration('timeout', options.timeout);
-    const toMove = options.transfer === undefined ? undefined : checkTransfer('PyodidePool.submit', options.transfer);
+    const { signal: abort, transfer: toMove, ...checked } = checkTaskOptions('PyodidePool.submit', options, this.#options.timeout);
     if (this.#terminated) throw new PoolTerminatedError();
+    this.#checkRoom();
+    // Moved last, once nothing can refuse the task: a refused task leaves the buffers alone.
+    let { inputs } = checked;
+    let transfer: ArrayBuffer[] = [];
+    if (toMove) ({ inputs, transfer } = moveInputs(inputs, toMove));
+    return this.#enqueue(code, { ...checked, inputs, transfer }, abort).task as Task<T>;
+  }
+
+  /** Throws `QueueFullError` when `maxQueue` tasks wait and no worker is idle. */
+  #checkRoom(): void {
     // Counts tasks handed to a worker but not begun too: to the user they are queued.
     if (this.#ledger.queued.peek() >= this.#options.maxQueue && !this.#scheduler.idleWorker()) {
       throw new QueueFullError(`The pool's queue is full (maxQueue ${this.#options.maxQueue})`);
     }
-    // Moved last, once nothing can refuse the task: a refused task leaves the buffers alone.
-    let transfer: ArrayBuffer[] = [];
-    if (toMove) ({ inputs, transfer } = moveInputs(inputs ?? undefined, toMove));
-    return this.#enqueue(code, { inputs: inputs ?? undefined, priority, timeout, onOutput, stdin, onInput, transfer }, abort).task as Task<T>;
   }
 
   /** A task nothing refuses any more: record it, and queue it (or settle it at once). */
-  #enqueue(code: string, options: ConstructorParameters<typeof TaskRecord>[2], abort?: AbortSignal): TaskRecord {
-    const record: TaskRecord = new TaskRecord(this.#nextTaskId++, code, options, (reason) => this.#scheduler.cancel(record, reason));
+  #enqueue(code: string, options: ConstructorParameters<typeof TaskRecord>[2], abort?: AbortSignal): ScheduledTask {
+    const record: ScheduledTask = new TaskRecord(this.#nextTaskId++, code, options, (reason) => this.#scheduler.cancel(record, reason));
     this.#ledger.added();
     if (abort?.aborted) {
-      this.#scheduler.settle(record, new TaskCancelledError(abort.reason), 'cancelled');
+      this.#scheduler.settle(record, { error: new TaskCancelledError(abort.reason), status: 'cancelled' });
       return record;
     }
     record.watch(abort);
-    const bootError = this.#scheduler.fleet.bootError;
+    const bootError = this.#fleet.bootError;
     if (bootError) {
-      this.#scheduler.settle(record, bootError);
+      this.#scheduler.settle(record, { error: bootError });
       return record;
     }
     this.#scheduler.add(record);
@@ -220,34 +219,24 @@ export class PyodidePool {
     if (items === null || items === undefined || typeof (items as Iterable<unknown>)[Symbol.iterator] !== 'function') {
       throw new TypeError(`${where}: items must be iterable (an array, a Set, a generator…)`);
     }
-    if (options === null || typeof options !== 'object') throw new TypeError(`${where}: options must be an object`);
-    const { signal: abort, priority = 0, onOutput, stdin, onInput, chunkSize, settle = 'first', onProgress } = options;
-    const { inputs } = options;
-    if (inputs !== undefined && inputs !== null && (typeof inputs !== 'object' || Array.isArray(inputs))) {
-      throw new TypeError(`${where}: inputs must be an object whose keys become Python globals of every item`);
-    }
+    const { signal: abort, transfer, ...checked } = checkTaskOptions(where, options, this.#options.timeout, 'Python globals of every item');
+    const { chunkSize, settle = 'first', onProgress } = options;
     if (chunkSize !== undefined && (!Number.isInteger(chunkSize) || chunkSize < 1)) throw new RangeError(`${where}: chunkSize must be a whole number of items, at least 1`);
     if (settle !== 'first' && settle !== 'all') throw new TypeError(`${where}: settle must be 'first' or 'all'`);
     if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError(`${where}: onProgress must be a function`);
-    if (typeof priority !== 'number' || Number.isNaN(priority)) throw new TypeError(`${where}: priority must be a number`);
-    if (onOutput !== undefined && typeof onOutput !== 'function') throw new TypeError(`${where}: onOutput must be a function`);
-    if (onInput !== undefined && typeof onInput !== 'function') throw new TypeError(`${where}: onInput must be a function`);
-    if (stdin !== undefined && typeof stdin !== 'string') throw new TypeError(`${where}: stdin must be a string (lines for input())`);
-    const itemTimeout = options.timeout === undefined ? this.#options.timeout : duration('timeout', options.timeout);
-    const movable = options.transfer === undefined ? undefined : new Set(checkTransfer(where, options.transfer));
+    const { timeout: itemTimeout, ...taskOptions } = checked;
+    const movable = transfer === undefined ? undefined : new Set(transfer);
     const list = Array.from(items);
     if (this.#terminated) throw new PoolTerminatedError();
     if (abort?.aborted) throw new TaskCancelledError(abort.reason);
-    const bootError = this.#scheduler.fleet.bootError;
+    const bootError = this.#fleet.bootError;
     if (bootError) throw bootError;
     if (list.length === 0) return Promise.resolve([]);
-    if (this.#ledger.queued.peek() >= this.#options.maxQueue && !this.#scheduler.idleWorker()) {
-      throw new QueueFullError(`The pool's queue is full (maxQueue ${this.#options.maxQueue})`);
-    }
+    this.#checkRoom();
     const host: MapHost = {
       // A map holds a few chunks in the queue at a time, whatever its length: they are
       // not refused by maxQueue once the map has begun.
-      submit: (chunk, transfer, timeout) => this.#enqueue(code, { inputs: inputs ?? undefined, priority, timeout, onOutput, stdin, onInput, transfer, chunk }),
+      submit: (chunk, transfer, timeout) => this.#enqueue(code, { ...taskOptions, timeout, transfer, chunk }),
       workers: () => this.#options.max,
     };
     return new MapRun(host, list, { chunkSize, keepGoing: settle === 'all', itemTimeout, onProgress, movable, signal: abort }).promise;
@@ -268,7 +257,7 @@ export class PyodidePool {
     if (this.#terminated) throw new PoolTerminatedError();
     const bytes = await fileBytes(path, data);
     this.#files.write(path, bytes);
-    const problems = await Promise.all(this.#scheduler.fleet.workers.map((worker) => worker.writeFile(path, bytes)));
+    const problems = await Promise.all(this.#fleet.workers.map((worker) => worker.writeFile(path, bytes)));
     const problem = problems.find((p) => p !== undefined);
     if (problem) throw new Error(problem);
   }
@@ -283,7 +272,7 @@ export class PyodidePool {
     this.#terminated = true;
     const error = new PoolTerminatedError();
     // A snapshot the pool made and has not stored yet is still taken from its worker.
-    const ended = this.#scheduler.endAll(error, this.#options.persistSnapshot);
+    const ended = this.#scheduler.endAll(error, { keepSnapshot: this.#options.persistSnapshot });
     this.#ledger.ready.value = false;
     this.#rejectReady(error);
     this.#snapshots.clear();

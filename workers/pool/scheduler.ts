@@ -14,9 +14,17 @@ import type { ResolvedOptions } from './options.js';
 import type { PoolLedger } from './ledger.js';
 import type { WorkerMessage } from '../shared/protocol.js';
 import { TaskQueue } from './task-queue.js';
-import type { TaskRecord } from './task.js';
-import type { FleetEvents, WorkerFleet } from './fleet.js';
-import type { WorkerHandle } from './worker-handle.js';
+import type { TaskRecord as AnyTaskRecord } from './task.js';
+import { nextPhase, type PhaseEvent, type StopRequest } from './task-phase.js';
+import type { Fleet, FleetEvents, SchedulableWorker } from './scheduler-ports.js';
+import { TaskTimers } from './task-timers.js';
+
+/** A task as the scheduler holds it: handed over, it is with one of the fleet's workers. */
+type TaskRecord = AnyTaskRecord<SchedulableWorker>;
+type WorkerHandle = SchedulableWorker;
+
+/** How a task settles (see {@link Scheduler.settle}). */
+export type Ending = { value: unknown } | { error: unknown; status?: 'failed' | 'cancelled' };
 
 /** How soon a stop that found the worker holding the control block's lock is tried again. */
 const STOP_RETRY_MS = 2;
@@ -35,15 +43,18 @@ export interface SchedulerHost {
 }
 
 export class Scheduler {
-  readonly fleet: WorkerFleet;
+  readonly #fleet: Fleet;
   readonly #queue = new TaskQueue<TaskRecord>();
   readonly #host: SchedulerHost;
   readonly #ledger: PoolLedger;
+  /** Each task's one timer: its timeout while it runs, then the grace a stop gets. */
+  readonly #timers = new TaskTimers<TaskRecord>();
 
-  constructor(host: SchedulerHost, ledger: PoolLedger, makeFleet: (events: FleetEvents) => WorkerFleet) {
+  /** `makeFleet` makes the fleet this scheduler serves, given the events it reports to it. */
+  constructor(host: SchedulerHost, ledger: PoolLedger, makeFleet: (events: FleetEvents) => Fleet) {
     this.#host = host;
     this.#ledger = ledger;
-    this.fleet = makeFleet({
+    this.#fleet = makeFleet({
       message: (worker, message) => this.onMessage(worker, message),
       died: (worker, reason) => this.onDied(worker, reason),
       unsendable: (worker, seq, error) => this.unsendable(worker, seq, error),
@@ -60,22 +71,42 @@ export class Scheduler {
     this.pump();
   }
 
-  /** Settle every task, waiting or in a worker's hands, with `error`; end the workers (resolves once they have). */
-  endAll(error: unknown, keepSnapshot: boolean): Promise<unknown> {
+  /**
+   * Settle every task, waiting or in a worker's hands, with `error`; end the workers
+   * (resolves once they have). `keepSnapshot`: see `WorkerHandle.terminate`.
+   */
+  endAll(error: unknown, { keepSnapshot }: { keepSnapshot: boolean }): Promise<unknown> {
     let ended: Promise<unknown> = Promise.resolve();
     batch(() => {
-      for (const record of this.#queue.drain()) this.settle(record, error);
-      for (const worker of this.fleet.workers) {
-        for (const record of worker.inflight.values()) if (record) this.settle(record, error);
+      for (const record of this.#queue.drain()) this.settle(record, { error });
+      for (const worker of this.#fleet.workers) {
+        for (const record of worker.line.inflight.values()) if (record) this.settle(record, { error });
       }
-      ended = this.fleet.end(keepSnapshot);
+      ended = this.#fleet.end({ keepSnapshot });
     });
     return ended;
   }
 
+  /**
+   * The one place a task's phase changes (see `task-phase.ts`). Leaving a worker's hands
+   * (requeued or settled) also ends its timer.
+   */
+  #move(record: TaskRecord, event: PhaseEvent<WorkerHandle>): void {
+    record.phase = nextPhase(record.phase, event);
+    if (event.type === 'requeue' || event.type === 'settle') this.#timers.clear(record);
+  }
+
   /** A worker that is idle now, if any. */
   idleWorker(): WorkerHandle | undefined {
-    return this.fleet.workers.find((w) => w.status === 'idle');
+    return this.#fleet.workers.find((w) => w.status === 'idle');
+  }
+
+  /** Options changed (`pool.configure`): idle workers may now be trimmed or retire, and more may start. */
+  reconsider(): void {
+    for (const worker of [...this.#fleet.workers]) {
+      if (worker.status === 'idle') this.becameIdle(worker);
+    }
+    this.pump();
   }
 
 
@@ -105,13 +136,13 @@ export class Scheduler {
     let sent = false;
     if (!this.#queue.peek()) return false;
     // A spent worker takes nothing, so no urgent turn either (per-task isolation holds).
-    const open = this.fleet.workers.filter((worker) => !this.fleet.spent(worker));
+    const open = this.#fleet.workers.filter((worker) => !this.#fleet.spent(worker));
     for (let top = this.#queue.peek(); top; top = this.#queue.peek()) {
       const worker = preemptTarget(top.priority, open);
       if (!worker) break;
       this.#queue.shift();
       // It says when it starts (its timeout counts from then): it is not first in line.
-      worker.send(top, true, true);
+      this.#send(worker, top, { notify: true, urgent: true });
       sent = true;
     }
     return sent;
@@ -119,8 +150,8 @@ export class Scheduler {
 
   /** Hand waiting tasks to the workers the dispatcher picks. Returns true if any went. */
   #distribute(refill: WorkerHandle | undefined): boolean {
-    const trimming = this.fleet.active > this.#host.options().max;
-    const takers = distribute(this.#queue.size, this.fleet.workers, (worker) => this.#room(worker, trimming), refill);
+    const trimming = this.#fleet.active > this.#host.options().max;
+    const takers = distribute(this.#queue.size, this.#fleet.workers, (worker) => this.#room(worker, trimming), refill);
     for (const worker of takers) this.#dispatch(worker, this.#queue.shift()!);
     return takers.length > 0;
   }
@@ -128,22 +159,28 @@ export class Scheduler {
   /** How many tasks `worker` may be handed now. */
   #room(worker: WorkerHandle, trimming: boolean): number {
     // A generator task may run for long: nothing queues behind it (urgent tasks preempt it).
-    if (worker.live > 0 && worker.head()?.preemptible) return 0;
+    if (worker.line.live > 0 && worker.line.head()?.preemptible) return 0;
     // Spent (recycled): it takes no further task, not even one at a time.
-    if (this.fleet.spent(worker)) return 0;
+    if (this.#fleet.spent(worker)) return 0;
     return roomFor(worker, {
       // Leaving the pool soon (beyond a lowered max): no queue of its own.
       leaving: trimming,
-      untilRecycle: this.#host.options().recycle.afterTasks - worker.tasksRun - worker.live,
+      untilRecycle: this.#host.options().recycle.afterTasks - worker.tasksRun - worker.line.live,
     });
   }
 
   #dispatch(worker: WorkerHandle, record: TaskRecord): void {
-    const first = worker.live === 0;
+    const first = worker.line.live === 0;
     // A timed task queued behind others has its timeout started by the worker's `start`.
-    worker.send(record, record.timeout !== undefined && !first);
-    clearTimeout(worker.idleTimer);
+    this.#send(worker, record, { notify: record.timeout !== undefined && !first });
+    this.#fleet.busy(worker);
     if (first) this.#begin(record);
+  }
+
+  /** Hand `record` to `worker`'s line. */
+  #send(worker: WorkerHandle, record: TaskRecord, options: { notify: boolean; urgent?: boolean }): void {
+    const seq = worker.line.send(record, options);
+    this.#move(record, { type: 'send', worker, seq, urgent: options.urgent ?? false });
   }
 
   /** The task is running (or about to, first in its worker's line): count it and start its timeout. */
@@ -151,15 +188,13 @@ export class Scheduler {
     if (!this.#ledger.started(record)) return;
     if (record.timeout !== undefined) {
       const timeout = record.timeout;
-      record.timer = setTimeout(() => this.#stop(record, { kind: 'timeout', timeout }), timeout);
+      this.#timers.set(record, timeout, () => this.#stop(record, { kind: 'timeout', timeout }));
     }
   }
 
   /** A task handed to a worker that never began it goes back to the front of the queue. */
   #requeue(record: TaskRecord): void {
-    clearTimeout(record.timer);
-    record.timer = undefined;
-    record.worker = undefined;
+    this.#move(record, { type: 'requeue' });
     this.#ledger.requeued(record);
     this.#queue.unshift(record);
   }
@@ -167,12 +202,12 @@ export class Scheduler {
   /** Start the workers the queue calls for. True if any started. */
   ensure(): boolean {
     if (this.#host.ended()) return false;
-    return this.fleet.ensure(this.#queue.size, this.#host.wantOne());
+    return this.#fleet.ensure(this.#queue.size, this.#host.wantOne());
   }
 
   /** A worker booted: the pool may be ready, and the worker takes work. */
   warm(worker: WorkerHandle): void {
-    if (this.fleet.warm >= Math.max(1, this.#host.options().min) && !this.#ledger.ready.peek()) {
+    if (this.#fleet.warm >= Math.max(1, this.#host.options().min) && !this.#ledger.ready.peek()) {
       this.#ledger.ready.value = true;
       this.#host.ready();
     }
@@ -183,20 +218,20 @@ export class Scheduler {
   bootsFailed(error: WorkerBootError): void {
     this.#host.broken(error);
     batch(() => {
-      for (const record of this.#queue.drain()) this.settle(record, error);
+      for (const record of this.#queue.drain()) this.settle(record, { error });
       this.publishWorkers();
     });
   }
 
   /** `worker` holds nothing: the fleet may recycle or trim it; otherwise it takes work, or relieves another. */
   becameIdle(worker: WorkerHandle): void {
-    const fate = this.fleet.settle(worker);
+    const fate = this.#fleet.settle(worker);
     if (fate === 'trimmed') return;
     this.pump();
     if (fate === 'retired') return;
     this.#steal(worker);
     this.publishWorkers();
-    this.fleet.retireWhenIdle(worker);
+    this.#fleet.retireWhenIdle(worker);
   }
 
   /**
@@ -205,9 +240,9 @@ export class Scheduler {
    */
   #steal(thief: WorkerHandle): void {
     if (thief.status !== 'idle' || this.#queue.size > 0 || this.#room(thief, false) === 0) return;
-    const plan = stealPlan(thief, this.fleet.workers);
+    const plan = stealPlan(thief, this.#fleet.workers);
     if (!plan) return;
-    const taken = plan.victim.release(plan.count);
+    const taken = plan.victim.line.release(plan.count);
     if (taken.length === 0) return;
     for (const record of taken.reverse()) this.#requeue(record);
     this.pump();
@@ -217,27 +252,26 @@ export class Scheduler {
 
   onMessage(worker: WorkerHandle, message: WorkerMessage): void {
     if (message.t === 'out') {
-      const record = worker.inflight.get(message.seq);
+      const record = worker.line.inflight.get(message.seq);
       if (record && !record.settled) record.output(message.ev);
     } else if (message.t === 'start') {
-      const record = worker.inflight.get(message.seq);
+      const record = worker.line.inflight.get(message.seq);
       if (record) this.#begin(record);
     } else if (message.t === 'awaiting') {
-      const record = worker.inflight.get(message.seq);
-      if (record) record.awaiting = true;
+      const record = worker.line.inflight.get(message.seq);
+      if (record) this.#move(record, { type: 'awaits' });
     } else if (message.t === 'yielding') {
-      const record = worker.inflight.get(message.seq);
+      const record = worker.line.inflight.get(message.seq);
       if (!record) return;
-      record.awaiting = true;
-      record.preemptible = true;
+      this.#move(record, { type: 'yields' });
       // Tasks sent behind it would wait for the whole generator: back to the queue, where
       // another worker (or an urgent turn at a yield) may take them.
-      const behind = worker.release(worker.live - 1);
+      const behind = worker.line.release(worker.line.live - 1);
       for (const held of behind.reverse()) this.#requeue(held);
       // A more urgent task waiting now can run at its next yield.
       this.pump();
     } else if (message.t === 'ask') {
-      const record = worker.inflight.get(message.seq);
+      const record = worker.line.inflight.get(message.seq);
       if (record) record.channel.ask(message, worker);
       else if (message.kind !== 'more' && message.blocking) worker.exchange?.answer(message.id, { end: 'the task has ended' });
     } else if (message.t === 'results') {
@@ -246,11 +280,10 @@ export class Scheduler {
   }
 
   #onResults(worker: WorkerHandle, message: Extract<WorkerMessage, { t: 'results' }>): void {
-    // The heap never shrinks: a smaller figure is not believed.
-    if (typeof message.heap === 'number' && message.heap > worker.heapBytes) worker.heapBytes = message.heap;
     let ran = 0;
+    let memoryError = false;
     for (const outcome of message.list) {
-      const record = worker.take(outcome.seq);
+      const record = worker.line.take(outcome.seq);
       if (!record) continue; // stopped before it began, and already settled
       if ('skipped' in outcome) {
         if (record.stop) {
@@ -259,24 +292,24 @@ export class Scheduler {
         }
         // Skipped though the pool never took it back: the worker's word cannot be trusted
         // (task code rewrote what it sends). It may have run: it fails, and the worker goes.
-        this.settle(record, new WorkerCrashedError(`The worker said it skipped task ${record.id}, which the pool had not taken back; the worker was replaced`));
+        this.settle(record, { error: new WorkerCrashedError(`The worker said it skipped task ${record.id}, which the pool had not taken back; the worker was replaced`) });
         this.#endToStop(worker, 'it misreported a task');
         return;
       }
       ran++;
-      worker.tasksRun++;
       if (record.stop) this.#settleStopped(record, record.stop);
-      else if ('value' in outcome) this.settle(record, undefined, 'done', outcome.value);
+      else if ('value' in outcome) this.settle(record, { value: outcome.value });
       else {
         // Out of memory: the heap stays at its largest, and what failed to allocate may be half done.
-        if (outcome.error.pythonType === 'MemoryError') worker.memoryError = true;
-        this.settle(record, failureError(outcome.error));
+        if (outcome.error.pythonType === 'MemoryError') memoryError = true;
+        this.settle(record, { error: failureError(outcome.error) });
       }
     }
-    worker.measured(ran, message.busyMs);
-    const head = worker.head();
+    worker.ran({ tasks: ran, heapBytes: message.heap, memoryError });
+    worker.line.measured(ran, message.busyMs);
+    const head = worker.line.head();
     if (head) this.#begin(head);
-    if (worker.live === 0) this.becameIdle(worker);
+    if (worker.line.live === 0) this.becameIdle(worker);
     else {
       this.pump(worker);
       this.publishWorkers();
@@ -286,17 +319,17 @@ export class Scheduler {
   /** `worker` is gone (the fleet dropped it): settle what it had begun, run the rest elsewhere. */
   onDied(worker: WorkerHandle, reason: string): void {
     batch(() => {
-      const { begun, notBegun } = worker.unfinished();
+      const { begun, notBegun } = worker.line.unfinished();
       begun.forEach((record, i) => {
         if (record.stop) this.#settleStopped(record, record.stop);
-        else if (i === begun.length - 1) this.settle(record, new WorkerCrashedError(`The worker running task ${record.id} died: ${reason}`));
-        else this.settle(record, new WorkerCrashedError(`The worker died (${reason}) before sending the result of task ${record.id}`));
+        else if (i === begun.length - 1) this.settle(record, { error: new WorkerCrashedError(`The worker running task ${record.id} died: ${reason}`) });
+        else this.settle(record, { error: new WorkerCrashedError(`The worker died (${reason}) before sending the result of task ${record.id}`) });
       });
       // Handed over but never begun: they run elsewhere, ahead of what waits.
       for (const record of notBegun.reverse()) {
         if (record.stop) this.#settleStopped(record, record.stop);
         else if (record.transfer.length > 0) {
-          this.settle(record, new WorkerCrashedError(`The worker holding task ${record.id} died (${reason}) before running it; its transferred buffers went with it`));
+          this.settle(record, { error: new WorkerCrashedError(`The worker holding task ${record.id} died (${reason}) before running it; its transferred buffers went with it`) });
         } else this.#requeue(record);
       }
       this.pump();
@@ -304,9 +337,9 @@ export class Scheduler {
   }
 
   unsendable(worker: WorkerHandle, seq: number, error: Error): void {
-    const record = worker.take(seq);
+    const record = worker.line.take(seq);
     if (!record) return;
-    this.settle(record, new ConversionError(`inputs could not be sent to the worker: ${error.message}`));
+    this.settle(record, { error: new ConversionError(`inputs could not be sent to the worker: ${error.message}`) });
     if (worker.status === 'idle') this.becameIdle(worker);
   }
 
@@ -315,21 +348,21 @@ export class Scheduler {
   cancel(record: TaskRecord, reason: unknown): void {
     if (record.settled) return;
     if (this.#queue.delete(record)) {
-      this.settle(record, new TaskCancelledError(reason), 'cancelled');
+      this.settle(record, { error: new TaskCancelledError(reason), status: 'cancelled' });
     } else if (record.chunk && record.worker) {
       // A map chunk stops between items: one not begun is dropped, a running one ends
       // after its item (chunks are a few ms of work) and its worker is kept, on any page.
       const worker = record.worker;
-      if (worker.drop(record)) {
-        this.settle(record, new TaskCancelledError(reason), 'cancelled');
+      if (worker.line.drop(record)) {
+        this.settle(record, { error: new TaskCancelledError(reason), status: 'cancelled' });
         if (worker.status === 'idle') this.becameIdle(worker);
-        else if (worker.head()) this.#begin(worker.head()!);
-      } else if (worker.interruptible) {
+        else if (worker.line.head()) this.#begin(worker.line.head()!);
+      } else if (worker.line.interruptible) {
         this.#stop(record, { kind: 'cancel', reason });
       } else if (!record.stop) {
         // Without shared memory it ends after its items (a few ms of work), keeping its
         // worker; the page's clock ends the worker if it has not within the grace.
-        record.stop = { kind: 'cancel', reason };
+        this.#move(record, { type: 'stop', request: { kind: 'cancel', reason } });
         this.#armGrace(record, worker);
       }
     } else if (record.worker) {
@@ -345,28 +378,27 @@ export class Scheduler {
    * interrupt, cannot be interrupted, or its worker says it ended but sends no outcome),
    * the worker is ended and replaced and the task settles with the stop's error.
    */
-  #stop(record: TaskRecord, request: NonNullable<TaskRecord['stop']>): void {
+  #stop(record: TaskRecord, request: StopRequest): void {
     const worker = record.worker;
     if (record.settled || record.stop || !worker) return;
-    record.stop = request;
+    this.#move(record, { type: 'stop', request });
     this.#armGrace(record, worker);
     this.#tryStop(record, worker);
   }
 
   /** From now on `record` has `interruptGrace` to settle (its timeout, if any, is over). */
   #armGrace(record: TaskRecord, worker: WorkerHandle): void {
-    clearTimeout(record.timer);
-    record.timer = setTimeout(() => this.#graceOver(record, worker), this.#host.options().interruptGrace);
+    this.#timers.set(record, this.#host.options().interruptGrace, () => this.#graceOver(record, worker));
   }
 
   #tryStop(record: TaskRecord, worker: WorkerHandle): void {
-    if (record.settled || worker.inflight.get(record.seq) !== record) return;
-    const outcome = worker.stop(record);
+    if (record.settled || worker.line.inflight.get(record.seq) !== record) return;
+    const outcome = worker.line.stop(record);
     if (outcome === 'skipped') {
       this.#settleStopped(record, record.stop!);
       // It held that task, so it was busy: nothing left in hand now means idle.
       if (worker.status === 'idle') this.becameIdle(worker);
-      else if (worker.head()) this.#begin(worker.head()!);
+      else if (worker.line.head()) this.#begin(worker.line.head()!);
     } else if (outcome === 'impossible') {
       this.#endToStop(worker);
     } else if (outcome === 'locked') {
@@ -379,12 +411,12 @@ export class Scheduler {
 
   /** `record` was asked to stop `interruptGrace` ago and has not settled: end its worker. */
   #graceOver(record: TaskRecord, worker: WorkerHandle): void {
-    if (record.settled || worker.dead || worker.inflight.get(record.seq) !== record) return;
+    if (record.settled || worker.dead || worker.line.inflight.get(record.seq) !== record) return;
     const grace = this.#host.options().interruptGrace;
     // A generator set aside for an urgent task that has begun (and has its own timeout
     // and grace) stops at its next yield, once that task is over: wait for it. One that
     // has not begun waits for a yield that may never come: no reason to wait.
-    if (record.preemptible && [...worker.inflight.values()].some((other) => other && other !== record && other.preempting && other.status.peek() === 'running')) {
+    if (record.preemptible && [...worker.line.inflight.values()].some((other) => other && other !== record && other.preempting && other.status.peek() === 'running')) {
       this.#armGrace(record, worker);
       return;
     }
@@ -394,21 +426,27 @@ export class Scheduler {
 
   /** End a worker whose task must stop now (or that misbehaved), settle its tasks, and carry on. */
   #endToStop(worker: WorkerHandle, why = 'terminated to stop its task'): void {
-    this.fleet.remove(worker);
+    this.#fleet.remove(worker);
     this.onDied(worker, why);
   }
 
-  settle(record: TaskRecord, error: unknown, status: 'done' | 'failed' | 'cancelled' = 'failed', value?: unknown): void {
-    this.#ledger.settle(record, error, status, value);
+  /**
+   * Settle a task, once: with its value, or with an error (`failed` unless said
+   * otherwise). No-op for a task already settled.
+   */
+  settle(record: AnyTaskRecord, ending: Ending): void {
+    if (record.settled) return;
+    this.#move(record as TaskRecord, { type: 'settle' });
+    if ('value' in ending) this.#ledger.settle(record, undefined, 'done', ending.value);
+    else this.#ledger.settle(record, ending.error, ending.status ?? 'failed');
   }
 
   /** Settle a task that was asked to stop: cancelled, or failed with its timeout. */
-  #settleStopped(record: TaskRecord, stop: NonNullable<TaskRecord['stop']>): void {
-    const { error, status } = stopEnding(stop);
-    this.settle(record, error, status);
+  #settleStopped(record: TaskRecord, stop: StopRequest): void {
+    this.settle(record, stopEnding(stop));
   }
 
   publishWorkers(): void {
-    this.#ledger.workers.value = this.fleet.infos();
+    this.#ledger.workers.value = this.#fleet.infos();
   }
 }

@@ -1,10 +1,11 @@
 import { signal, type ReadonlySignal, type Signal } from '@preact/signals-core';
 import type { OutputEvent } from '../shared/protocol.js';
 import { TaskChannel } from './task-channel.js';
-import type { WorkerHandle } from './worker-handle.js';
 import { STDOUT_LIMIT, StdoutLimit } from './stdout-limit.js';
+import { QUEUED, type StopRequest, type TaskPhase } from './task-phase.js';
 
 export { STDOUT_LIMIT };
+export type { StopRequest };
 
 /** Where a task is in its life. `done`, `failed` and `cancelled` are final. */
 export type TaskStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
@@ -126,28 +127,22 @@ export interface ChunkSpec {
   itemTimeout: number | undefined;
 }
 
-/** Why a running task is being stopped. */
-export type StopRequest = { kind: 'cancel'; reason: unknown } | { kind: 'timeout'; timeout: number };
-
 /**
- * The pool's own view of a task: everything needed to schedule, stop and settle it.
+ * The pool's own view of a task: everything needed to schedule, stop and settle it. `W`
+ * is what holds it while handed over (the scheduler's `WorkerHandle`).
  * @internal
  */
-export class TaskRecord {
+export class TaskRecord<W = unknown> {
   readonly status: Signal<TaskStatus> = signal('queued');
   readonly stdout = signal('');
   readonly progress = signal<TaskProgress | undefined>(undefined);
   readonly promise: Promise<unknown>;
   readonly task: Task;
-  settled = false;
-  /** Set when cancel or timeout asked a running task to stop. */
-  stop: StopRequest | undefined;
-  /** The worker said the task awaits: a stop message can end it without ending the worker. */
-  awaiting = false;
-  /** A generator task at its yields: a more urgent task may run in its worker meanwhile. */
-  preemptible = false;
-  /** Sent to run at a generator's yield, ahead of it. */
-  preempting = false;
+  /**
+   * Where it is (see `task-phase.ts`): written by the scheduler alone, through its one
+   * transition function. The getters below read it.
+   */
+  phase: TaskPhase<W> = QUEUED;
   /** Set for a map chunk: its items; cancelling it lets the item running end (no interrupt). */
   readonly chunk: ChunkSpec | undefined;
   /** input() answers and messages (see `TaskChannel`). */
@@ -159,13 +154,11 @@ export class TaskRecord {
   readonly stdin: string | undefined;
   /** Buffers its inputs hold that go to the worker moved, not copied (they cannot be sent twice). */
   readonly transfer: ArrayBuffer[];
-  worker: WorkerHandle | undefined;
-  /** Its number on `worker` (see `ControlBlock`). */
-  seq = 0;
-  timer: ReturnType<typeof setTimeout> | undefined;
   #resolve!: (value: unknown) => void;
   #reject!: (error: unknown) => void;
   #detachSignal: (() => void) | undefined;
+  /** The promise has settled (guards its once-only settling; the phase says so to the pool). */
+  #outcome = false;
 
   constructor(
     readonly id: number,
@@ -187,6 +180,41 @@ export class TaskRecord {
     });
     this.promise.catch(() => {});
     this.task = new Task(this);
+  }
+
+  /** Its outcome is known. */
+  get settled(): boolean {
+    return this.phase.name === 'settled';
+  }
+
+  /** The worker holding it, while handed over. */
+  get worker(): W | undefined {
+    return this.phase.name === 'handed' ? this.phase.worker : undefined;
+  }
+
+  /** Its number on its worker (0 while not handed over). */
+  get seq(): number {
+    return this.phase.name === 'handed' ? this.phase.seq : 0;
+  }
+
+  /** Set once cancel or timeout asked it to stop, while handed over. */
+  get stop(): StopRequest | undefined {
+    return this.phase.name === 'handed' ? this.phase.stop : undefined;
+  }
+
+  /** Its worker said it awaits: a stop message can end it without ending the worker. */
+  get awaiting(): boolean {
+    return this.phase.name === 'handed' && this.phase.runs !== 'code';
+  }
+
+  /** A generator task at its yields: a more urgent task may run in its worker meanwhile. */
+  get preemptible(): boolean {
+    return this.phase.name === 'handed' && this.phase.runs === 'yielding';
+  }
+
+  /** Sent to run at a generator's yield, ahead of it. */
+  get preempting(): boolean {
+    return this.phase.name === 'handed' && this.phase.urgent;
   }
 
   /** Follow an AbortSignal; call once. */
@@ -236,11 +264,9 @@ export class TaskRecord {
   }
 
   #finish(status: TaskStatus): boolean {
-    if (this.settled) return false;
-    this.settled = true;
-    clearTimeout(this.timer);
+    if (this.#outcome) return false;
+    this.#outcome = true;
     this.#detachSignal?.();
-    this.worker = undefined;
     this.channel.close();
     this.status.value = status;
     return true;

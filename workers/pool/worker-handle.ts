@@ -1,11 +1,13 @@
 import * as Comlink from 'comlink';
 import { ControlBlock } from '../shared/control-block.js';
 import { Exchange } from '../shared/exchange.js';
-import type { BootConfig, BootResult, RunMessage, TaskMessage, WorkerControl, WorkerMessage } from '../shared/protocol.js';
+import type { BootConfig, BootResult, TaskMessage, WorkerControl, WorkerMessage } from '../shared/protocol.js';
 import { startSandboxWorker, type SandboxConfig } from './sandbox-host.js';
-import { TaskLine } from './task-line.js';
+import { TaskLine, type WorkerStatus } from './task-line.js';
+import type { TaskRecord } from './task.js';
+import type { RanBatch, SchedulableWorker } from './scheduler-ports.js';
 import { isWorkerMessage } from './message-check.js';
-import { BootFailed, type WorkerEvents, type WorkerInfo } from './worker-info.js';
+import { BootFailed, type WorkerInfo } from './worker-info.js';
 
 /** How long a worker ended while holding its snapshot waits for the pool to take it. */
 const SNAPSHOT_HANDOVER_MS = 2_000;
@@ -15,13 +17,29 @@ const SNAPSHOT_PACK_MS = 10_000;
 let lockSeq = 0;
 const lockPrefix = `pyodide-pool:${Math.random().toString(36).slice(2)}:`;
 
+/** What a {@link WorkerHandle} reports to its owner (the fleet). */
+export interface WorkerEvents {
+  message(handle: WorkerHandle, message: WorkerMessage): void;
+  /** The worker ended without being asked to (not reported after `terminate`). */
+  died(handle: WorkerHandle, reason: string): void;
+  /** Task `seq`'s inputs could not be posted (not cloneable). */
+  unsendable(handle: WorkerHandle, seq: number, error: Error): void;
+}
+
+/** How a worker is ended on purpose (see `WorkerHandle.terminate`). */
+export interface TerminateOptions {
+  /** A worker holding the snapshot it made hands it over first (default true). */
+  keepSnapshot?: boolean;
+}
+
 /**
  * Owns one worker's life: creates it, boots it, watches for its death through a Web
- * Lock the worker holds, and ends it. The tasks in its hands are its {@link TaskLine}.
+ * Lock the worker holds, and ends it. The tasks in its hands are its {@link TaskLine}
+ * (`line`); it is `Dispatchable` through it.
  *
  * @internal
  */
-export class WorkerHandle extends TaskLine {
+export class WorkerHandle {
   /** Booted, and so warm until it ends. */
   #booted = false;
   #dead = false;
@@ -37,7 +55,8 @@ export class WorkerHandle extends TaskLine {
   /** Why it booted normally though a snapshot was wanted (set by the fleet once warm). */
   snapshotSkipped: WorkerInfo['snapshotSkipped'];
   bootMs: number | undefined;
-  idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The tasks in its hands, in run order. */
+  readonly line: TaskLine<TaskRecord<SchedulableWorker>>;
   readonly #worker: Worker;
   /** Where a blocked task's answers go (input, receive), on isolated pages. */
   readonly exchange: Exchange | undefined;
@@ -64,7 +83,12 @@ export class WorkerHandle extends TaskLine {
   constructor(readonly id: number, workerURL: URL | string | undefined, events: WorkerEvents, interruptible: boolean, sandbox?: SandboxConfig) {
     // Without shared memory a task cannot be stopped without ending the worker, so the
     // worker gets one task at a time (see `capacity`).
-    super(interruptible ? new ControlBlock() : undefined);
+    this.line = new TaskLine(interruptible ? new ControlBlock() : undefined, {
+      status: () => this.status,
+      post: (message) => this.post(message),
+      postRun: (message, transfer) => this.#worker.postMessage(message, transfer),
+      unsendable: (seq, error) => this.#events.unsendable(this, seq, error),
+    });
     this.#events = events;
     this.#gone = new Promise((resolve) => (this.#markGone = () => resolve(undefined)));
     // Written inline, with static options, so that bundlers (Vite, webpack) recognise the
@@ -91,7 +115,7 @@ export class WorkerHandle extends TaskLine {
       } else if (message.t === 'closing') this.#die(message.reason ?? 'the worker closed itself');
       else this.#events.message(this, message);
     });
-    this.exchange = this.control ? new Exchange(this.control.words) : undefined;
+    this.exchange = this.line.control ? new Exchange(this.line.control.words) : undefined;
   }
 
   /**
@@ -121,20 +145,30 @@ export class WorkerHandle extends TaskLine {
   }
 
   /** A message about the task running now (an answer it asked for, a stop). */
-  override post(message: TaskMessage): void {
+  post(message: TaskMessage): void {
     if (this.status !== 'dead') this.#worker.postMessage(message);
   }
 
-  protected override postRun(message: RunMessage, transfer: ArrayBuffer[]): void {
-    this.#worker.postMessage(message, transfer);
+  /** Tasks handed over and not yet answered (see `Dispatchable`). */
+  get live(): number {
+    return this.line.live;
   }
 
-  protected override get owner(): WorkerHandle {
-    return this;
+  /** How many more tasks it should be handed now (see `Dispatchable`). */
+  capacity(): number {
+    return this.line.capacity();
   }
 
-  protected override unsendable(seq: number, error: Error): void {
-    this.#events.unsendable(this, seq, error);
+  /** Count a batch of outcomes. The heap never shrinks: a smaller figure is not believed. */
+  ran({ tasks, heapBytes, memoryError }: RanBatch): void {
+    this.tasksRun += tasks;
+    if (typeof heapBytes === 'number' && heapBytes > this.heapBytes) this.heapBytes = heapBytes;
+    if (memoryError) this.memoryError = true;
+  }
+
+  /** The task it runs now, or is about to: first in its line. */
+  head(): TaskRecord<SchedulableWorker> | undefined {
+    return this.line.head();
   }
 
   /** The version of the Pyodide at `indexURL`, as the worker's loader has it (undefined: none, or the worker ended). */
@@ -170,7 +204,7 @@ export class WorkerHandle extends TaskLine {
       timer = setTimeout(() => this.#die(`its boot did not answer within ${timeoutMs / 1000} s`), timeoutMs);
     });
     const control = this.#api();
-    const full: BootConfig = { ...config, lockName: this.#lockName, control: this.control?.buffer };
+    const full: BootConfig = { ...config, lockName: this.#lockName, control: this.line.control?.buffer };
     const outcome = await Promise.race([control.boot(full), died]).finally(() => clearTimeout(timer));
     if ('failure' in outcome) throw new BootFailed(outcome.failure);
     this.#onDeath = undefined;
@@ -180,7 +214,7 @@ export class WorkerHandle extends TaskLine {
     this.bootMs = outcome.bootMs;
     this.heapBytes = outcome.heapBytes;
     this.#holdsSnapshot = outcome.snapshotMade === true;
-    this.timeline.booted(outcome.stages, outcome.answeredAt);
+    this.line.timeline.booted(outcome.stages, outcome.answeredAt);
     return outcome;
   }
 
@@ -189,10 +223,10 @@ export class WorkerHandle extends TaskLine {
    * answers, then `busy` while it holds tasks and `idle` when it holds none, and `dead`
    * once it has ended, on purpose or not.
    */
-  override get status(): 'starting' | 'idle' | 'busy' | 'dead' {
+  get status(): WorkerStatus {
     if (this.#dead) return 'dead';
     if (!this.#booted) return 'starting';
-    return this.live > 0 ? 'busy' : 'idle';
+    return this.line.live > 0 ? 'busy' : 'idle';
   }
 
   /** True once the worker has ended, on purpose or not. */
@@ -205,7 +239,7 @@ export class WorkerHandle extends TaskLine {
    * (the default), a worker holding a snapshot the pool has not taken yet ends once it
    * has handed it over (`gone` says when).
    */
-  terminate(keepSnapshot = true): void {
+  terminate({ keepSnapshot = true }: TerminateOptions = {}): void {
     if (this.#dead) return;
     this.#dead = true;
     if ((this.#holdsSnapshot || this.#handingOver) && keepSnapshot) {
@@ -229,7 +263,7 @@ export class WorkerHandle extends TaskLine {
       snapshotSkipped: this.snapshotSkipped,
       ...(this.replaces && { replaces: this.replaces }),
       bootMs: this.bootMs,
-      bootTimeline: this.#booted ? this.timeline.stages() : undefined,
+      bootTimeline: this.#booted ? this.line.timeline.stages() : undefined,
     };
   }
 
@@ -257,7 +291,6 @@ export class WorkerHandle extends TaskLine {
 
   #end(): void {
     this.#markGone();
-    clearTimeout(this.idleTimer);
     this.#worker.terminate();
   }
 }

@@ -4,8 +4,7 @@
  *
  * @internal
  */
-import type { BootFailure, WorkerMessage } from '../shared/protocol.js';
-import type { WorkerHandle } from './worker-handle.js';
+import type { BootFailure } from '../shared/protocol.js';
 import type { BootStage } from '../shared/boot-timeline.js';
 import type { SnapshotSkip } from './snapshot-store.js';
 
@@ -67,13 +66,4 @@ export class BootFailed extends Error {
   constructor(readonly failure: BootFailure) {
     super(failure.message);
   }
-}
-
-/** What a {@link WorkerHandle} reports to its owner. */
-export interface WorkerEvents {
-  message(handle: WorkerHandle, message: WorkerMessage): void;
-  /** The worker died without being asked to (crash, `js.close()`, fatal error). */
-  died(handle: WorkerHandle, reason: string): void;
-  /** Task `seq` could not be posted (inputs not cloneable); the worker never sees it. */
-  unsendable(handle: WorkerHandle, seq: number, error: Error): void;
 }

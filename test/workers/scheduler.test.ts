@@ -1,0 +1,235 @@
+// The scheduler on a fake fleet: real queue, task lines, ledger and phases; fake workers
+// that record what they are sent and answer when told. No Pyodide, milliseconds per test.
+import { expect } from 'chai';
+import { resolveOptions } from '../../workers/pool/options.js';
+import { PoolLedger } from '../../workers/pool/ledger.js';
+import { Scheduler } from '../../workers/pool/scheduler.js';
+import { TaskLine, type WorkerStatus } from '../../workers/pool/task-line.js';
+import { TaskRecord } from '../../workers/pool/task.js';
+import { TaskCancelledError, TaskTimeoutError, WorkerCrashedError, PythonError } from '../../workers/pool/errors.js';
+import type { Fleet, FleetEvents, RanBatch, SchedulableWorker } from '../../workers/pool/scheduler-ports.js';
+import type { PoolOptions } from '../../workers/pool/options.js';
+import type { RunMessage, TaskMessage, TaskOrder, WorkerMessage } from '../../workers/shared/protocol.js';
+
+type Record = TaskRecord<SchedulableWorker>;
+
+/** A booted worker without shared memory (one task at a time) that records what it is sent. */
+class FakeWorker implements SchedulableWorker {
+  dead = false;
+  tasksRun = 0;
+  readonly exchange = undefined;
+  readonly sent: TaskOrder[] = [];
+  readonly posted: TaskMessage[] = [];
+  readonly line: TaskLine<Record>;
+
+  constructor(readonly id: number) {
+    this.line = new TaskLine<Record>(undefined, {
+      status: () => this.status,
+      post: (message) => this.posted.push(message),
+      postRun: (message: RunMessage) => this.sent.push(...message.tasks),
+      unsendable: () => {},
+    });
+  }
+
+  get status(): WorkerStatus {
+    return this.dead ? 'dead' : this.line.live > 0 ? 'busy' : 'idle';
+  }
+
+  get live(): number {
+    return this.line.live;
+  }
+  capacity(): number {
+    return this.line.capacity();
+  }
+  head(): Record | undefined {
+    return this.line.head();
+  }
+  post(message: TaskMessage): void {
+    this.posted.push(message);
+  }
+  ran(batch: RanBatch): void {
+    this.tasksRun += batch.tasks;
+  }
+}
+
+/** A fleet of fake workers, all warm from the start; `events` is how a test plays the workers' part. */
+class FakeFleet implements Fleet {
+  workers: FakeWorker[] = [];
+  removed: FakeWorker[] = [];
+  events!: FleetEvents;
+
+  constructor(readonly size: number) {}
+  get active(): number {
+    return this.workers.length;
+  }
+  get warm(): number {
+    return this.workers.length;
+  }
+  spent(): boolean {
+    return false;
+  }
+  ensure(): boolean {
+    if (this.workers.length + this.removed.length >= this.size) return false;
+    while (this.workers.length < this.size) this.workers.push(new FakeWorker(this.workers.length + this.removed.length + 1));
+    return true;
+  }
+  settle(): 'serving' {
+    return 'serving';
+  }
+  retireWhenIdle(): void {}
+  busy(): void {}
+  remove(worker: SchedulableWorker): void {
+    (worker as FakeWorker).dead = true;
+    this.workers = this.workers.filter((w) => w !== worker);
+    this.removed.push(worker as FakeWorker);
+  }
+  end(): Promise<unknown> {
+    for (const worker of [...this.workers]) this.remove(worker);
+    return Promise.resolve();
+  }
+  infos() {
+    return [];
+  }
+}
+
+function setUp(size: number, options: PoolOptions = {}) {
+  const fleet = new FakeFleet(size);
+  const ledger = new PoolLedger();
+  const resolved = resolveOptions({ interruptGrace: 20, ...options });
+  const scheduler = new Scheduler(
+    { options: () => resolved, ended: () => false, wantOne: () => false, ready: () => {}, broken: () => {} },
+    ledger,
+    (events) => {
+      fleet.events = events;
+      return fleet;
+    },
+  );
+  scheduler.ensure();
+  let nextId = 1;
+  const submit = (code: string, extra: { priority?: number; timeout?: number } = {}): Record => {
+    const record: Record = new TaskRecord(nextId++, code, { priority: extra.priority ?? 0, timeout: extra.timeout }, (reason) => scheduler.cancel(record, reason));
+    ledger.added();
+    scheduler.add(record);
+    return record;
+  };
+  /** The worker answers its task `seq` with `value` (or a Python error). */
+  const answer = (worker: FakeWorker, seq: number, outcome: { value: unknown } | { pythonType: string }) => {
+    const list = 'value' in outcome ? [{ seq, value: outcome.value }] : [{ seq, error: { kind: 'python' as const, pythonType: outcome.pythonType, message: 'boom', traceback: '' } }];
+    fleet.events.message(worker, { t: 'results', list, heap: 0, busyMs: 1 } as WorkerMessage);
+  };
+  return { fleet, ledger, scheduler, submit, answer };
+}
+
+/** Let the line post what it queued this turn (it posts in a microtask). */
+const posted = () => Promise.resolve();
+
+describe('scheduler (fake fleet)', () => {
+  it('hands a task to an idle worker and settles it with the worker\'s answer', async () => {
+    const { fleet, ledger, submit, answer } = setUp(1);
+    const record = submit('6 * 7');
+    await posted();
+    const worker = fleet.workers[0]!;
+    expect(worker.sent.map((o) => o.code)).to.deep.equal(['6 * 7']);
+    expect(record.phase).to.include({ name: 'handed', worker, seq: 1 });
+    expect(record.status.peek()).to.equal('running');
+    answer(worker, 1, { value: 42 });
+    expect(await record.promise).to.equal(42);
+    expect(record.phase.name).to.equal('settled');
+    expect(ledger.completed.peek()).to.equal(1);
+    expect(worker.tasksRun).to.equal(1);
+  });
+
+  it('runs waiting tasks highest priority first once the busy worker answers', async () => {
+    const { fleet, submit, answer } = setUp(1);
+    submit('first');
+    const low = submit('low', { priority: 0 });
+    const high = submit('high', { priority: 5 });
+    await posted();
+    const worker = fleet.workers[0]!;
+    expect(low.phase.name).to.equal('queued');
+    answer(worker, 1, { value: 1 });
+    await posted();
+    expect(worker.sent.map((o) => o.code)).to.deep.equal(['first', 'high']);
+    expect(high.phase.name).to.equal('handed');
+    expect(low.phase.name).to.equal('queued');
+  });
+
+  it('drops a cancelled waiting task without sending it', async () => {
+    const { fleet, ledger, submit } = setUp(1);
+    submit('busy');
+    const waiting = submit('never');
+    waiting.task.cancel('no longer needed');
+    await posted();
+    const error = await waiting.promise.catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(TaskCancelledError);
+    expect(waiting.status.peek()).to.equal('cancelled');
+    expect(fleet.workers[0]!.sent.map((o) => o.code)).to.deep.equal(['busy']);
+    expect(ledger.queued.peek()).to.equal(0);
+  });
+
+  it('fails the task a dead worker was running and runs the waiting ones on the next worker', async () => {
+    const { fleet, submit, answer } = setUp(2);
+    const a = submit('a');
+    const b = submit('b');
+    const c = submit('c');
+    await posted();
+    const [first, second] = fleet.workers as [FakeWorker, FakeWorker];
+    expect(a.worker).to.equal(first);
+    expect(b.worker).to.equal(second);
+    fleet.remove(first);
+    fleet.events.died(first, 'it crashed');
+    expect(await a.promise.catch((e: unknown) => e)).to.be.instanceOf(WorkerCrashedError);
+    answer(second, 1, { value: 'b' });
+    await posted();
+    expect(c.worker).to.equal(second);
+    expect(await b.promise).to.equal('b');
+  });
+
+  it('follows what the worker says of a running task: it awaits, it yields', async () => {
+    const { fleet, submit } = setUp(1);
+    const record = submit('await something()');
+    await posted();
+    const worker = fleet.workers[0]!;
+    expect(record.awaiting).to.equal(false);
+    fleet.events.message(worker, { t: 'awaiting', seq: 1 } as WorkerMessage);
+    expect(record.phase).to.include({ name: 'handed', runs: 'awaiting' });
+    fleet.events.message(worker, { t: 'yielding', seq: 1 } as WorkerMessage);
+    expect(record.preemptible).to.equal(true);
+  });
+
+  it('times a task out: a worker that cannot be interrupted is ended and the task fails with TaskTimeoutError', async () => {
+    const { fleet, submit } = setUp(1);
+    const record = submit('while True: pass', { timeout: 5 });
+    await posted();
+    const worker = fleet.workers[0]!;
+    const error = await record.promise.catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(TaskTimeoutError);
+    expect(fleet.removed).to.include(worker);
+    expect(record.phase.name).to.equal('settled');
+  });
+
+  it('asks an awaiting task to stop by message, keeping its worker, and settles it when the worker answers', async () => {
+    const { fleet, submit, answer } = setUp(1);
+    const record = submit('await forever()');
+    await posted();
+    const worker = fleet.workers[0]!;
+    fleet.events.message(worker, { t: 'awaiting', seq: 1 } as WorkerMessage);
+    record.task.cancel('stop');
+    expect(worker.posted).to.deep.equal([{ t: 'stop', seq: 1 }]);
+    expect(record.stop).to.deep.equal({ kind: 'cancel', reason: 'stop' });
+    // Whatever it answers, a task asked to stop ends as stopped.
+    answer(worker, 1, { pythonType: 'CancelledError' });
+    expect(await record.promise.catch((e: unknown) => e)).to.be.instanceOf(TaskCancelledError);
+    expect(fleet.removed).to.deep.equal([]);
+  });
+
+  it('fails a task with PythonError when its code raised', async () => {
+    const { fleet, submit, answer } = setUp(1);
+    const record = submit('1 / 0');
+    await posted();
+    answer(fleet.workers[0]!, 1, { pythonType: 'ZeroDivisionError' });
+    const error = await record.promise.catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(PythonError);
+    expect(record.status.peek()).to.equal('failed');
+  });
+});

@@ -1,0 +1,81 @@
+/**
+ * What the scheduler needs of the fleet and of a worker, and what the fleet tells it. The
+ * fleet (`fleet.ts`, with `WorkerHandle`s) is one implementation; the scheduler's unit
+ * tests drive it with fakes. Nothing here knows of Python: a runtime boots behind the fleet.
+ *
+ * @internal
+ */
+import type { WorkerMessage } from '../shared/protocol.js';
+import type { PreemptCandidate } from './dispatcher.js';
+import type { WorkerBootError } from './errors.js';
+import type { ChannelWorker } from './task-channel.js';
+import type { TaskLine, WorkerStatus } from './task-line.js';
+import type { TaskRecord } from './task.js';
+import type { WorkerInfo } from './worker-info.js';
+
+/** One batch of outcomes, as the worker reported it. */
+export interface RanBatch {
+  /** Tasks that ran (not those skipped). */
+  tasks: number;
+  /** The heap's size after them, when the worker says. */
+  heapBytes?: number;
+  /** One of them ran out of memory. */
+  memoryError: boolean;
+}
+
+/** A worker as the scheduler sees it. `WorkerHandle` is one. */
+export interface SchedulableWorker extends PreemptCandidate, ChannelWorker {
+  readonly id: number;
+  readonly status: WorkerStatus;
+  /** True once it has ended, on purpose or not. */
+  readonly dead: boolean;
+  /** The tasks in its hands, in run order. */
+  readonly line: TaskLine<TaskRecord<SchedulableWorker>>;
+  /** Tasks it has run. */
+  readonly tasksRun: number;
+  /** Count a batch of outcomes (its tasks run, heap, out-of-memory). */
+  ran(batch: RanBatch): void;
+}
+
+/** What the fleet tells the scheduler. */
+export interface FleetEvents {
+  message(worker: SchedulableWorker, message: WorkerMessage): void;
+  /** A warm worker died without being asked to; the fleet has already dropped it. */
+  died(worker: SchedulableWorker, reason: string): void;
+  /** Task `seq` could not be posted to `worker` (inputs not cloneable). */
+  unsendable(worker: SchedulableWorker, seq: number, error: Error): void;
+  /** `worker` is warm and idle: hand it work. */
+  warm(worker: SchedulableWorker): void;
+  /** A boot failed and another may be started (the scheduler re-plans). */
+  retry(): void;
+  /** Boots keep failing: nothing will start again. */
+  broken(error: WorkerBootError): void;
+  /** The list of workers changed. */
+  changed(): void;
+}
+
+/** The fleet as the scheduler drives it: which workers exist, and their starts and ends. */
+export interface Fleet {
+  /** Every worker, booting ones and those waiting to be recycled included. */
+  readonly workers: readonly SchedulableWorker[];
+  /** Workers that count toward `min`/`max` (not spent ones). */
+  readonly active: number;
+  /** Workers that have booted. */
+  readonly warm: number;
+  /** Due for recycling: it takes no further task. */
+  spent(worker: SchedulableWorker): boolean;
+  /** Start the workers `waiting` tasks call for (at least one with `atLeastOne`). True if any started. */
+  ensure(waiting: number, atLeastOne: boolean): boolean;
+  /** `worker` holds nothing: it retires (spent), is trimmed (beyond `max`), or stays. */
+  settle(worker: SchedulableWorker): 'retired' | 'trimmed' | 'serving';
+  /** An idle worker above `min` retires after `idleTimeout` unless it gets work first. */
+  retireWhenIdle(worker: SchedulableWorker): void;
+  /** `worker` was handed work: it does not retire for being idle. */
+  busy(worker: SchedulableWorker): void;
+  /** End a worker and drop it (no `died` event follows). */
+  remove(worker: SchedulableWorker): void;
+  /** End every worker for good; resolves once they have ended. */
+  end(options: { keepSnapshot: boolean }): Promise<unknown>;
+  /** What `pool.state.workers` shows. */
+  infos(): WorkerInfo[];
+}
