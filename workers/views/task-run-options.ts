@@ -82,15 +82,15 @@ export interface TaskRunChanges {
   stdin?: string;
 }
 
-/**
- * Inputs compared by value (`dequal`), except that Files and Blobs are the same only when
- * they are the same object: they have no own properties, so any two would compare equal.
- */
 /** Items compared as inputs are: arrays by value; other iterables and functions by identity. */
 export function sameItems(a: ItemsSource | undefined, b: ItemsSource | undefined): boolean {
   return Array.isArray(a) && Array.isArray(b) ? sameInputs(a, b) : a === b;
 }
 
+/**
+ * Inputs compared by value (`dequal`), except that Files and Blobs are the same only when
+ * they are the same object: they have no own properties, so any two would compare equal.
+ */
 export function sameInputs(a: unknown, b: unknown): boolean {
   if (a instanceof Blob || b instanceof Blob) return a === b;
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((value, i) => sameInputs(value, b[i]));
