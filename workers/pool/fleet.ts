@@ -1,24 +1,20 @@
 /**
  * The pool's workers as a fleet: it starts them (up to `min`, and on demand up to `max`),
- * boots them (normally or from the snapshot, with the page's compiled interpreter),
+ * boots them through its runtime (`WorkerRuntime`: Pyodide's is `pyodide-runtime.ts`),
  * replaces the ones past their recycle limit, trims them when `max` is lowered, retires
  * idle ones after `idleTimeout`, and gives up with a `WorkerBootError` when boots keep
  * failing. It decides nothing about tasks: the pool does, through the events.
  *
  * @internal
  */
-import type { PoolFiles } from './files.js';
 import { workersToStart } from './dispatcher.js';
 import { WorkerBootError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import type { Fleet, FleetEvents } from './scheduler-ports.js';
-import type { SnapshotSkip, SnapshotStore } from './snapshot-store.js';
-import { baseSnapshotFor } from './base-snapshot.js';
-import { compiledPyodideWasm, compilePyodideWasm, pageCompileSpan, sharePyodideWasm } from '../shared/wasm-module.js';
+import type { WorkerRuntime } from './pyodide-runtime.js';
 import { WorkerHandle } from './worker-handle.js';
 import type { SandboxConfig } from './sandbox-host.js';
 import { BootFailed, type RecycleReason, type WorkerInfo } from './worker-info.js';
-import { formatTimeline, stamp } from '../shared/boot-timeline.js';
 
 /** Boot failures in a row (of the retryable kind) before the fleet gives up. */
 const MAX_BOOT_FAILURES = 3;
@@ -29,7 +25,6 @@ export class WorkerFleet implements Fleet {
   #bootFailures = 0;
   #bootError: WorkerBootError | undefined;
   #ended = false;
-  #restored = false;
   /** Each idle worker's countdown to retiring (see `retireWhenIdle`): the fleet's alone. */
   readonly #idleTimers = new Map<WorkerHandle, ReturnType<typeof setTimeout>>();
   /** Workers recycled whose successors have not started yet: the next to start replaces the first. */
@@ -39,9 +34,8 @@ export class WorkerFleet implements Fleet {
     private readonly options: () => ResolvedOptions,
     private readonly workerURL: URL | string | undefined,
     private readonly interruptible: boolean,
-    private readonly snapshots: SnapshotStore,
+    private readonly runtime: WorkerRuntime,
     private readonly events: FleetEvents,
-    private readonly files: PoolFiles,
   ) {}
 
   /** Every worker, booting ones and those waiting to be recycled included. */
@@ -52,11 +46,6 @@ export class WorkerFleet implements Fleet {
   /** Why workers cannot start, once boots have kept failing. */
   get bootError(): WorkerBootError | undefined {
     return this.#bootError;
-  }
-
-  /** Whether a worker has restored from a snapshot (then `capabilities.snapshot` is true). */
-  get restoredOne(): boolean {
-    return this.#restored;
   }
 
   /**
@@ -208,7 +197,7 @@ export class WorkerFleet implements Fleet {
     // one), so it loads them once its turn comes.
     worker.replaces = replaces;
     const first = !this.#workers.some((w) => w.status === 'starting');
-    if (first) worker.prepare(this.options().indexURL);
+    if (first) this.runtime.prepare(worker);
     this.#workers.push(worker);
     this.events.changed();
     void this.#boot(worker, first);
@@ -222,87 +211,16 @@ export class WorkerFleet implements Fleet {
     return { connect: sandbox.connect, workerURL: sandbox.workerURL, indexURL, packages, packageBaseUrl, lockFileURL };
   }
 
-  /**
-   * The base snapshot for this worker, if it fits the Pyodide at `indexURL` (its loader's
-   * version against the one the snapshot was made with); else why not.
-   */
-  async #baseSnapshot(worker: WorkerHandle, indexURL: string): Promise<Blob | SnapshotSkip> {
-    const url = this.options().baseSnapshot;
-    if (!url) return 'disabled';
-    return baseSnapshotFor(url, await worker.pyodideVersion(indexURL));
-  }
-
   async #boot(worker: WorkerHandle, prepared: boolean): Promise<void> {
-    const { indexURL, packages, packageBaseUrl, lockFileURL, setup, bootTimeout } = this.options();
-    const log = worker.line.timeline.page;
-    let files: { path: string; data: Uint8Array }[];
     try {
-      // Loaded before the snapshot lookup: the snapshot's key includes them.
-      const reading = stamp();
-      files = await this.files.all();
-      if (files.length > 0) log.add('files', reading);
+      await this.runtime.boot(worker, prepared);
     } catch (err) {
-      this.#bootFailed(worker, new BootFailed({ kind: 'config', message: (err as Error).message }));
-      return;
-    }
-    const getReady = () => {
-      if (!prepared) worker.prepare(indexURL);
-      prepared = true;
-    };
-    // Waiting for a whole normal boot (the snapshot being made): load Pyodide's scripts now.
-    const lease = await this.snapshots.lease(log, getReady);
-    if (worker.dead) return lease.release(undefined, false);
-    getReady();
-    let skipped = lease.skipped;
-    let base: Blob | undefined;
-    if (lease.base) {
-      // The interpreter is compiled while the base snapshot arrives: both are needed soon.
-      void compilePyodideWasm(indexURL);
-      const fetching = stamp();
-      const found = await this.#baseSnapshot(worker, indexURL);
-      log.add('base-fetch', fetching);
-      if (found instanceof Blob) base = found;
-      else {
-        skipped = found;
-        this.snapshots.baseFailed(found);
-      }
-      if (worker.dead) return lease.release(undefined, false);
-    }
-    // The snapshot's bytes are read (and unpacked) in the worker while the page compiles.
-    if (lease.snapshot ?? base) worker.preloadSnapshot((lease.snapshot ?? base)!);
-    try {
-      // A restore is short and the page's compile started first: wait for it rather than
-      // compile a second copy. A normal boot has other work to overlap its own compile with.
-      // The page compiles the interpreter (once) from here: after the snapshot lookup, which
-      // otherwise waits behind the compile's reads.
-      const booting = worker.boot({ indexURL, packages, packageBaseUrl, lockFileURL, setup, makeSnapshot: lease.make, restore: lease.snapshot !== undefined, base: base !== undefined, files }, bootTimeout);
-      void compilePyodideWasm(indexURL).then((module) => {
-        const compile = module && pageCompileSpan(indexURL);
-        // The compile this boot waited for: not one that ended before the worker existed.
-        if (compile && compile.end > worker.line.timeline.created) log.stages.push({ name: 'wasm-compile', ...compile });
-        worker.giveModule(module ?? compiledPyodideWasm(indexURL));
-      });
-      const result = await booting;
-      if (result.mode === 'snapshot') this.#restored = true;
-      // A maker that could not make the pool's snapshot says why, as the workers after it will.
-      worker.snapshotSkipped = skipped ?? (lease.make && !result.snapshotMade ? (result.snapshotErrorKind ?? 'failed') : undefined);
-      if (result.wasmModule) sharePyodideWasm(indexURL, result.wasmModule);
-      if (result.snapshotMade && (this.options().sandbox || this.options().recycle.afterTasks === 1)) {
-        // Taken before the worker runs any task: task code in a sandbox is not trusted, and
-        // with per-task isolation no later worker may start from memory a task has touched.
-        // The page keeps the snapshot for every later worker and visit.
-        const packed = await worker.takeSnapshot();
-        lease.release(packed ? async () => packed : undefined, true, result.snapshotErrorKind);
-      } else lease.release(result.snapshotMade ? () => worker.takeSnapshot() : undefined, true, result.snapshotErrorKind);
-    } catch (err) {
-      lease.release(undefined, false);
       this.#bootFailed(worker, err);
       return;
     }
     if (worker.dead || this.#ended) return;
     this.#bootFailures = 0;
-    if (this.options().debug) logBoot(worker);
-    if (!this.#workers.some((w) => w.status === 'starting')) this.snapshots.store();
+    if (!this.#workers.some((w) => w.status === 'starting')) this.runtime.allBooted();
     this.events.warm(worker);
   }
 
@@ -310,37 +228,13 @@ export class WorkerFleet implements Fleet {
     this.remove(worker);
     if (this.#ended) return;
     const failure = err instanceof BootFailed ? err.failure : { kind: 'runtime' as const, message: String(err) };
-    if (failure.kind === 'snapshot') {
-      // The snapshot did not restore (a stale stored one, or this Pyodide cannot): not the worker's fault.
-      this.snapshots.restoreFailed(tooLarge(failure.message) ? 'too-large' : 'engine');
-    } else if (failure.kind === 'base') {
-      // Nor is the base snapshot's (another build of the same version, or this engine cannot).
-      console.warn(`pyodide-pool: the base snapshot did not restore here (${failure.message}); booting without it`);
-      this.snapshots.baseFailed(tooLarge(failure.message) ? 'too-large' : 'engine');
-    } else if (failure.kind === 'config' || ++this.#bootFailures >= MAX_BOOT_FAILURES) {
+    // A snapshot that did not restore is not the worker's fault: the runtime boots the next without it.
+    const counts = !this.runtime.bootFailed(failure);
+    if (failure.kind === 'config' || (counts && ++this.#bootFailures >= MAX_BOOT_FAILURES)) {
       this.#bootError = new WorkerBootError(`Could not start a Pyodide worker: ${failure.message}`, { cause: err, packageName: failure.packageName });
       this.events.broken(this.#bootError);
       return;
     }
     this.events.retry();
-  }
-}
-
-/** A restore failed for want of memory. */
-function tooLarge(message: string): boolean {
-  return /out of bounds|out of memory|could not allocate|memory/i.test(message);
-}
-
-/** The `debug` option: a worker's boot timeline in the console and in the page's performance timeline. */
-function logBoot(worker: WorkerHandle): void {
-  const stages = worker.info().bootTimeline ?? [];
-  const how = `${worker.baseSnapshot ? ', its interpreter from the base snapshot' : ''}${worker.snapshotSkipped ? `, snapshot skipped: ${worker.snapshotSkipped}` : ''}`;
-  console.debug(`pyodide-pool: worker ${worker.id} warm (${worker.bootMode} boot)${how}\n${formatTimeline(stages)}`);
-  for (const stage of stages) {
-    try {
-      performance.measure(`pyodide-pool worker ${worker.id}: ${stage.name}`, { start: stage.start, end: stage.end });
-    } catch {
-      // An engine without User Timing level 3: the console has it.
-    }
   }
 }

@@ -9,6 +9,7 @@ import { SnapshotStore } from './snapshot-store.js';
 import { Task, TaskRecord, type TaskOptions } from './task.js';
 import { Scheduler } from './scheduler.js';
 import { WorkerFleet } from './fleet.js';
+import { PyodideRuntime } from './pyodide-runtime.js';
 import type { SchedulableWorker } from './scheduler-ports.js';
 import { checkTaskOptions } from './task-checks.js';
 
@@ -54,6 +55,8 @@ export class PyodidePool {
   readonly #scheduler: Scheduler;
   /** The workers (the scheduler drives them; the pool reads them and writes files to them). */
   #fleet!: WorkerFleet;
+  /** How its workers boot Pyodide (snapshots, base snapshot, compiled interpreter). */
+  readonly #runtime: PyodideRuntime;
   readonly #snapshots: SnapshotStore;
   readonly #files: PoolFiles;
   #nextTaskId = 1;
@@ -68,7 +71,7 @@ export class PyodidePool {
   constructor(options: PoolOptions = {}) {
     this.#given = { ...options };
     this.#options = resolveOptions(options);
-    const snapshotWorks = (): boolean | undefined => (this.#fleet.restoredOne ? true : this.#snapshots.disabled ? false : undefined);
+    const snapshotWorks = (): boolean | undefined => (this.#runtime.restoredOne ? true : this.#snapshots.disabled ? false : undefined);
     this.capabilities = Object.freeze(Object.defineProperty(detectCapabilities(this.#options.sandbox !== undefined), 'snapshot', { get: snapshotWorks, enumerable: true }) as PoolCapabilities);
     const { indexURL, packages, packageBaseUrl, lockFileURL, setup } = this.#options;
     this.#files = new PoolFiles(this.#options.files);
@@ -82,7 +85,8 @@ export class PyodidePool {
       ready: () => this.#resolveReady(),
       broken: (error: unknown) => this.#rejectReady(error),
     };
-    this.#scheduler = new Scheduler(host, this.#ledger, (events) => (this.#fleet = new WorkerFleet(() => this.#options, options.workerURL, this.capabilities.interrupt, this.#snapshots, events, this.#files)));
+    this.#runtime = new PyodideRuntime(() => this.#options, this.#snapshots, this.#files);
+    this.#scheduler = new Scheduler(host, this.#ledger, (events) => (this.#fleet = new WorkerFleet(() => this.#options, options.workerURL, this.capabilities.interrupt, this.#runtime, events)));
     this.state = this.#ledger.view;
     this.#readyPromise = new Promise((resolve, reject) => {
       this.#resolveReady = resolve;

@@ -13,6 +13,9 @@ import type { TaskLine, WorkerStatus } from './task-line.js';
 import type { TaskRecord } from './task.js';
 import type { WorkerInfo } from './worker-info.js';
 
+/** How a task settles (see `Scheduler.settle`): with its value, or an error (`failed` unless said otherwise). */
+export type Ending = { value: unknown } | { error: unknown; status?: 'failed' | 'cancelled' };
+
 /** One batch of outcomes, as the worker reported it. */
 export interface RanBatch {
   /** Tasks that ran (not those skipped). */

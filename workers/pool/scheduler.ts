@@ -16,18 +16,14 @@ import type { WorkerMessage } from '../shared/protocol.js';
 import { TaskQueue } from './task-queue.js';
 import type { TaskRecord as AnyTaskRecord } from './task.js';
 import { nextPhase, type PhaseEvent, type StopRequest } from './task-phase.js';
-import type { Fleet, FleetEvents, SchedulableWorker } from './scheduler-ports.js';
+import type { Ending, Fleet, FleetEvents, SchedulableWorker } from './scheduler-ports.js';
 import { TaskTimers } from './task-timers.js';
+import { Stopper } from './stopper.js';
 
 /** A task as the scheduler holds it: handed over, it is with one of the fleet's workers. */
 type TaskRecord = AnyTaskRecord<SchedulableWorker>;
 type WorkerHandle = SchedulableWorker;
 
-/** How a task settles (see {@link Scheduler.settle}). */
-export type Ending = { value: unknown } | { error: unknown; status?: 'failed' | 'cancelled' };
-
-/** How soon a stop that found the worker holding the control block's lock is tried again. */
-const STOP_RETRY_MS = 2;
 
 /** What the scheduler needs of the pool it serves. */
 export interface SchedulerHost {
@@ -49,11 +45,20 @@ export class Scheduler {
   readonly #ledger: PoolLedger;
   /** Each task's one timer: its timeout while it runs, then the grace a stop gets. */
   readonly #timers = new TaskTimers<TaskRecord>();
+  readonly #stopper: Stopper;
 
   /** `makeFleet` makes the fleet this scheduler serves, given the events it reports to it. */
   constructor(host: SchedulerHost, ledger: PoolLedger, makeFleet: (events: FleetEvents) => Fleet) {
     this.#host = host;
     this.#ledger = ledger;
+    this.#stopper = new Stopper({
+      grace: () => host.options().interruptGrace,
+      move: (record, event) => this.#move(record, event),
+      timers: this.#timers,
+      settle: (record, ending) => this.settle(record, ending),
+      released: (worker) => this.#released(worker),
+      endWorker: (worker) => this.#endToStop(worker),
+    });
     this.#fleet = makeFleet({
       message: (worker, message) => this.onMessage(worker, message),
       died: (worker, reason) => this.onDied(worker, reason),
@@ -188,7 +193,7 @@ export class Scheduler {
     if (!this.#ledger.started(record)) return;
     if (record.timeout !== undefined) {
       const timeout = record.timeout;
-      this.#timers.set(record, timeout, () => this.#stop(record, { kind: 'timeout', timeout }));
+      this.#timers.set(record, timeout, () => this.#stopper.stop(record, { kind: 'timeout', timeout }));
     }
   }
 
@@ -343,85 +348,19 @@ export class Scheduler {
     if (worker.status === 'idle') this.becameIdle(worker);
   }
 
-  // ---- cancel, timeout, settle ---------------------------------------------------
+  // ---- cancel, settle -----------------------------------------------------------
 
+  /** Cancel a task: a waiting one settles at once; one in a worker's hands is stopped (see `Stopper`). */
   cancel(record: TaskRecord, reason: unknown): void {
     if (record.settled) return;
-    if (this.#queue.delete(record)) {
-      this.settle(record, { error: new TaskCancelledError(reason), status: 'cancelled' });
-    } else if (record.chunk && record.worker) {
-      // A map chunk stops between items: one not begun is dropped, a running one ends
-      // after its item (chunks are a few ms of work) and its worker is kept, on any page.
-      const worker = record.worker;
-      if (worker.line.drop(record)) {
-        this.settle(record, { error: new TaskCancelledError(reason), status: 'cancelled' });
-        if (worker.status === 'idle') this.becameIdle(worker);
-        else if (worker.line.head()) this.#begin(worker.line.head()!);
-      } else if (worker.line.interruptible) {
-        this.#stop(record, { kind: 'cancel', reason });
-      } else if (!record.stop) {
-        // Without shared memory it ends after its items (a few ms of work), keeping its
-        // worker; the page's clock ends the worker if it has not within the grace.
-        this.#move(record, { type: 'stop', request: { kind: 'cancel', reason } });
-        this.#armGrace(record, worker);
-      }
-    } else if (record.worker) {
-      this.#stop(record, { kind: 'cancel', reason });
-    }
+    if (this.#queue.delete(record)) this.settle(record, { error: new TaskCancelledError(reason), status: 'cancelled' });
+    else this.#stopper.cancel(record, reason);
   }
 
-  /**
-   * Stop a task handed to a worker. One it has not begun is dropped at once. A running
-   * one gets KeyboardInterrupt when the page allows it, keeping the worker warm, and
-   * settles when its worker answers. The page's clock, not the worker's shared words,
-   * has the last say: if it has not settled within `interruptGrace` (it ignored the
-   * interrupt, cannot be interrupted, or its worker says it ended but sends no outcome),
-   * the worker is ended and replaced and the task settles with the stop's error.
-   */
-  #stop(record: TaskRecord, request: StopRequest): void {
-    const worker = record.worker;
-    if (record.settled || record.stop || !worker) return;
-    this.#move(record, { type: 'stop', request });
-    this.#armGrace(record, worker);
-    this.#tryStop(record, worker);
-  }
-
-  /** From now on `record` has `interruptGrace` to settle (its timeout, if any, is over). */
-  #armGrace(record: TaskRecord, worker: WorkerHandle): void {
-    this.#timers.set(record, this.#host.options().interruptGrace, () => this.#graceOver(record, worker));
-  }
-
-  #tryStop(record: TaskRecord, worker: WorkerHandle): void {
-    if (record.settled || worker.line.inflight.get(record.seq) !== record) return;
-    const outcome = worker.line.stop(record);
-    if (outcome === 'skipped') {
-      this.#settleStopped(record, record.stop!);
-      // It held that task, so it was busy: nothing left in hand now means idle.
-      if (worker.status === 'idle') this.becameIdle(worker);
-      else if (worker.line.head()) this.#begin(worker.line.head()!);
-    } else if (outcome === 'impossible') {
-      this.#endToStop(worker);
-    } else if (outcome === 'locked') {
-      // The worker holds the control block's lock (paused mid-step, or misbehaving): try
-      // again soon; the grace timer ends it if it never lets go.
-      setTimeout(() => this.#tryStop(record, worker), STOP_RETRY_MS);
-    }
-    // 'interrupted' and 'finished': its outcome settles it, or the grace runs out.
-  }
-
-  /** `record` was asked to stop `interruptGrace` ago and has not settled: end its worker. */
-  #graceOver(record: TaskRecord, worker: WorkerHandle): void {
-    if (record.settled || worker.dead || worker.line.inflight.get(record.seq) !== record) return;
-    const grace = this.#host.options().interruptGrace;
-    // A generator set aside for an urgent task that has begun (and has its own timeout
-    // and grace) stops at its next yield, once that task is over: wait for it. One that
-    // has not begun waits for a yield that may never come: no reason to wait.
-    if (record.preemptible && [...worker.line.inflight.values()].some((other) => other && other !== record && other.preempting && other.status.peek() === 'running')) {
-      this.#armGrace(record, worker);
-      return;
-    }
-    console.warn(`pyodide-pool: task ${record.id} did not stop within ${grace} ms of being asked to; replacing worker ${worker.id}`);
-    this.#endToStop(worker);
+  /** `worker` let go of a task it had not begun: it may be idle now, or its next task begins. */
+  #released(worker: WorkerHandle): void {
+    if (worker.status === 'idle') this.becameIdle(worker);
+    else if (worker.line.head()) this.#begin(worker.line.head()!);
   }
 
   /** End a worker whose task must stop now (or that misbehaved), settle its tasks, and carry on. */
