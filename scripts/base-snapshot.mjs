@@ -1,5 +1,5 @@
 // Makes the base snapshot shipped with the package: a memory snapshot of the pinned
-// Pyodide's bare interpreter, made in Node (where Pyodide also runs) so that a first
+// Pyodide's bare interpreter, made in headless Chromium (or in Node where none is at hand) so that a first
 // visit restores the interpreter instead of starting Python cold. Stored packed (zero
 // pages left out, see workers/worker/sparse-snapshot.ts) and gzipped: 6 MB instead of 31 MB,
 // and the worker unzips it with DecompressionStream in under 0.1 s.

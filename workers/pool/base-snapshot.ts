@@ -1,6 +1,6 @@
 /**
  * The base snapshot, page side: a memory snapshot of the bare interpreter of the Pyodide
- * this package pins, made by the package's build in Node and shipped beside the modules
+ * this package pins, made by the package's build (in headless Chromium) and shipped beside the modules
  * (`base-snapshot.bin`: a header saying which Pyodide it fits, then the snapshot packed
  * and gzipped). On a first visit the first worker restores its interpreter from it instead of
  * starting Python cold (about 1.2 s of a 1.5 s boot), then loads packages and files, runs
