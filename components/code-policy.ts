@@ -170,7 +170,7 @@ export async function fetchSrcCode(src: string, host: Element): Promise<string> 
   try {
     response = await fetch(url);
   } catch (err) {
-    throw new Error(`could not load ${src}: ${(err as Error).message}`);
+    throw new Error(`could not load ${src}: ${(err as Error).message}`, { cause: err });
   }
   if (!response.ok) throw new Error(`could not load ${src}: HTTP ${response.status}`);
   return await response.text();

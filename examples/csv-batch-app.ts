@@ -102,7 +102,8 @@ export function mountCsvBatch(root: HTMLElement, pool: PyodidePool): void {
   });
   cancel.addEventListener('click', () => controller?.abort('cancelled by the user'));
 
-  run.addEventListener('click', async () => {
+  // Never rejects: every file's outcome is settled, and shown in its row.
+  const summarise = async () => {
     controller = new AbortController();
     run.disabled = true;
     cancel.disabled = false;
@@ -142,5 +143,6 @@ export function mountCsvBatch(root: HTMLElement, pool: PyodidePool): void {
     status.textContent = `Done: ${files.length - failed} summarised, ${failed} failed.`;
     run.disabled = false;
     cancel.disabled = true;
-  });
+  };
+  run.addEventListener('click', () => void summarise());
 }

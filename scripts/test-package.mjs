@@ -202,7 +202,7 @@ async function open(path, keys) {
     await page.waitForFunction((k) => k.every((key) => window.__outcome?.[key]), { timeout: PAGE_TIMEOUT_MS, polling: 100 }, keys);
   } catch (err) {
     const partial = await page.evaluate(() => JSON.stringify(window.__outcome)).catch(() => '?');
-    throw new Error(`${err.message}; outcome so far ${partial}; page errors: ${errors.join('; ') || 'none'}`);
+    throw new Error(`${err.message}; outcome so far ${partial}; page errors: ${errors.join('; ') || 'none'}`, { cause: err });
   }
   const outcome = await page.evaluate(() => window.__outcome);
   await page.close();

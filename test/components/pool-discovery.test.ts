@@ -22,7 +22,7 @@ describe('<py-task> finding its pool', () => {
     const el = await fixture<PyTaskElement>(html`<py-task pool="shared-pool" auto><script type="text/python">"by id"</script></py-task>`);
     const event = await oneEvent(el, 'task-result');
     expect(event.detail.result).to.equal('by id');
-    expect(host.pool).to.exist;
+    expect(host.pool).not.to.equal(undefined);
   });
 
   it('waits for a pool that is added to the document later', async () => {

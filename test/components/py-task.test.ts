@@ -257,7 +257,7 @@ describe('<py-task>', () => {
     await oneEvent(el, 'task-output');
     await el.updateComplete;
     const bar = part(el, 'progress') as HTMLProgressElement;
-    expect(bar).to.exist;
+    expect(bar).to.be.instanceOf(HTMLProgressElement);
     expect(bar.value).to.equal(0.25);
     await run;
     await el.updateComplete;

@@ -29,7 +29,7 @@ describe('Svelte adapter', () => {
       await waitFor(() => text(target, 'result') === '8', 30_000, 'result 8');
       expect(Number(text(target, 'completed'))).to.be.at.least(2);
     } finally {
-      unmount(component);
+      await unmount(component);
       target.remove();
     }
   });
