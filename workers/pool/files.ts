@@ -42,7 +42,7 @@ export async function fileBytes(path: string, data: FileSource): Promise<Uint8Ar
   try {
     response = await fetch(data);
   } catch (err) {
-    throw new Error(`the file '${path}' could not be fetched from ${data.href}: ${(err as Error).message}`);
+    throw new Error(`the file '${path}' could not be fetched from ${data.href}: ${(err as Error).message}`, { cause: err });
   }
   if (!response.ok) throw new Error(`the file '${path}' could not be fetched from ${data.href}: HTTP ${response.status}`);
   return new Uint8Array(await response.arrayBuffer());

@@ -43,7 +43,7 @@ self.addEventListener('message', function first(event) {
   import(blob)
     .catch(() => import('data:text/javascript,' + encodeURIComponent(code)))
     .catch((err) => setTimeout(() => {
-      throw new Error('pyodide-pool sandbox: the worker code could not be imported as a blob: or data: module (a Content-Security-Policy needs them in script-src): ' + String(err && err.message).replace(/(data|blob):\S*/g, '$1:…').slice(0, 120));
+      throw new Error('pyodide-pool sandbox: the worker code could not be imported as a blob: or data: module (a Content-Security-Policy needs them in script-src): ' + String(err && err.message).replace(/(data|blob):\\S*/g, '$1:…').slice(0, 120));
     }));
 });
 self.addEventListener('message', hold);

@@ -130,7 +130,12 @@ export function interceptPyodideWasm(
   globalThis.fetch = (input, init) => {
     const target = input instanceof Request ? input.url : String(input);
     // The page's module, once it has compiled it; the file itself if it could not.
-    if (target === url) return pageModule.then((m) => ((module = m) ? placeholder : nativeFetch(input, init)));
+    if (target === url) {
+      return pageModule.then((m) => {
+        module = m;
+        return m ? placeholder : nativeFetch(input, init);
+      });
+    }
     const early = prefetched.get(target);
     if (early) {
       prefetched.delete(target); // a response is read once
