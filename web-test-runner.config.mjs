@@ -14,6 +14,7 @@ import { webdriverLauncher } from '@web/test-runner-webdriver';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { CHROMIUM_ARGS, ENGINES } from './scripts/browsers.mjs';
 import { countReporter } from './scripts/count-reporter.mjs';
+import { pythonTextModules } from './scripts/python-text.mjs';
 import { reactAsEsm, svelteCompiler, vueBrowserBuild } from './scripts/framework-plugins.mjs';
 import { baseSnapshotFiles, crossOriginIsolation, sandboxWorkerBundle, selfHostedPyodide, testFixtures, typescriptSources } from './scripts/dev-middleware.mjs';
 
@@ -43,7 +44,7 @@ function launcher() {
 export default {
   nodeResolve: { exportConditions: ['browser', 'development'] },
   files: isolated ? ['test/**/*.test.ts', '!test/**/*.nonisolated.test.ts'] : ['test/**/*.nonisolated.test.ts'],
-  plugins: [reactAsEsm(), vueBrowserBuild(), svelteCompiler(), esbuildPlugin({ ts: true, tsx: true, target: 'esnext' })],
+  plugins: [reactAsEsm(), vueBrowserBuild(), svelteCompiler(), esbuildPlugin({ ts: true, tsx: true, target: 'esnext' }), pythonTextModules()],
   middleware: [selfHostedPyodide(), baseSnapshotFiles(), sandboxWorkerBundle(), typescriptSources(), testFixtures(), ...(isolated ? [crossOriginIsolation()] : [])],
   browsers: [launcher()],
   // Tells the page which engine the runner meant to start (test/workers/engine.test.ts).

@@ -1,4 +1,5 @@
 import type { StorybookConfig } from '@storybook/web-components-vite';
+import { pythonTextVite } from '../scripts/python-text.mjs';
 
 /**
  * The pyodide-pool catalogue. Works offline: Pyodide is served from node_modules at
@@ -15,7 +16,9 @@ const config: StorybookConfig = {
     // Pre-bundling Pyodide breaks its fixed-name file loading and, on a cold cache,
     // makes Vite reload the page mid-story.
     viteConfig.optimizeDeps = { ...viteConfig.optimizeDeps, exclude: [...(viteConfig.optimizeDeps?.exclude ?? []), 'pyodide'] };
-    viteConfig.worker = { ...viteConfig.worker, format: 'es' };
+    // The runtime's Python is imported as text (see scripts/python-text.mjs), in workers too.
+    viteConfig.worker = { ...viteConfig.worker, format: 'es', plugins: () => [pythonTextVite()] };
+    viteConfig.plugins = [pythonTextVite(), ...(viteConfig.plugins ?? [])];
     return viteConfig;
   },
 };

@@ -9,6 +9,7 @@ import { execSync } from 'node:child_process';
 import { gunzipSync } from 'node:zlib';
 import { startDevServer } from '@web/dev-server';
 import { build } from 'esbuild';
+import { PYTHON_TEXT_LOADER } from '../scripts/python-text.mjs';
 import puppeteer from 'puppeteer-core';
 import { CHROMIUM_ARGS, ENGINES, ensureChromium } from '../scripts/browsers.mjs';
 import { crossOriginIsolation } from '../scripts/dev-middleware.mjs';
@@ -36,6 +37,7 @@ await build({
   logLevel: 'warning',
   // The sandbox worker's imports are there for their side effects (see scripts/build.mjs).
   ignoreAnnotations: true,
+  loader: PYTHON_TEXT_LOADER,
 });
 // The base snapshot ships as dist/base-snapshot.bin, which the package finds at
 // `../base-snapshot.bin` from its own module. Bundled into bench/dist/, that URL would

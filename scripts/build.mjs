@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { writeBaseSnapshot } from './base-snapshot.mjs';
+import { PYTHON_TEXT_LOADER } from './python-text.mjs';
 
 // The core's folders by side of the worker boundary: code inside a Worker (worker/) and the
 // page's pool (pool/) meet only in shared/ (and python/, the runtime's source the worker runs
@@ -25,7 +26,10 @@ for (const [folder, may] of Object.entries(allowed)) {
 rmSync('dist', { recursive: true, force: true });
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 
-const common = { bundle: true, format: 'esm', target: 'es2022', minify: true, sourcemap: false, legalComments: 'eof', logLevel: 'warning' };
+const common = { bundle: true, format: 'esm', target: 'es2022', minify: true, sourcemap: false, legalComments: 'eof', logLevel: 'warning', loader: PYTHON_TEXT_LOADER };
+// tsc's module imports the runtime's .py files, which a user's bundler cannot load: the
+// same module with their text inside replaces it (it imports nothing else).
+await build({ ...common, minify: false, entryPoints: ['workers/python/runtime.ts'], outfile: 'dist/workers/python/runtime.js', allowOverwrite: true });
 await build({ ...common, entryPoints: { components: 'components/index.ts' }, outdir: 'dist' });
 // ignoreAnnotations: the entry imports its run loop for its side effects (see below).
 await build({ ...common, entryPoints: { 'pool-worker': 'workers/pool-worker.ts' }, outdir: 'dist', ignoreAnnotations: true });

@@ -2,6 +2,7 @@
 // self-hosted from node_modules/pyodide at /pyodide/.
 import { startDevServer } from '@web/dev-server';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { pythonTextModules } from './python-text.mjs';
 import { baseSnapshotFiles, crossOriginIsolation, sandboxWorkerBundle, selfHostedPyodide, typescriptSources } from './dev-middleware.mjs';
 
 const port = Number(process.env.PORT ?? 8000);
@@ -13,7 +14,7 @@ const server = await startDevServer({
     hostname,
     port,
     nodeResolve: { exportConditions: ['browser', 'development'] },
-    plugins: [esbuildPlugin({ ts: true, tsx: true, target: 'esnext' })],
+    plugins: [esbuildPlugin({ ts: true, tsx: true, target: 'esnext' }), pythonTextModules()],
     middleware: [selfHostedPyodide(), baseSnapshotFiles(), sandboxWorkerBundle(), typescriptSources(), crossOriginIsolation()],
   },
   readCliArgs: false,

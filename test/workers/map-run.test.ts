@@ -65,12 +65,12 @@ describe('MapRun', () => {
     let settled = false;
     void run.promise.catch(() => (settled = true));
     // Chunk 2 (items 4–5) fails at item 5 while chunk 0 still runs; chunk 3 is cancelled.
-    chunks[2]!.record.resolve({ values: [8], errors: [[1, 'ValueError', 'bad', '', 1, 'python']] });
+    chunks[2]!.record.resolve({ values: [8], errors: [{ index: 1, kind: 'python', pythonType: 'ValueError', message: 'bad', traceback: '', line: 1 }] });
     await turn();
     expect(chunks[3]!.cancelled).to.not.equal(undefined);
     expect(settled).to.equal(false);
     // An earlier failure wins.
-    chunks[0]!.record.resolve({ values: [], errors: [[0, 'KeyError', 'k', '', 1, 'python']] });
+    chunks[0]!.record.resolve({ values: [], errors: [{ index: 0, kind: 'python', pythonType: 'KeyError', message: 'k', traceback: '', line: 1 }] });
     chunks[1]!.record.resolve(done(chunks[1]!.spec.items));
     const err = (await run.promise.catch((e) => e)) as MapError;
     expect(err).to.be.instanceOf(MapError);
@@ -82,7 +82,7 @@ describe('MapRun', () => {
     const { host, chunks } = fakeHost(1);
     const progress: number[] = [];
     const run = new MapRun(host, [1, 2, 3, 4], options({ chunkSize: 2, keepGoing: true, onProgress: (p) => progress.push(p.done) }));
-    chunks[0]!.record.resolve({ values: [2, null], errors: [[1, 'ValueError', 'bad', '', 1, 'python']] });
+    chunks[0]!.record.resolve({ values: [2, null], errors: [{ index: 1, kind: 'python', pythonType: 'ValueError', message: 'bad', traceback: '', line: 1 }] });
     chunks[1]!.record.reject(new WorkerCrashedError('gone'));
     const out = (await run.promise) as { value?: unknown; error?: Error }[];
     expect(out[0]).to.deep.equal({ value: 2 });

@@ -160,7 +160,7 @@ export class MapRun {
     this.#largest = Math.max(this.#largest, chunk.count);
     const { values } = result;
     for (let i = 0; i < values.length; i++) this.#values[chunk.start + i] = values[i];
-    for (const [index, pythonType, message, traceback, line, kind] of result.errors) {
+    for (const { index, kind, pythonType, message, traceback, line } of result.errors) {
       const error = failureError({ kind, pythonType, message, traceback, line: line ?? undefined }, this.#options.itemTimeout);
       if (this.#options.keepGoing) this.#errors.set(chunk.start + index, error);
       else return this.#fail(chunk.start + index, error);

@@ -150,15 +150,28 @@ export interface TaskOrder {
 }
 
 /**
- * What a map chunk gives back: the items' values in order, and failures as
- * `[index, pythonType, message, traceback, line, kind]`, by index. Without `keepGoing`
- * values stop at the first failure.
+ * An item of a map chunk that failed: the record python/map.py makes, named as a task's
+ * failure is. `timeout`: it ran past the map's `itemTimeout`.
+ */
+export interface ItemFailure {
+  /** The item's place in its chunk. */
+  index: number;
+  kind: 'python' | 'timeout' | 'conversion';
+  pythonType: string;
+  message: string;
+  traceback: string;
+  line: number | null;
+}
+
+/**
+ * What a map chunk gives back: the items' values in order, and failures by index.
+ * Without `keepGoing` values stop at the first failure.
  */
 export interface ChunkResult {
   values: unknown[];
   /** Ms the chunk took in the worker, conversions included (set by the worker loop). */
   ms?: number;
-  errors: [index: number, pythonType: string, message: string, traceback: string, line: number | null, kind: 'python' | 'timeout' | 'conversion'][];
+  errors: ItemFailure[];
 }
 
 /** Main thread → worker: tasks to run in this order. */

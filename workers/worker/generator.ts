@@ -65,13 +65,13 @@ export async function driveGenerator(order: TaskOrder, gen: PyProxy, atYield: Yi
         runtime.closeGenerator(gen);
         return { done: false, error: new Error(`task ${seq} was stopped at a yield`) };
       }
-      let state: number;
+      let returned: boolean;
       try {
-        state = runtime.step(gen, order.code);
+        returned = runtime.step(gen, order.code);
       } catch (err) {
         return { done: false, error: err };
       }
-      if (state === 1) return { done: true, value: runtime.takeResult() };
+      if (returned) return { done: true, value: runtime.takeResult() };
       if (performance.now() - turn < TURN_MS) continue;
       await nextTurn();
       if (await atYield()) {

@@ -14,6 +14,7 @@ import { readable } from '../shared/thrown.js';
 import { memoryBytes } from '../shared/primordials.js';
 import { interceptPyodideWasm, pyodideWasmURL } from '../shared/wasm-module.js';
 import { RUNTIME_BOOTSTRAP } from '../python/runtime.js';
+import type { RuntimeHooks } from '../python/hooks.js';
 import { initWaits, readStdin, waitHooks } from './waits.js';
 import { stamp } from '../shared/boot-timeline.js';
 import { postToPool } from './endpoint.js';
@@ -30,14 +31,32 @@ interface Runtime {
   runMap: Callable<[code: string, inputs: PyProxy, keepGoing: boolean, timeout: number | undefined], unknown>;
   /** Turns a chunk's unconvertible values into failures of their items; returns how many. */
   fixMap: PyProxy & ((result: PyProxy) => number);
-  /** Advance a generator task: 0 at a yield, 1 once it returned (`takeResult`). */
-  step: PyProxy & ((gen: PyProxy, code: string) => number);
+  /** Advance a generator task to its next yield; true once it returned (`takeResult`). */
+  step: PyProxy & ((gen: PyProxy, code: string) => boolean);
   takeResult: PyProxy & (() => unknown);
   closeGenerator: PyProxy & ((gen: PyProxy) => void);
   unconvertible: PyProxy & ((value: PyProxy) => string | undefined);
   /** What input conversion needs to make datetimes and file objects. */
   make: PythonMakers;
-  errorInfo: () => [string, string, string, number | undefined];
+  errorInfo: () => ErrorInfo;
+}
+
+/** The last failure, as the runtime records it (`error_info` in python/runtime.py). */
+interface ErrorInfo {
+  pythonType: string;
+  message: string;
+  traceback: string;
+  /** The line in the task's source, when the failure happened there. */
+  line: number | undefined;
+}
+
+/** `error_info` as a plain object (its dict's keys), taking and destroying the proxy. */
+function readErrorInfo(info: PyProxy): ErrorInfo {
+  try {
+    return (info as PyProxy & { toJs(options: object): ErrorInfo }).toJs({ dict_converter: Object.fromEntries });
+  } finally {
+    info.destroy();
+  }
 }
 
 export let pyodide: PyodideAPI;
@@ -165,31 +184,29 @@ function binaryPackages(): string[] {
 }
 
 function loadRuntime(): void {
+  // The runtime's modules (python/runtime.ts): they stay alive for the worker's life, as
+  // the functions below are borrowed from them.
   const mod = pyodide.pyimport('_pyodide_pool') as PyProxy & Record<string, PyProxy>;
+  const map = pyodide.pyimport('_pyodide_pool_map') as PyProxy & Record<string, PyProxy>;
+  const generator = pyodide.pyimport('_pyodide_pool_generator') as PyProxy & Record<string, PyProxy>;
+  const waits = pyodide.pyimport('_pyodide_pool_waits') as PyProxy & Record<string, PyProxy>;
   runtime = {
     run: mod.run as Runtime['run'],
-    runMap: mod.run_map as Runtime['runMap'],
-    fixMap: mod.fix_map as Runtime['fixMap'],
-    step: mod.step as Runtime['step'],
-    takeResult: mod.take_result as Runtime['takeResult'],
-    closeGenerator: mod.close_generator as Runtime['closeGenerator'],
+    runMap: map.run_map as Runtime['runMap'],
+    fixMap: map.fix_map as Runtime['fixMap'],
+    step: generator.step as Runtime['step'],
+    takeResult: generator.take_result as Runtime['takeResult'],
+    closeGenerator: generator.close_generator as Runtime['closeGenerator'],
     unconvertible: mod.unconvertible_type as Runtime['unconvertible'],
     make: {
       datetime: mod.datetime_from_ms as unknown as PythonMakers['datetime'],
       file: mod.blob_file as unknown as PythonMakers['file'],
     },
-    errorInfo: () => {
-      const info = mod.error_info as PyProxy & { toJs(): [string, string, string, number | undefined] };
-      try {
-        return info.toJs();
-      } finally {
-        info.destroy();
-      }
-    },
+    errorInfo: () => readErrorInfo(mod.error_info!),
   };
   // Everything below holds JavaScript references, so it comes after any snapshot.
   initWaits({ pyodide, control, make: runtime.make, post });
-  (mod.install_hooks as unknown as (hooks: object) => void)({
+  (waits.install_hooks as unknown as (hooks: RuntimeHooks) => void)({
     ...waitHooks,
     progress: (fraction: number, message: string | undefined) => emitOutput({ type: 'progress', fraction, message }),
     emit: (data: unknown): string | undefined => {
@@ -203,7 +220,6 @@ function loadRuntime(): void {
       return undefined;
     },
   });
-  // `mod` stays alive for the worker's life: the functions above are borrowed from it.
   pyodide.setStdout(streamWriter('stdout'));
   pyodide.setStderr(streamWriter('stderr'));
   pyodide.setStdin({ stdin: readStdin, isatty: false });
@@ -341,9 +357,9 @@ async function runSetup(setup: string): Promise<void> {
     }
   } catch (err) {
     if (!(err instanceof pyodide.ffi.PythonError) || !mod.error_info) throw err;
-    const info = mod.error_info.toJs() as [string, string, string, number | undefined];
-    const where = info[3] ? ` (setup line ${info[3]})` : '';
-    throw new BootError({ kind: 'config', message: `setup raised ${info[0]}: ${info[1]}${where}\n${info[2]}` });
+    const info = readErrorInfo(mod.error_info);
+    const where = info.line ? ` (setup line ${info.line})` : '';
+    throw new BootError({ kind: 'config', message: `setup raised ${info.pythonType}: ${info.message}${where}\n${info.traceback}` });
   } finally {
     mod.destroy();
   }

@@ -124,7 +124,7 @@ function plainOutcome(order: TaskOrder, value: unknown): TaskOutcome {
 
 function describeFailure(err: unknown): TaskFailure {
   if (err instanceof pyodide.ffi.PythonError) {
-    const [pythonType, message, traceback, line] = runtime.errorInfo();
+    const { pythonType, message, traceback, line } = runtime.errorInfo();
     return { kind: 'python', pythonType, message, traceback, line: line ?? undefined };
   }
   return { kind: 'conversion', pythonType: '', message: readable(err), traceback: '' };

@@ -18,13 +18,9 @@ import { Exchange } from '../shared/exchange.js';
 import { atomics, now } from '../shared/primordials.js';
 import { sendHeld } from './output.js';
 import type { TaskMessage, TaskOrder, WorkerMessage } from '../shared/protocol.js';
+import { WAIT_ENDS, type NoLine, type RuntimeHooks, type WaitEnd } from '../python/hooks.js';
 
-/** Mirrors the codes in `python/runtime.ts`. */
-const EOF = 0;
-const NO_SOURCE = 1;
-const INTERRUPTED = 2;
-const TIMED_OUT = 3;
-const CANNOT_BLOCK = 4;
+const { eof: EOF, no_source: NO_SOURCE, interrupted: INTERRUPTED, timed_out: TIMED_OUT, cannot_block: CANNOT_BLOCK } = WAIT_ENDS;
 
 interface Running {
   seq: number;
@@ -76,7 +72,7 @@ function toPython(data: unknown): PyProxy {
   return proxy;
 }
 
-function consumeInterrupt(): number {
+function consumeInterrupt(): WaitEnd {
   // The interrupt is raised by the Python side as KeyboardInterrupt; clear it here so
   // Pyodide does not raise a second one at the next poll.
   if (env.control) atomics.store(env.control.words, INTERRUPT, 0);
@@ -84,7 +80,7 @@ function consumeInterrupt(): number {
 }
 
 /** Block for the pool's answer to a question about the running task. */
-function ask(kind: 'input' | 'message', prompt: string, timeoutMs: number): Uint8Array | { end: string } | number {
+function ask(kind: 'input' | 'message', prompt: string, timeoutMs: number): Uint8Array | { end: string } | WaitEnd {
   const task = running!;
   // What it printed before asking (a prompt's context) is shown while it waits.
   sendHeld();
@@ -103,22 +99,24 @@ function fromMailbox(task: Running): PyProxy {
   return toPython(task.mailbox.shift());
 }
 
-/** The hooks `python/runtime.ts` calls; installed once per interpreter. */
+/** The hooks `python/waits.py` calls; installed once per interpreter. */
 export const waitHooks = {
+  ends: WAIT_ENDS,
   get can_block(): boolean {
     return exchange !== undefined;
   },
-  /** A line, or [code, note]: EOF (note: why, from the caller), NO_SOURCE or INTERRUPTED. */
-  read_line(prompt: string): string | [number, string] {
+  /** A line, or how the input ended: EOF (note: why, from the caller), NO_SOURCE or INTERRUPTED. */
+  read_line(prompt: string): string | NoLine {
     const task = running;
-    if (!task) return [NO_SOURCE, ''];
-    if (task.lines) return task.lines.length > 0 ? task.lines.shift()! : [EOF, ''];
-    if (!task.interactive || !exchange) return [NO_SOURCE, ''];
+    if (!task) return { end: NO_SOURCE, note: '' };
+    if (task.lines) return task.lines.length > 0 ? task.lines.shift()! : { end: EOF, note: '' };
+    if (!task.interactive || !exchange) return { end: NO_SOURCE, note: '' };
     const got = ask('input', prompt, Infinity);
-    if (typeof got === 'number') return [got, ''];
-    return got instanceof Uint8Array ? decoder.decode(got) : [EOF, got.end];
+    if (typeof got === 'number') return { end: got, note: '' };
+    return got instanceof Uint8Array ? decoder.decode(got) : { end: EOF, note: got.end };
   },
-  sleep(ms: number): number {
+  /** 0 once slept, or INTERRUPTED. */
+  sleep(ms: number): 0 | WaitEnd {
     sendHeld();
     const words = env.control!.words;
     const deadline = now() + ms;
@@ -128,7 +126,8 @@ export const waitHooks = {
     }
     return atomics.load(words, INTERRUPT) !== 0 ? consumeInterrupt() : 0;
   },
-  receive(timeoutMs: number): PyProxy | number {
+  /** The message (as `{"v": data}`), or why none: INTERRUPTED, TIMED_OUT or CANNOT_BLOCK. */
+  receive(timeoutMs: number): PyProxy | WaitEnd {
     const task = running;
     if (!task) return CANNOT_BLOCK;
     if (task.mailbox.length > 0) return fromMailbox(task);
@@ -139,7 +138,7 @@ export const waitHooks = {
     task.taken++;
     return toPython(JSON.parse(decoder.decode(got)));
   },
-  receive_async(): [number, Promise<PyProxy>] {
+  receive_async(): { token: number; promise: Promise<PyProxy> } {
     const task = running!;
     const token = nextToken++;
     const promise = new Promise<PyProxy>((resolve) => {
@@ -147,12 +146,12 @@ export const waitHooks = {
       task.waiters.set(token, resolve);
       env.post({ t: 'ask', seq: task.seq, id: 0, kind: 'message', prompt: '', blocking: false, taken: task.taken });
     });
-    return [token, promise];
+    return { token, promise };
   },
   receive_abandoned(token: number): void {
     running?.waiters.delete(token);
   },
-};
+} satisfies Omit<RuntimeHooks, 'progress' | 'emit'>;
 
 /**
  * `sys.stdin` reads (Pyodide's stdin handler): the same lines `input()` gets, with their
@@ -162,7 +161,7 @@ export function readStdin(): string | undefined {
   const line = waitHooks.read_line('');
   if (typeof line === 'string') return line + '\n';
   // Interrupted: raise it again, for Pyodide to deliver once the read has ended.
-  if (line[0] === INTERRUPTED && env.control) atomics.store(env.control.words, INTERRUPT, 2);
+  if (line.end === INTERRUPTED && env.control) atomics.store(env.control.words, INTERRUPT, 2);
   return undefined;
 }
 

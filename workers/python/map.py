@@ -1,12 +1,15 @@
-/**
- * The part of the `_pyodide_pool` module (see `python/runtime.ts`) that runs map chunks
- * and steps generator tasks. It is appended to that module's source, so it shares its
- * names: `_compile`, `_describe`, `_SETUP`, `_hooks`, `error_info`, `AsyncRun`…
- *
- * @internal
- */
-export const MAP_SOURCE = String.raw`
-# ---- map: one compiled body, run per item in a loop -------------------------------
+"""The module `_pyodide_pool_map`: a map chunk, one compiled body run per item in a loop.
+
+A chunk answers {"values", "errors"}; each error is a record named as the task's failure
+is in JavaScript, plus the item's index: {"index", "kind", "pythonType", "message",
+"traceback", "line"}, kind "python", "timeout" (the item ran past its timeout) or
+"conversion" (its value cannot become plain data).
+"""
+import ast, asyncio, time
+
+import _pyodide_pool as _runtime
+
+from _pyodide_pool import _CACHE_MAX, _SETUP, AsyncRun, _Stopped, _bare, _compile, _describe, _flush, _run_async, unconvertible_type
 
 _MAP_CACHE = {}
 _LOOSE = (ast.NamedExpr, ast.Yield, ast.YieldFrom, ast.Await)
@@ -51,17 +54,22 @@ def _item_runner(kind, body, expr, base):
     return run_item
 
 
-def _failure(index, exc, src, kind="python"):
-    _describe(exc, "<task>", src)
+def _item_error(index, kind, python_type, message):
+    """An item's failure that raised nothing in Python (a timeout, a conversion)."""
+    return {"index": index, "kind": kind, "pythonType": python_type, "message": message, "traceback": "", "line": None}
+
+
+def _failure(index, exc, src):
+    info = _describe(exc, "<task>", src)
     _bare(exc)  # a deep traceback is freed innermost first (see _release)
-    return [index, *error_info, kind]
+    return {"index": index, "kind": "python", **info}
 
 
 def run_map(src, inputs, keep_going, timeout):
     """Run src once per item of inputs["items"], in order, each item in a fresh namespace
-    over setup (and inputs["shared"], globals every item sees). Returns {"values", "errors"}: errors are [index, type, message, traceback,
-    line, kind], kind "python" or "timeout" (the item ran past timeout seconds). Without
-    keep_going the loop ends at the first failure. Code that awaits gets an AsyncRun."""
+    over setup (and inputs["shared"], globals every item sees). Returns {"values", "errors"}
+    (see the module's doc), timeout in seconds per item. Without keep_going the loop ends
+    at the first failure. Code that awaits gets an AsyncRun."""
     items = inputs["items"]
     # Globals every item sees besides setup's (the map's inputs option).
     base = _SETUP.copy()
@@ -92,7 +100,7 @@ def run_map(src, inputs, keep_going, timeout):
                         began = clock()
                         value = call(item)
                         if clock() - began > timeout:
-                            errors.append([len(values), "TimeoutError", "", "", None, "timeout"])
+                            errors.append(_item_error(len(values), "timeout", "TimeoutError", ""))
                             value = None
                             if not keep_going:
                                 break
@@ -108,7 +116,7 @@ def run_map(src, inputs, keep_going, timeout):
     finally:
         _flush()
     if errors and not keep_going:
-        del values[errors[0][0]:]
+        del values[errors[0]["index"]:]
     return {"values": values, "errors": errors}
 
 
@@ -124,9 +132,10 @@ async def _map_async(body, expr, items, src, keep_going, timeout, base):
         except _Stopped:
             raise
         except (TimeoutError, asyncio.TimeoutError):
-            errors.append([index, "TimeoutError", "", "", None, "timeout"])
+            errors.append(_item_error(index, "timeout", "TimeoutError", ""))
         except BaseException:
-            errors.append([index, *error_info, "python"])
+            # _run_async described it (and raised it bare).
+            errors.append({"index": index, "kind": "python", **_runtime.error_info})
         if not keep_going:
             break
         values.append(None)
@@ -142,58 +151,7 @@ def fix_map(result):
         name = unconvertible_type(value)
         if name is not None:
             values[index] = None
-            errors.append([index, name, f"cannot convert a Python '{name}' to plain data", "", None, "conversion"])
+            errors.append(_item_error(index, "conversion", name, f"cannot convert a Python '{name}' to plain data"))
             bad += 1
-    errors.sort(key=lambda e: e[0])
+    errors.sort(key=lambda e: e["index"])
     return bad
-
-
-# ---- generator tasks: each yield is a point where the worker may switch ------------
-
-_gen_result = None
-
-
-def step(gen, src):
-    """Advance a generator task to its next yield: 0 while it runs on (a yielded float in
-    [0, 1] is progress, anything else but None is data), 1 once it returned (see
-    take_result)."""
-    global _gen_result
-    try:
-        value = next(gen)
-    except StopIteration as stop:
-        _gen_result = stop.value
-        return 1
-    except BaseException as exc:
-        _describe(exc, "<task>", src)
-        raise _bare(exc)
-    finally:
-        _flush()
-    if value is None:
-        return 0
-    if type(value) is float and 0.0 <= value <= 1.0:
-        _hooks.progress(value, None)
-    else:
-        problem = _hooks.emit(value)
-        if problem:
-            gen.close()
-            exc = ConversionError(f"a yielded value could not be sent: {problem}")
-            _describe(exc, "<task>", src)
-            raise exc
-    return 0
-
-
-def take_result():
-    global _gen_result
-    value, _gen_result = _gen_result, None
-    return value
-
-
-def close_generator(gen):
-    """Stop a generator task at its yield (cancel, timeout): its finally blocks run."""
-    try:
-        gen.close()
-    except BaseException:
-        pass
-
-
-`;
