@@ -1,14 +1,15 @@
 // `npm test`: finds (or installs) the browsers, then runs
+//   - the runtime's Python on the real interpreter in Node (test/python/, `node --test`);
 //   - the browser suites in each engine: the cross-origin-isolated page in Chromium,
 //     Firefox and WebKit, and the plain page in all three too;
 //   - the Storybook catalogue test (Chromium);
 //   - the package test: `npm pack`, install the tarball into a scratch app, bundle it, run
 //     a task (Chromium);
 // and ends with one line per engine and one plain `N passed, N failed` line from the real
-// counts. Narrow it with PYPOOL_ENGINES=chromium,firefox and PYPOOL_GROUP=isolated|
+// counts. Narrow it with PYPOOL_ENGINES=chromium,firefox and PYPOOL_GROUP=python|isolated|
 // non-isolated|stories|package; extra arguments go to @web/test-runner.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { ensureBrowsers } from './browsers.mjs';
 import { startWebKitDriver } from './webkit-driver.mjs';
 
@@ -19,17 +20,19 @@ if (unknown.length) {
   console.error(`Unknown engine ${unknown.join(', ')}: PYPOOL_ENGINES takes ${ALL_ENGINES.join(', ')}`);
   process.exit(1);
 }
-const groups = process.env.PYPOOL_GROUP ? [process.env.PYPOOL_GROUP] : ['isolated', 'non-isolated', 'stories', 'package'];
+const groups = process.env.PYPOOL_GROUP ? [process.env.PYPOOL_GROUP] : ['python', 'isolated', 'non-isolated', 'stories', 'package'];
 const extra = process.argv.slice(2);
 
 // The catalogue and package tests run in Chromium, whatever else is asked for.
-const needed = [...new Set([...engines, ...(groups.some((g) => g === 'stories' || g === 'package') ? ['chromium'] : [])])];
+// The Python run needs none.
+const needed = groups.every((g) => g === 'python') ? [] : [...new Set([...engines, ...(groups.some((g) => g === 'stories' || g === 'package') ? ['chromium'] : [])])];
 const found = ensureBrowsers(needed);
 
 /** One run of the plan: which group, in which engine, and how to start it. */
 const plan = [];
 for (const group of groups) {
-  if (group === 'stories' || group === 'package') plan.push({ group, engine: 'chromium' });
+  if (group === 'python') plan.push({ group, engine: 'node' });
+  else if (group === 'stories' || group === 'package') plan.push({ group, engine: 'chromium' });
   else for (const engine of engines) plan.push({ group, engine });
 }
 
@@ -49,13 +52,20 @@ function record(engine, label, counts, status) {
 
 try {
   for (const { group, engine } of plan) {
-    const label = group === 'stories' ? 'catalogue' : group === 'package' ? 'package' : group;
-    const countsFile = group === 'stories' || group === 'package' ? `.cache/test-counts-${group}.json` : `.cache/test-counts-${group}-${engine}.json`;
+    const label = group === 'stories' ? 'catalogue' : group;
+    const countsFile = group === 'stories' || group === 'package' || group === 'python' ? `.cache/test-counts-${group}.json` : `.cache/test-counts-${group}-${engine}.json`;
     rmSync(countsFile, { force: true });
     const env = { ...process.env, CHROME_PATH: found.chromium ?? process.env.CHROME_PATH ?? '', PYPOOL_GROUP: group, PYPOOL_ENGINE: engine };
     const started = Date.now();
     let run;
-    if (group === 'stories') {
+    if (group === 'python') {
+      console.log('\n── the runtime\'s Python, in Node ──');
+      const files = readdirSync('test/python').filter((f) => f.endsWith('.test.mjs')).map((f) => `test/python/${f}`);
+      // The spec reporter for reading; the counts one for the closing line.
+      const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=./scripts/node-test-counts.mjs', `--test-reporter-destination=${countsFile}`];
+      mkdirSync('.cache', { recursive: true });
+      run = spawnSync(process.execPath, ['--test', ...reporters, ...files], { stdio: 'inherit', env });
+    } else if (group === 'stories') {
       run = spawnSync(process.execPath, ['scripts/test-stories.mjs'], { stdio: 'inherit', env });
     } else if (group === 'package') {
       run = spawnSync(process.execPath, ['scripts/test-package.mjs'], { stdio: 'inherit', env });
