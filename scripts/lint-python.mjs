@@ -4,7 +4,9 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 
-const files = readdirSync('workers/python').filter((f) => f.endsWith('.py')).map((f) => `workers/python/${f}`);
+const files = readdirSync('workers/python')
+  .filter((f) => f.endsWith('.py'))
+  .map((f) => `workers/python/${f}`);
 const found = spawnSync('python3', ['-m', 'pyflakes', '--version'], { encoding: 'utf8' });
 if (found.error || found.status !== 0) {
   console.error('lint:python needs pyflakes: apt-get install python3-pyflakes (Debian, Ubuntu), or pip install pyflakes');

@@ -9,7 +9,11 @@ import { PYTHON_TEXT_LOADER } from '../../scripts/python-text.mjs';
 /** workers/python/'s exports (the bootstrap, the wait ends), bundled with the .py text inside. */
 async function pythonSide() {
   const out = await build({
-    stdin: { contents: "export { RUNTIME_BOOTSTRAP } from './runtime.ts';\nexport { WAIT_ENDS } from './hooks.ts';\n", resolveDir: fileURLToPath(new URL('../../workers/python/', import.meta.url)), loader: 'ts' },
+    stdin: {
+      contents: "export { RUNTIME_BOOTSTRAP } from './runtime.ts';\nexport { WAIT_ENDS } from './hooks.ts';\n",
+      resolveDir: fileURLToPath(new URL('../../workers/python/', import.meta.url)),
+      loader: 'ts',
+    },
     bundle: true,
     format: 'esm',
     write: false,

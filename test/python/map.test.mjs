@@ -31,7 +31,13 @@ describe('run_map', () => {
 
   test('runs statements per item in a fresh namespace, the last expression its value', () => {
     const result = plain(chunk('seen = globals().get("seen", 0) + 1\nsquare = item * item\n(square, seen)', [2, 3]));
-    assert.deepEqual(result, { values: [[4, 1], [9, 1]], errors: [] });
+    assert.deepEqual(result, {
+      values: [
+        [4, 1],
+        [9, 1],
+      ],
+      errors: [],
+    });
   });
 
   test('stops at the first failure without keep_going, its values cut there', () => {
@@ -60,7 +66,10 @@ describe('run_map', () => {
     // Any item takes more than no time at all.
     const result = plain(chunk('sum(range(20000 * item))', [1, 2], { keepGoing: true, timeout: 0 }));
     assert.deepEqual(result.values, [undefined, undefined]);
-    assert.deepEqual(result.errors, [0, 1].map((index) => ({ index, kind: 'timeout', pythonType: 'TimeoutError', message: '', traceback: '', line: undefined })));
+    assert.deepEqual(
+      result.errors,
+      [0, 1].map((index) => ({ index, kind: 'timeout', pythonType: 'TimeoutError', message: '', traceback: '', line: undefined })),
+    );
   });
 
   test('code that awaits gives an AsyncRun, with the same records', async () => {

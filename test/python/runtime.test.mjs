@@ -11,7 +11,10 @@ before(async () => {
 
 /** Run `code` as a task that must fail; the failure record it left. */
 function failure(code, inputs) {
-  assert.throws(() => r.runtime.run(code, inputs && r.pyodide.toPy(inputs)), (err) => err.type !== undefined);
+  assert.throws(
+    () => r.runtime.run(code, inputs && r.pyodide.toPy(inputs)),
+    (err) => err.type !== undefined,
+  );
   return plain(r.runtime.error_info);
 }
 

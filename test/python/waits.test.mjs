@@ -66,7 +66,12 @@ describe('input()', () => {
 
   test('raises what each end of the input means', async () => {
     const { eof, no_source, interrupted } = r.WAIT_ENDS;
-    answers.read_line = [{ end: eof, note: '' }, { end: eof, note: 'the caller closed stdin' }, { end: no_source, note: '' }, { end: interrupted, note: '' }];
+    answers.read_line = [
+      { end: eof, note: '' },
+      { end: eof, note: 'the caller closed stdin' },
+      { end: no_source, note: '' },
+      { end: interrupted, note: '' },
+    ];
     assert.equal(failedWith(await task('input()')), 'EOFError: EOF when reading a line');
     assert.equal(failedWith(await task('input()')), 'EOFError: EOF when reading a line (the caller closed stdin)');
     assert.match(failedWith(await task('input()')), /^EOFError: input\(\) has nothing to read: pass stdin text with the task/);
