@@ -4,6 +4,7 @@
 // plus a readable table and the boot timelines.
 //   --only=visits,boots,large,forms,main,map,sandbox,output,isolate   run those parts alone, for a quick look while working
 //   --rounds=N   rounds of the visits, boots and large parts (default 3; 1 for a smoke test)
+import { rewriteBundleURLs } from '../scripts/bundle-urls.mjs';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { execSync } from 'node:child_process';
 import { gunzipSync } from 'node:zlib';
@@ -39,6 +40,7 @@ await build({
   ignoreAnnotations: true,
   loader: PYTHON_TEXT_LOADER,
 });
+rewriteBundleURLs('bench/dist/bench.js');
 // The base snapshot ships as dist/base-snapshot.bin, which the package finds at
 // `../base-snapshot.bin` from its own module. Bundled into bench/dist/, that URL would
 // point at bench/base-snapshot.bin: as a bundler user would, the file is copied beside the

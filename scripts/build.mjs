@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { writeBaseSnapshot } from './base-snapshot.mjs';
+import { rewriteBundleURLs } from './bundle-urls.mjs';
 import { PYTHON_TEXT_LOADER } from './python-text.mjs';
 
 // The core's folders by side of the worker boundary: code inside a Worker (worker/) and the
@@ -40,14 +41,8 @@ for (const outfile of ['dist/sandbox-worker.js', 'dist/workers/sandbox-worker.js
   // `sideEffects` list (written for consumers of dist/) does not name in the sources.
   await build({ ...common, entryPoints: ['workers/sandbox-worker.ts'], outfile, ignoreAnnotations: true });
 }
-// The page-side modules (dist/workers/pool/) find the worker scripts one folder up and the
-// base snapshot at dist/; the drop-in bundle sits in dist/ beside all three.
-let bundle = readFileSync('dist/components.js', 'utf8');
-for (const [fromModules, fromBundle] of [['../pool-worker.js', './pool-worker.js'], ['../sandbox-worker.js', './sandbox-worker.js'], ['../../base-snapshot.bin', './base-snapshot.bin']]) {
-  if (!bundle.includes(fromModules)) throw new Error(`dist/components.js: the URL ${fromModules} was not found`);
-  bundle = bundle.replaceAll(fromModules, fromBundle);
-}
-writeFileSync('dist/components.js', bundle);
+// The drop-in bundle sits in dist/ beside the worker scripts and the base snapshot.
+rewriteBundleURLs('dist/components.js');
 const base = await writeBaseSnapshot('dist');
 console.log(`base snapshot: ${(base.fileBytes / 1e6).toFixed(1)} MB shipped for a ${(base.snapshotBytes / 1e6).toFixed(1)} MB heap (Pyodide ${base.pyodideVersion})`);
 
