@@ -17,7 +17,7 @@ const JS = ['**/*.js', '**/*.mjs', '**/*.jsx'];
 
 export default defineConfig(
   {
-    ignores: ['dist/', 'storybook-static/', 'examples/*/dist/', '.cache/', 'node_modules/', 'custom-elements.json', 'bench/results*.json'],
+    ignores: ['dist/', 'bench/dist/', 'storybook-static/', 'examples/*/dist/', '.cache/', 'node_modules/', 'custom-elements.json', 'bench/results*.json'],
   },
   {
     linterOptions: { reportUnusedDisableDirectives: 'error' },
