@@ -7,11 +7,13 @@ import { readdirSync } from 'node:fs';
 const files = readdirSync('workers/python')
   .filter((f) => f.endsWith('.py'))
   .map((f) => `workers/python/${f}`);
-const found = spawnSync('python3', ['-m', 'pyflakes', '--version'], { encoding: 'utf8' });
-if (found.error || found.status !== 0) {
+// The first Python that has pyflakes: the one on PATH (pyenv, a venv), else Debian's own,
+// where python3-pyflakes installs it.
+const python = ['python3', '/usr/bin/python3'].find((exe) => spawnSync(exe, ['-m', 'pyflakes', '--version'], { encoding: 'utf8' }).status === 0);
+if (!python) {
   console.error('lint:python needs pyflakes: apt-get install python3-pyflakes (Debian, Ubuntu), or pip install pyflakes');
   process.exit(1);
 }
-const run = spawnSync('python3', ['-m', 'pyflakes', ...files], { stdio: 'inherit' });
+const run = spawnSync(python, ['-m', 'pyflakes', ...files], { stdio: 'inherit' });
 if (run.status === 0) console.log(`pyflakes: ${files.length} files clean (${files.join(', ')})`);
 process.exit(run.status ?? 1);
