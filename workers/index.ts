@@ -14,6 +14,8 @@ export { STDOUT_LIMIT, Task } from './pool/task.js';
 export { TaskRun } from './views/task-run.js';
 export { currentPool, followPool } from './views/pool-source.js';
 export type { PoolHolder, PoolSource } from './views/pool-source.js';
+export { EMPTY_POOL_SNAPSHOT, poolSnapshot, poolStateStore } from './views/pool-state.js';
+export type { PoolSnapshot, PoolStateStore } from './views/pool-state.js';
 export type {
   CodeSource,
   InputsSource,

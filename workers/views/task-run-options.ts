@@ -82,6 +82,57 @@ export interface TaskRunChanges {
   stdin?: string;
 }
 
+/** What a run currently runs, and where: the settings `update()` changes. @internal */
+export interface RunSettings {
+  source: PoolSource;
+  code: CodeSource;
+  inputs: InputsSource;
+  timeout: number | undefined;
+  stdin: string | undefined;
+  /** Set for a map run: what it maps over. */
+  items: ItemsSource | undefined;
+  auto: boolean;
+}
+
+/**
+ * Apply `changes` to `settings` in place: the source and code by identity, inputs and
+ * items by value (unless `told`: the caller saw them change in place), the rest as
+ * values. Says what changed. @internal
+ */
+export function applyChanges(settings: RunSettings, changes: TaskRunChanges, told: boolean): { changed: boolean; sourceChanged: boolean } {
+  let changed = told;
+  let sourceChanged = false;
+  if ('source' in changes && changes.source !== settings.source) {
+    settings.source = changes.source;
+    changed = sourceChanged = true;
+  }
+  if ('auto' in changes && (changes.auto ?? false) !== settings.auto) {
+    settings.auto = changes.auto ?? false;
+    changed = true;
+  }
+  if ('code' in changes && changes.code !== settings.code && changes.code !== undefined) {
+    settings.code = changes.code;
+    changed = true;
+  }
+  if ('inputs' in changes && (told || !sameInputs(changes.inputs, settings.inputs))) {
+    settings.inputs = changes.inputs;
+    changed = true;
+  }
+  if ('timeout' in changes && changes.timeout !== settings.timeout) {
+    settings.timeout = changes.timeout;
+    changed = true;
+  }
+  if ('stdin' in changes && changes.stdin !== settings.stdin) {
+    settings.stdin = changes.stdin;
+    changed = true;
+  }
+  if ('items' in changes && (told || !sameItems(changes.items, settings.items))) {
+    settings.items = changes.items;
+    changed = true;
+  }
+  return { changed, sourceChanged };
+}
+
 /** Items compared as inputs are: arrays by value; other iterables and functions by identity. */
 export function sameItems(a: ItemsSource | undefined, b: ItemsSource | undefined): boolean {
   return Array.isArray(a) && Array.isArray(b) ? sameInputs(a, b) : a === b;
