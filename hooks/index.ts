@@ -14,35 +14,29 @@
  */
 import { computed, type ReadonlySignal } from '@preact/signals-core';
 import {
-  currentPool,
+  EMPTY_POOL_SNAPSHOT,
   followPool,
+  poolSnapshot,
+  poolStateStore,
   TaskRun,
   type PoolHolder,
+  type PoolSnapshot,
   type PoolSource,
+  type PoolStateStore,
   type TaskProgress,
   type TaskRunSnapshot,
   type TaskRunStatus,
   type WorkerInfo,
 } from '../workers/index.js';
 
-/** Status of a hook-managed task; `idle` until it first runs. */
+/** @deprecated The same type as {@link TaskRunStatus}: use that name. */
 export type TaskHookStatus = TaskRunStatus;
 /** Everything a UI shows of a task, as one immutable value. */
 export type TaskSnapshot<T = unknown> = TaskRunSnapshot<T>;
-/** What the hooks need of a `<worker-pool>` element. */
+/** @deprecated The same type as {@link PoolHolder}: use that name. */
 export type PoolElementLike = PoolHolder;
-/** A task bound to UI state: a connected {@link TaskRun}. */
+/** A task bound to UI state: a {@link TaskRun}. */
 export type TaskHandle<T = unknown> = TaskRun<T>;
-
-/** Pool counters as one immutable value (zeros when there is no pool yet). */
-export interface PoolSnapshot {
-  workers: readonly WorkerInfo[];
-  queued: number;
-  running: number;
-  completed: number;
-  failed: number;
-  ready: boolean;
-}
 
 /** Options of {@link createTask}. */
 export interface CreateTaskOptions {
@@ -56,12 +50,10 @@ export interface CreateTaskOptions {
   stdin?: string;
 }
 
-/** The value of {@link createPoolState} when there is no pool (yet). */
-export const EMPTY_POOL_SNAPSHOT: PoolSnapshot = Object.freeze({ workers: Object.freeze([]) as readonly WorkerInfo[], queued: 0, running: 0, completed: 0, failed: 0, ready: false });
-
 /**
  * A pool's state as one signal of plain values, for frameworks that want a single store.
- * Follows a `<worker-pool>`'s rebuilds. Call `dispose` when done.
+ * Follows a `<worker-pool>`'s rebuilds. Call `dispose` when done. (A store with
+ * `subscribe`/`getSnapshot` is {@link poolStateStore}.)
  *
  * @example
  * const { state, dispose } = createPoolState(pool);
@@ -69,55 +61,7 @@ export const EMPTY_POOL_SNAPSHOT: PoolSnapshot = Object.freeze({ workers: Object
  */
 export function createPoolState(source: PoolSource): { state: ReadonlySignal<PoolSnapshot>; dispose(): void } {
   const { pool, dispose } = followPool(source);
-  const state = computed<PoolSnapshot>(() => {
-    const p = pool.value;
-    if (!p || p instanceof Error) return EMPTY_POOL_SNAPSHOT;
-    const s = p.state;
-    return { workers: s.workers.value, queued: s.queued.value, running: s.running.value, completed: s.completed.value, failed: s.failed.value, ready: s.ready.value };
-  });
-  return { state, dispose };
-}
-
-function snapshotOf(source: PoolSource): PoolSnapshot {
-  const pool = currentPool(source);
-  if (!pool) return EMPTY_POOL_SNAPSHOT;
-  const s = pool.state;
-  return { workers: s.workers.value, queued: s.queued.value, running: s.running.value, completed: s.completed.value, failed: s.failed.value, ready: s.ready.value };
-}
-
-function sameSnapshot(a: PoolSnapshot, b: PoolSnapshot): boolean {
-  return a.workers === b.workers && a.queued === b.queued && a.running === b.running && a.completed === b.completed && a.failed === b.failed && a.ready === b.ready;
-}
-
-/**
- * A pool's state as an external store: `getSnapshot()` reads it now (the same object
- * until something changes) and `subscribe(listener)` follows it, a `<worker-pool>`'s
- * rebuilds included, until the returned function is called. Making one subscribes to
- * nothing, so a view may make it while it renders (React) — TanStack's contract, which
- * is also Svelte's store contract.
- *
- * @example
- * const store = poolStateStore(pool);
- * const stop = store.subscribe((state) => console.log(state.running));
- */
-export function poolStateStore(source: PoolSource): { getSnapshot(): PoolSnapshot; subscribe(listener: (state: PoolSnapshot) => void): () => void } {
-  let last = EMPTY_POOL_SNAPSHOT;
-  const getSnapshot = (): PoolSnapshot => {
-    const next = snapshotOf(source);
-    if (!sameSnapshot(next, last)) last = next;
-    return last;
-  };
-  return {
-    getSnapshot,
-    subscribe(listener) {
-      const { state, dispose } = createPoolState(source);
-      const stop = state.subscribe(() => listener(getSnapshot()));
-      return () => {
-        stop();
-        dispose();
-      };
-    },
-  };
+  return { state: computed(() => poolSnapshot(pool.value)), dispose };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -146,7 +90,8 @@ export function sameOptions(a: unknown, b: unknown): boolean {
 }
 
 /**
- * Bind Python code to UI state: a {@link TaskRun}, already connected. Runs never
+ * Bind Python code to UI state: a {@link TaskRun}, connected now (it needs no subscriber:
+ * signals are read directly) until `dispose()`. Runs never
  * overlap (a new run cancels the one in progress), a stale run never overwrites a newer
  * one, a run waits for a `<worker-pool>` that has no pool yet, and moves to its new pool
  * when it is rebuilt.
@@ -175,7 +120,7 @@ export interface CreateMapOptions {
 
 /**
  * Bind a `pool.map` to UI state: a {@link TaskRun} whose runs map `code` over `items`
- * (the Python global `item`), already connected. `result` is the array of values,
+ * (the Python global `item`), connected now until `dispose()`. `result` is the array of values,
  * `progress` counts items (`done`, `total`, and `fraction` for a progress bar), `cancel`
  * stops it between items; `run(items)` maps over new items.
  *
@@ -190,5 +135,5 @@ export function createMap<T = unknown>(source: PoolSource, code: string, items: 
   return run;
 }
 
-export { followPool, TaskRun };
-export type { PoolSource, TaskProgress, WorkerInfo };
+export { EMPTY_POOL_SNAPSHOT, followPool, poolStateStore, TaskRun };
+export type { PoolHolder, PoolSnapshot, PoolSource, PoolStateStore, TaskProgress, TaskRunStatus, WorkerInfo };

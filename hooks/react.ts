@@ -1,9 +1,9 @@
 /**
  * pyodide-pool/hooks/react — React adapter. Each hook reads one framework-free store
- * through `useSyncExternalStore`; the behaviour lives in the core's `TaskRun` and in
- * `hooks/index.ts`. Stores are made during render without side effects (nothing is
- * subscribed until React subscribes), so the first render is already right and
- * StrictMode's double calls leak nothing.
+ * through `useSyncExternalStore`; the behaviour lives in the core (`TaskRun`,
+ * `poolStateStore`). Stores are made during render without side effects: React's
+ * subscription is what connects a run (and its unsubscription on unmount what cancels
+ * it), so the first render is already right and StrictMode's double calls leak nothing.
  *
  * @example
  * function Doubler({ x }: { x: number }) {
@@ -80,15 +80,12 @@ export interface UseTaskResult<T> extends TaskSnapshot<T> {
   sendInput: (text: string) => boolean;
 }
 
-/** Python code bound to component state. Unmounting cancels its run. */
+/** Python code bound to component state. It connects when React subscribes; unmounting cancels its run. */
 export function useTask<T = unknown>(source: PoolSource, code: string, options: UseTaskOptions = {}): UseTaskResult<T> {
   const { inputs, auto = false, timeout, stdin } = options;
   const [task] = useState(() => new TaskRun<T>(source, code, { inputs, auto, timeout, stdin }));
-  useEffect(() => {
-    task.connect();
-    return () => task.disconnect('the component unmounted');
-  }, [task]);
-  // After the connect effect: hand over what changed (compared by value inside).
+  // Hand over what changed (compared by value inside). Declared before the store, so on
+  // mount it runs before the subscription that connects the run.
   useEffect(() => {
     task.update({ source, code, inputs, auto, timeout, stdin });
   });
@@ -115,10 +112,6 @@ export interface UseMapResult<T> extends TaskSnapshot<T[]> {
 export function useMap<T = unknown>(source: PoolSource, code: string, items: Iterable<unknown>, options: CreateMapOptions = {}): UseMapResult<T> {
   const { auto = false, timeout, chunkSize, settle } = options;
   const [run] = useState(() => new TaskRun<T[]>(source, code, { items, auto, timeout, chunkSize, settle }));
-  useEffect(() => {
-    run.connect();
-    return () => run.disconnect('the component unmounted');
-  }, [run]);
   useEffect(() => {
     run.update({ source, code, items, auto, timeout });
   });

@@ -2,7 +2,7 @@
  * pyodide-pool/hooks/svelte — Svelte adapter. The stores follow Svelte's store contract
  * (`subscribe` calls back at once and returns an unsubscribe function), so they work with
  * Svelte 4's `$store` and Svelte 5's `fromStore`. No import of Svelte is needed: the
- * core's `TaskRun` already is such a store.
+ * core's `TaskRun` and `poolStateStore` already are such stores.
  *
  * @example
  * <script>
@@ -40,14 +40,14 @@ export function poolState(source: PoolSource): Readable<PoolSnapshot> {
 }
 
 /**
- * A task as a readable store. It follows its pool while it has subscribers: with `auto`
- * it runs when the first arrives (and again when `setInputs` changes the inputs), and
- * when the last leaves (the component is destroyed) the run in progress is cancelled
- * and nothing is left listening. A later subscriber starts it again.
+ * A task as a readable store: the core's `TaskRun`, which follows its pool while it has
+ * subscribers. With `auto` it runs when the first arrives (and again when `setInputs`
+ * changes the inputs), and when the last leaves (the component is destroyed) the run in
+ * progress is cancelled and nothing is left listening. A later subscriber starts it again.
  */
 export function task<T = unknown>(source: PoolSource, code: string, options: CreateTaskOptions = {}): TaskStore<T> {
   const run = new TaskRun<T>(source, code, options);
-  return { ...storeOf(run), setInputs: (inputs) => void run.setInputs(inputs) };
+  return { subscribe: run.subscribe, run: run.run, cancel: run.cancel, send: run.send, sendInput: run.sendInput, setInputs: (inputs) => void run.setInputs(inputs) };
 }
 
 /** A map store: its value is the map's snapshot (`result`: the values; `progress`: items done). */
@@ -70,31 +70,5 @@ export interface MapStore<T> extends Readable<TaskSnapshot<T[]>> {
  */
 export function map<T = unknown>(source: PoolSource, code: string, items: Iterable<unknown>, options: CreateMapOptions = {}): MapStore<T> {
   const run = new TaskRun<T[]>(source, code, { ...options, items });
-  const { subscribe, run: start, cancel } = storeOf(run);
-  return { subscribe, run: start as MapStore<T>['run'], cancel, setItems: (next) => void run.update({ items: next }) };
-}
-
-/** The store side of a run: subscribers connect it, the last to leave disconnects it. */
-function storeOf<T>(run: TaskRun<T>): Omit<TaskStore<T>, 'setInputs'> {
-  let subscribers = 0;
-  return {
-    subscribe(listener) {
-      // Listen first, so the first value is the one before the run starts.
-      const stop = run.subscribe(listener);
-      if (subscribers++ === 0) run.connect();
-      return () => {
-        stop();
-        if (--subscribers === 0) run.disconnect('no longer shown');
-      };
-    },
-    run(inputs) {
-      const outcome = run.run(inputs);
-      // Run with nobody subscribed: stop following the pool once it is over.
-      if (subscribers === 0) void outcome.catch(() => undefined).finally(() => subscribers === 0 && run.disconnect());
-      return outcome;
-    },
-    cancel: (reason) => run.cancel(reason),
-    send: run.send,
-    sendInput: run.sendInput,
-  };
+  return { subscribe: run.subscribe, run: run.run as MapStore<T>['run'], cancel: run.cancel, setItems: (next) => void run.update({ items: next }) };
 }

@@ -1,6 +1,7 @@
 /**
  * pyodide-pool/hooks/vue — Vue adapter: one `shallowRef` per store, fed by the core's
- * `TaskRun` (or the pool's state) and released with `onScopeDispose`. Call these inside
+ * `TaskRun` (or `poolStateStore`) and released with `onScopeDispose`. Subscribing is what
+ * connects a run; the scope's disposal unsubscribes, which cancels it. Call these inside
  * `setup()` or an effect scope.
  *
  * @example
@@ -17,12 +18,20 @@ function cleanup(fn: () => void): void {
   if (getCurrentScope()) onScopeDispose(fn);
 }
 
-/** One shallowRef following a store, and a read-only ref per field of its value. */
-function refsOf<S extends object>(subscribe: (listener: (value: S) => void) => () => void, initial: S): { [K in keyof S]: ComputedRef<S[K]> } & { stop(): void } {
-  const value = shallowRef(initial);
-  const stop = subscribe((next) => (value.value = next));
-  const refs = Object.fromEntries(Object.keys(initial).map((key) => [key, computed(() => value.value[key as keyof S])]));
-  return Object.assign(refs, { stop }) as { [K in keyof S]: ComputedRef<S[K]> } & { stop(): void };
+/** Read-only refs, one per field of a shallowRef's value. */
+function fieldsOf<S extends object>(value: { readonly value: S }): { [K in keyof S]: ComputedRef<S[K]> } {
+  return Object.fromEntries(Object.keys(value.value).map((key) => [key, computed(() => value.value[key as keyof S])])) as { [K in keyof S]: ComputedRef<S[K]> };
+}
+
+/** A run's snapshot as refs for the life of the scope: subscribing connects it; the scope's end disconnects and disposes it. */
+function refsOf<T>(run: TaskRun<T>): { [K in keyof TaskSnapshot<T>]: ComputedRef<TaskSnapshot<T>[K]> } {
+  const value = shallowRef(run.getSnapshot());
+  const stop = run.subscribe((next) => (value.value = next));
+  cleanup(() => {
+    stop('the component unmounted');
+    run.dispose();
+  });
+  return fieldsOf(value);
 }
 
 /**
@@ -60,8 +69,7 @@ export function usePoolState(source: MaybeRefOrGetter<PoolSource>): { [K in keyo
     { immediate: true },
   );
   cleanup(() => stop());
-  const field = <K extends keyof PoolSnapshot>(key: K) => computed(() => state.value[key]);
-  return { workers: field('workers'), queued: field('queued'), running: field('running'), completed: field('completed'), failed: field('failed'), ready: field('ready') };
+  return fieldsOf(state);
 }
 
 /** Options of {@link useTask}. `inputs` may be a ref, a reactive object or a getter. */
@@ -77,16 +85,11 @@ export interface UseTaskOptions {
 export function useTask<T = unknown>(source: MaybeRefOrGetter<PoolSource>, code: MaybeRefOrGetter<string>, options: UseTaskOptions = {}) {
   const inputs = () => unwrap(toValue(options.inputs)) as Record<string, unknown> | undefined;
   const task = new TaskRun<T>(toValue(source), toValue(code), { inputs: inputs(), auto: options.auto, timeout: options.timeout, stdin: options.stdin });
-  const { stop, ...refs } = refsOf<TaskSnapshot<T>>(task.subscribe, task.getSnapshot());
-  task.connect();
+  const refs = refsOf(task);
   watch([() => toValue(source), () => toValue(code)], ([nextSource, nextCode]) => task.update({ source: nextSource, code: nextCode }));
   // Deep on the reactive value itself (reading the unwrapped copy is not tracked).
   // A deep change may sit inside a value the run holds by reference (a Map): say so.
   watch(() => toValue(options.inputs), () => task.update({ inputs: inputs() }, { changed: true }), { deep: true });
-  cleanup(() => {
-    stop();
-    task.dispose();
-  });
   return {
     ...refs,
     run: (next?: Record<string, unknown>): Promise<T> => task.run(next === undefined ? undefined : (unwrap(next) as Record<string, unknown>)),
@@ -110,14 +113,9 @@ export function useTask<T = unknown>(source: MaybeRefOrGetter<PoolSource>, code:
 export function useMap<T = unknown>(source: MaybeRefOrGetter<PoolSource>, code: MaybeRefOrGetter<string>, items: MaybeRefOrGetter<Iterable<unknown>>, options: CreateMapOptions = {}) {
   const current = () => unwrap(toValue(items)) as Iterable<unknown>;
   const run = new TaskRun<T[]>(toValue(source), toValue(code), { ...options, items: current() });
-  const { stop, ...refs } = refsOf<TaskSnapshot<T[]>>(run.subscribe, run.getSnapshot());
-  run.connect();
+  const refs = refsOf(run);
   watch([() => toValue(source), () => toValue(code)], ([nextSource, nextCode]) => run.update({ source: nextSource, code: nextCode }));
   watch(() => toValue(items), () => run.update({ items: current() }, { changed: true }), { deep: true });
-  cleanup(() => {
-    stop();
-    run.dispose();
-  });
   return {
     ...refs,
     run: (next?: Iterable<unknown>): Promise<T[]> => run.run(next === undefined ? undefined : (unwrap(next) as Iterable<unknown>)),
