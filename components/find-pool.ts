@@ -5,17 +5,17 @@ import { CodePolicyError, describeElement, policyConfigured } from './code-polic
 /** How long an element waits for its `<worker-pool>` to appear before it reports an error. */
 export const POOL_WAIT_MS = 2_000;
 
-/** The part of `<worker-pool>` that other elements rely on (no import cycle). */
-export type PoolHost = HTMLElement & PoolHolder;
+/** A `<worker-pool>` as other elements see it: an element that holds a pool (no import cycle). */
+export type PoolElement = HTMLElement & PoolHolder;
 
 /** The `<worker-pool>` a child element belongs to: `id` in its root, or the nearest ancestor. */
-export function findPoolHost(from: Element, id: string | null | undefined): PoolHost | undefined {
+export function findPoolHolder(from: Element, id: string | null | undefined): PoolElement | undefined {
   if (id) {
     const root = from.getRootNode() as Document | ShadowRoot;
     const byId = root.getElementById?.(id) ?? from.ownerDocument.getElementById(id);
-    return byId?.localName === 'worker-pool' ? (byId as PoolHost) : undefined;
+    return byId?.localName === 'worker-pool' ? (byId as PoolElement) : undefined;
   }
-  return (from.closest('worker-pool') as PoolHost | null) ?? undefined;
+  return (from.closest('worker-pool') as PoolElement | null) ?? undefined;
 }
 
 /**
@@ -26,7 +26,7 @@ export function findPoolHost(from: Element, id: string | null | undefined): Pool
  *
  * @internal
  */
-export function refusedReference(from: Element, id: string, host: PoolHost, attribute: string): CodePolicyError | undefined {
+export function refusedReference(from: Element, id: string, host: PoolElement, attribute: string): CodePolicyError | undefined {
   if (!policyConfigured()) return undefined;
   const root = host.getRootNode() as Document | ShadowRoot;
   const named = root.querySelectorAll(`#${CSS.escape(id)}`).length;
@@ -50,13 +50,13 @@ export function refusedReference(from: Element, id: string, host: PoolHost, attr
  * `id`, e.g. `pool`), a pool the code policy refuses (see {@link refusedReference}) is a
  * `CodePolicyError` instead.
  */
-export function discoverPoolHost(
+export function discoverPoolHolder(
   from: Element,
   id: string | null | undefined,
   ms = POOL_WAIT_MS,
   reference?: string,
-): { host: ReadonlySignal<PoolHost | Error | undefined>; dispose(): void } {
-  const host = signal<PoolHost | Error | undefined>(undefined);
+): { holder: ReadonlySignal<PoolElement | Error | undefined>; dispose(): void } {
+  const holder = signal<PoolElement | Error | undefined>(undefined);
   let observer: MutationObserver | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let watching = true;
@@ -65,13 +65,13 @@ export function discoverPoolHost(
     clearTimeout(timer);
     observer?.disconnect();
   };
-  // Found once is enough: the host's own pool changes come through its `pool-change`.
+  // Found once is enough: the holder's own pool changes come through its `pool-change`.
   const check = () => {
     if (!watching) return;
-    const found = findPoolHost(from, id);
+    const found = findPoolHolder(from, id);
     if (found && customElements.get('worker-pool') && found instanceof customElements.get('worker-pool')!) {
       stop();
-      host.value = (id && reference && refusedReference(from, id, found, reference)) || found;
+      holder.value = (id && reference && refusedReference(from, id, found, reference)) || found;
     }
   };
   check();
@@ -82,11 +82,11 @@ export function discoverPoolHost(
     if (ms !== Infinity) timer = setTimeout(() => {
       if (!watching) return;
       stop();
-      const found = findPoolHost(from, id);
+      const found = findPoolHolder(from, id);
       const where = id ? `no <worker-pool id="${id}"> was found` : 'this <py-task> is not inside a <worker-pool>';
       const why = found ? `the <worker-pool> did not provide a pool within ${ms} ms` : `${where} (waited ${ms} ms); put it inside one or set pool="id"`;
-      host.value = new Error(`No pool: ${why}`);
+      holder.value = new Error(`No pool: ${why}`);
     }, ms);
   }
-  return { host, dispose: stop };
+  return { holder, dispose: stop };
 }

@@ -1,7 +1,7 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { SignalWatcher } from '@lit-labs/preact-signals';
 import { followPool, type PyodidePool } from '../workers/index.js';
-import { discoverPoolHost } from './find-pool.js';
+import { discoverPoolHolder } from './find-pool.js';
 
 /** Seconds of history behind the tasks-per-second figure. */
 const RATE_WINDOW_S = 3;
@@ -123,8 +123,8 @@ export class PoolMonitorElement extends SignalWatcher(LitElement) {
   /** Look for the pool to show (waiting as long as it takes: a monitor has nothing to fail). */
   #follow(): void {
     this.#watch?.stop();
-    const discovery = discoverPoolHost(this, this.for, Infinity);
-    const followed = followPool(discovery.host);
+    const discovery = discoverPoolHolder(this, this.for, Infinity);
+    const followed = followPool(discovery.holder);
     this.#watch = {
       pool: followed.pool,
       for: this.for,

@@ -1,44 +1,15 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { SignalWatcher } from '@lit-labs/preact-signals';
 import { computed } from '@preact/signals-core';
-import { STDOUT_LIMIT, TaskRun, type CodeSource, type InputsSource, type ItemsSource } from '../workers/index.js';
+import { STDOUT_LIMIT, TaskRun, type TaskRunStatus } from '../workers/index.js';
 import { TaskErrorEvent, TaskOutputEvent, TaskResultEvent, TaskStartEvent } from './events.js';
-import { discoverPoolHost, findPoolHost, type PoolHost } from './find-pool.js';
+import { inputsConverter, inputsSource, itemsConverter, itemsSource, PyTaskSources } from './py-task-sources.js';
 import { pyTaskStyles } from './py-task-styles.js';
 import { StdoutView } from './stdout-view.js';
-import { checkScript, fetchSrcCode } from './code-policy.js';
-import { childPython, childScripts, formatValue } from './text.js';
+import { childPython, formatValue } from './text.js';
 
-/** What a `<py-task>` is doing. */
-export type PyTaskStatus = 'idle' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
-
-/** The `inputs` attribute held text that is not JSON; reported when the task runs. */
-class InvalidInputs {
-  constructor(readonly message: string) {}
-  /** As the run's inputs: fails the run with the message. */
-  readonly fail = (): never => {
-    throw new TypeError(this.message);
-  };
-}
-
-/** Reads a JSON attribute; text that is not JSON (or not `shape`) fails the run, saying so. */
-function jsonConverter(name: string, shape: (value: unknown) => boolean, wanted: string) {
-  return {
-    fromAttribute(value: string | null): unknown {
-      if (value === null || value.trim() === '') return undefined;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(value);
-      } catch (err) {
-        return new InvalidInputs(`the ${name} attribute is not valid JSON (${(err as Error).message})`);
-      }
-      return shape(parsed) ? parsed : new InvalidInputs(`the ${name} attribute must be ${wanted}`);
-    },
-  };
-}
-
-const inputsConverter = jsonConverter('inputs', () => true, 'a JSON object');
-const itemsConverter = jsonConverter('items', Array.isArray, 'a JSON array');
+/** @deprecated The same type as `TaskRunStatus` (from `pyodide-pool`): use that name. */
+export type PyTaskStatus = TaskRunStatus;
 
 /**
  * Runs Python on the pool of its `<worker-pool>` and shows the outcome as text.
@@ -122,14 +93,14 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
   readonly #stdoutView = new StdoutView(this.#run.stdout);
   /** Read by render() instead of `stdout`, so that printing does not re-render. */
   readonly #hasStdout = computed(() => this.#run.stdout.value !== '');
-  #discovery: ReturnType<typeof discoverPoolHost> | undefined;
-  #discoveredFor: { host: PoolHost | undefined; id: string | undefined } | undefined;
+  /** Its pool and code, each kept while unchanged. */
+  readonly #sources = new PyTaskSources(this);
+  /** The run's subscription while the element is in the document: it keeps the run connected. */
+  #unsubscribe: ((reason?: unknown) => void) | undefined;
+  /** Added to the document (or moved): hand the run its pool and code in the next update. */
+  #added = false;
   #scriptObserver: MutationObserver | undefined;
-  /** Connected, and the run not yet: it connects in the next update. */
-  #connecting = false;
   #scriptText: string | undefined;
-  /** One getter per `src`, so an unchanged `src` is not a change. */
-  #srcCode: { src: string; get: () => Promise<string> } | undefined;
 
   constructor() {
     super();
@@ -137,7 +108,7 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
   }
 
   /** What the task is doing now. */
-  get status(): PyTaskStatus {
+  get status(): TaskRunStatus {
     return this.#run.status.peek();
   }
   /** The last run's result (undefined until one finishes). */
@@ -179,7 +150,7 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
     this.#scriptObserver.observe(this, { childList: true, subtree: true, characterData: true });
     // The run connects (and, with `auto`, starts) in the next update, not here: a page
     // that inserts the element and then listens must not miss `task-start`.
-    this.#connecting = true;
+    this.#added = true;
     this.requestUpdate();
   }
 
@@ -189,23 +160,23 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
     // Removed (not just moved): stop the work nobody will see.
     queueMicrotask(() => {
       if (this.isConnected) return;
-      this.#connecting = false;
-      this.#run.disconnect('the <py-task> was removed');
-      this.#discovery?.dispose();
-      this.#discovery = undefined;
-      this.#discoveredFor = undefined;
+      this.#added = false;
+      this.#unsubscribe?.('the <py-task> was removed');
+      this.#unsubscribe = undefined;
+      this.#sources.forget();
     });
   }
 
   // Before rendering, so a run started by a change shows its first state in this update.
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (this.#connecting && this.isConnected) {
-      this.#connecting = false;
-      this.#sync();
-      this.#run.connect();
-    } else if (this.isConnected && (changed.has('code') || changed.has('src') || changed.has('inputs') || changed.has('items') || changed.has('auto') || changed.has('pool') || changed.has('timeout') || changed.has('stdin'))) {
+    if (!this.isConnected) return;
+    if (this.#added || changed.has('code') || changed.has('src') || changed.has('inputs') || changed.has('items') || changed.has('auto') || changed.has('pool') || changed.has('timeout') || changed.has('stdin')) {
+      this.#added = false;
       this.#sync();
     }
+    // Rendering reads the run's signals (SignalWatcher); this subscription is what keeps
+    // it connected, the first one connecting it (and, with `auto`, running it).
+    this.#unsubscribe ??= this.#run.subscribe(() => {});
   }
 
   // Output small enough for one frame shows with the update (a run that ended), not a frame later.
@@ -258,54 +229,15 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
 
   /** Hand the current code, inputs, pool and options to the run (it ignores what did not change). */
   #sync(): void {
-    this.#run.update({ source: this.#poolSource(), code: this.#codeSource(), inputs: this.#inputsSource(), items: this.#itemsSource(), timeout: this.timeout, stdin: this.stdin, auto: this.auto });
-  }
-
-  /**
-   * The `<worker-pool>` to use, looked for again only when it may have changed: another
-   * `pool` id, another host around the element (a move), or an earlier look that failed.
-   */
-  #poolSource() {
-    const id = this.pool || undefined;
-    const host = findPoolHost(this, id);
-    const found = this.#discovery?.host.peek();
-    const watching = found instanceof Error ? undefined : (found ?? this.#discoveredFor?.host);
-    if (!this.#discovery || found instanceof Error || this.#discoveredFor?.id !== id || (host && host !== watching)) {
-      this.#discovery?.dispose();
-      this.#discovery = discoverPoolHost(this, id, undefined, 'pool'); // a pool="id" the code policy refuses is an error
-      this.#discoveredFor = { host, id };
-    }
-    return this.#discovery.host;
-  }
-
-  #codeSource(): CodeSource {
-    if (typeof this.code === 'string') return this.code;
-    const script = childScripts(this, 'text/python')[0];
-    if (script) {
-      try {
-        checkScript(script, this);
-      } catch (refused) {
-        return () => Promise.reject(refused);
-      }
-      return childPython(this)!;
-    }
-    const src = this.src;
-    if (!src) return NO_CODE;
-    // Checked at each run: configureElements() may have changed in between.
-    if (this.#srcCode?.src !== src) this.#srcCode = { src, get: () => fetchSrcCode(src, this) };
-    return this.#srcCode.get;
-  }
-
-  #inputsSource(): InputsSource {
-    const inputs = this.inputs as unknown;
-    if (inputs instanceof InvalidInputs) return inputs.fail;
-    return inputs as Record<string, unknown> | undefined;
-  }
-
-  #itemsSource(): ItemsSource | undefined {
-    const items = this.items as unknown;
-    if (items instanceof InvalidInputs) return items.fail as () => never;
-    return items as Iterable<unknown> | undefined;
+    this.#run.update({
+      source: this.#sources.pool(this.pool || undefined),
+      code: this.#sources.code(this.code, this.src),
+      inputs: inputsSource(this.inputs),
+      items: itemsSource(this.items),
+      timeout: this.timeout,
+      stdin: this.stdin,
+      auto: this.auto,
+    });
   }
 
   protected override render() {
@@ -354,12 +286,7 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
   }
 }
 
-/** No code anywhere: the run fails saying where code can come from. */
-const NO_CODE = (): never => {
-  throw new Error('no code to run: set the code property, add a <script type="text/python"> child, or a src attribute');
-};
-
-const STATUS_TEXT: Record<PyTaskStatus, string> = {
+const STATUS_TEXT: Record<TaskRunStatus, string> = {
   idle: 'Not run yet',
   queued: 'Waiting for a worker…',
   running: 'Running…',
