@@ -27,8 +27,8 @@ export type { CodeSource, InputsSource, TaskRunChanges, TaskRunOptions, TaskRunS
  *
  * It follows its pool while it is watched: the first `subscribe` connects it (and runs,
  * with `auto`); when the last subscriber leaves, the run in progress is cancelled and
- * nothing is left listening. `connect()` keeps it connected with no subscriber (until
- * `disconnect()` or `dispose()`); a `run()` while nobody watches connects it for that run.
+ * nothing is left listening. `connect()` keeps it connected with no subscriber, until
+ * `disconnect()` or `dispose()`; a `run()` while nobody watches connects it for that run.
  *
  * @example
  * const run = new TaskRun(pool, 'double(x)', { inputs: { x: 2 }, auto: true });
@@ -131,12 +131,12 @@ export class TaskRun<T = unknown> {
   }
 
   /**
-   * Stop staying connected: unless subscribers still watch, cancel the run in progress
-   * and stop following the pool. `connect()` may follow.
+   * Cancel the run in progress and stop following the pool, subscribers or not (they
+   * keep their listeners). `connect()` may follow, or a first subscriber once none is left.
    */
   disconnect(reason: unknown = 'the view was removed'): void {
     this.#held = false;
-    if (this.#subscribers.count === 0) this.#disconnect(reason);
+    this.#disconnect(reason);
   }
 
   /** Disconnect for good, subscribers or not. The run can still be read. */

@@ -71,6 +71,21 @@ describe('TaskRun: connects on its first subscriber, disconnects on its last', (
     expect(holder.listeners).to.equal(0);
   });
 
+  it('disconnects on disconnect() even while subscribed, cancelling the run in progress', async () => {
+    const holder = new CountingHolder(pool);
+    const run = new TaskRun(holder, SPIN);
+    let status: TaskRunStatus | undefined;
+    const stop = run.subscribe((s) => (status = s.status));
+    const result = run.run();
+    await until(run.status, (s) => s === 'running');
+    run.disconnect('stop it');
+    expect(holder.listeners).to.equal(0);
+    expect(await result.catch((err: unknown) => err)).to.be.instanceOf(TaskCancelledError);
+    expect(status, 'the subscriber still hears').to.equal('cancelled');
+    stop();
+    await allSettled(pool);
+  });
+
   it('follows its pool for a run nobody watches, only until that run ends', async () => {
     const holder = new CountingHolder(pool);
     const run = new TaskRun<number>(holder, 'double(x)', { inputs: { x: 1 } });
