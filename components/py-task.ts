@@ -5,6 +5,7 @@ import { STDOUT_LIMIT, TaskRun, type TaskRunStatus } from '../workers/index.js';
 import { TaskErrorEvent, TaskOutputEvent, TaskResultEvent, TaskStartEvent } from './events.js';
 import { inputsConverter, inputsSource, itemsConverter, itemsSource, PyTaskSources } from './py-task-sources.js';
 import { pyTaskStyles } from './py-task-styles.js';
+import { announcement, errorText, statusText } from './py-task-text.js';
 import { StdoutView } from './stdout-view.js';
 import { childPython, formatValue } from './text.js';
 
@@ -250,7 +251,7 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
     const running = status === 'queued' || status === 'running';
     return html`<div part="base">
       <slot></slot>
-      <div part="status" data-status=${status}>${STATUS_TEXT[status]}</div>
+      <div part="status" data-status=${status}>${statusText(status)}</div>
       ${running && progress
         ? html`<progress part="progress" max="1" .value=${progress.fraction} aria-label="progress"></progress>
             ${progress.message ? html`<span>${progress.message}</span>` : nothing}`
@@ -267,33 +268,11 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
           </form>`
         : nothing}
       ${status === 'done' ? html`<output part="result">${formatValue(result)}</output>` : nothing}
-      ${error ? html`<pre part="error">${error.traceback ? `${error.message}\n\n${error.traceback}` : error.message}</pre>` : nothing}
-      <div class="sr-only" role="status" aria-live="polite">${this.#announcement()}</div>
+      ${error ? html`<pre part="error">${errorText(error)}</pre>` : nothing}
+      <div class="sr-only" role="status" aria-live="polite">${announcement(status, result, error)}</div>
     </div>`;
   }
-
-  #announcement(): string {
-    switch (this.#run.status.value) {
-      case 'done':
-        return `Python task done: ${formatValue(this.#run.result.value).slice(0, 200)}`;
-      case 'failed':
-        return `Python task failed: ${this.#run.error.value?.message ?? ''}`;
-      case 'cancelled':
-        return 'Python task cancelled';
-      default:
-        return '';
-    }
-  }
 }
-
-const STATUS_TEXT: Record<TaskRunStatus, string> = {
-  idle: 'Not run yet',
-  queued: 'Waiting for a worker…',
-  running: 'Running…',
-  done: 'Done',
-  failed: 'Failed',
-  cancelled: 'Cancelled',
-};
 
 if (!customElements.get('py-task')) customElements.define('py-task', PyTaskElement);
 
