@@ -5,17 +5,17 @@ import { CodePolicyError, describeElement, policyConfigured } from './code-polic
 /** How long an element waits for its `<worker-pool>` to appear before it reports an error. */
 export const POOL_WAIT_MS = 2_000;
 
-/** A `<worker-pool>` as other elements see it: an element that holds a pool (no import cycle). */
-export type PoolElement = HTMLElement & PoolHolder;
-
-/** The `<worker-pool>` a child element belongs to: `id` in its root, or the nearest ancestor. */
-export function findPoolHolder(from: Element, id: string | null | undefined): PoolElement | undefined {
+/**
+ * The `<worker-pool>` a child element belongs to: `id` in its root, or the nearest
+ * ancestor. Seen as an element that is a `PoolHolder`, so no element imports another.
+ */
+export function findPoolHolder(from: Element, id: string | null | undefined): (HTMLElement & PoolHolder) | undefined {
   if (id) {
     const root = from.getRootNode() as Document | ShadowRoot;
     const byId = root.getElementById?.(id) ?? from.ownerDocument.getElementById(id);
-    return byId?.localName === 'worker-pool' ? (byId as PoolElement) : undefined;
+    return byId?.localName === 'worker-pool' ? (byId as HTMLElement & PoolHolder) : undefined;
   }
-  return (from.closest('worker-pool') as PoolElement | null) ?? undefined;
+  return (from.closest('worker-pool') as (HTMLElement & PoolHolder) | null) ?? undefined;
 }
 
 /**
@@ -26,7 +26,7 @@ export function findPoolHolder(from: Element, id: string | null | undefined): Po
  *
  * @internal
  */
-export function refusedReference(from: Element, id: string, host: PoolElement, attribute: string): CodePolicyError | undefined {
+export function refusedReference(from: Element, id: string, host: HTMLElement & PoolHolder, attribute: string): CodePolicyError | undefined {
   if (!policyConfigured()) return undefined;
   const root = host.getRootNode() as Document | ShadowRoot;
   const named = root.querySelectorAll(`#${CSS.escape(id)}`).length;
@@ -55,8 +55,8 @@ export function discoverPoolHolder(
   id: string | null | undefined,
   ms = POOL_WAIT_MS,
   reference?: string,
-): { holder: ReadonlySignal<PoolElement | Error | undefined>; dispose(): void } {
-  const holder = signal<PoolElement | Error | undefined>(undefined);
+): { holder: ReadonlySignal<(HTMLElement & PoolHolder) | Error | undefined>; dispose(): void } {
+  const holder = signal<(HTMLElement & PoolHolder) | Error | undefined>(undefined);
   let observer: MutationObserver | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let watching = true;

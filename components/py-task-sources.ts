@@ -8,7 +8,8 @@
  */
 import type { CodeSource, InputsSource, ItemsSource } from '../workers/index.js';
 import { checkScript, fetchSrcCode } from './code-policy.js';
-import { discoverPoolHolder, findPoolHolder, type PoolElement } from './find-pool.js';
+import type { PoolHolder } from '../workers/index.js';
+import { discoverPoolHolder, findPoolHolder } from './find-pool.js';
 import { childPython, childScripts } from './text.js';
 
 /** The `inputs` attribute held text that is not JSON; reported when the task runs. */
@@ -60,7 +61,7 @@ const NO_CODE = (): never => {
 export class PyTaskSources {
   readonly #element: HTMLElement;
   #discovery: ReturnType<typeof discoverPoolHolder> | undefined;
-  #discoveredFor: { holder: PoolElement | undefined; id: string | undefined } | undefined;
+  #discoveredFor: { holder: (HTMLElement & PoolHolder) | undefined; id: string | undefined } | undefined;
   /** One getter per `src`, so an unchanged `src` is not a change. */
   #srcCode: { src: string; get: () => Promise<string> } | undefined;
 
