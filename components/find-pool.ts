@@ -79,14 +79,15 @@ export function discoverPoolHolder(
     observer = new MutationObserver(check);
     observer.observe(from.ownerDocument, { childList: true, subtree: true });
     void customElements.whenDefined('worker-pool').then(check);
-    if (ms !== Infinity) timer = setTimeout(() => {
-      if (!watching) return;
-      stop();
-      const found = findPoolHolder(from, id);
-      const where = id ? `no <worker-pool id="${id}"> was found` : 'this <py-task> is not inside a <worker-pool>';
-      const why = found ? `the <worker-pool> did not provide a pool within ${ms} ms` : `${where} (waited ${ms} ms); put it inside one or set pool="id"`;
-      holder.value = new Error(`No pool: ${why}`);
-    }, ms);
+    if (ms !== Infinity)
+      timer = setTimeout(() => {
+        if (!watching) return;
+        stop();
+        const found = findPoolHolder(from, id);
+        const where = id ? `no <worker-pool id="${id}"> was found` : 'this <py-task> is not inside a <worker-pool>';
+        const why = found ? `the <worker-pool> did not provide a pool within ${ms} ms` : `${where} (waited ${ms} ms); put it inside one or set pool="id"`;
+        holder.value = new Error(`No pool: ${why}`);
+      }, ms);
   }
   return { holder, dispose: stop };
 }

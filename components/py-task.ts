@@ -171,7 +171,7 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
   // Before rendering, so a run started by a change shows its first state in this update.
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (!this.isConnected) return;
-    if (this.#added || changed.has('code') || changed.has('src') || changed.has('inputs') || changed.has('items') || changed.has('auto') || changed.has('pool') || changed.has('timeout') || changed.has('stdin')) {
+    if (this.#added || HANDED_TO_RUN.some((name) => changed.has(name))) {
       this.#added = false;
       this.#sync();
     }
@@ -252,27 +252,36 @@ export class PyTaskElement extends SignalWatcher(LitElement) {
     return html`<div part="base">
       <slot></slot>
       <div part="status" data-status=${status}>${statusText(status)}</div>
-      ${running && progress
-        ? html`<progress part="progress" max="1" .value=${progress.fraction} aria-label="progress"></progress>
+      ${
+        running && progress
+          ? html`<progress part="progress" max="1" .value=${progress.fraction} aria-label="progress"></progress>
             ${progress.message ? html`<span>${progress.message}</span>` : nothing}`
-        : nothing}
-      ${this.#run.stdoutTruncated.value
-        ? html`<div part="stdout-truncated" role="note">Output truncated: only the first ${STDOUT_LIMIT.toLocaleString()} characters are kept.</div>`
-        : nothing}
+          : nothing
+      }
+      ${
+        this.#run.stdoutTruncated.value
+          ? html`<div part="stdout-truncated" role="note">Output truncated: only the first ${STDOUT_LIMIT.toLocaleString()} characters are kept.</div>`
+          : nothing
+      }
       ${this.#hasStdout.value ? this.#stdoutView.element : nothing}
-      ${awaitingInput !== undefined
-        ? html`<form @submit=${this.#submitInput}>
+      ${
+        awaitingInput !== undefined
+          ? html`<form @submit=${this.#submitInput}>
             <label for="line">${awaitingInput || 'input'}</label>
             <input part="input" id="line" name="line" autocomplete="off" @keydown=${this.#inputKey} />
             <button part="input-button">Send</button>
           </form>`
-        : nothing}
+          : nothing
+      }
       ${status === 'done' ? html`<output part="result">${formatValue(result)}</output>` : nothing}
       ${error ? html`<pre part="error">${errorText(error)}</pre>` : nothing}
       <div class="sr-only" role="status" aria-live="polite">${announcement(status, result, error)}</div>
     </div>`;
   }
 }
+
+/** The properties the run is given: a change of any of them is handed over (see `#sync`). */
+const HANDED_TO_RUN = ['code', 'src', 'inputs', 'items', 'auto', 'pool', 'timeout', 'stdin'] as const;
 
 if (!customElements.get('py-task')) customElements.define('py-task', PyTaskElement);
 

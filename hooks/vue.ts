@@ -89,7 +89,11 @@ export function useTask<T = unknown>(source: MaybeRefOrGetter<PoolSource>, code:
   watch([() => toValue(source), () => toValue(code)], ([nextSource, nextCode]) => task.update({ source: nextSource, code: nextCode }));
   // Deep on the reactive value itself (reading the unwrapped copy is not tracked).
   // A deep change may sit inside a value the run holds by reference (a Map): say so.
-  watch(() => toValue(options.inputs), () => task.update({ inputs: inputs() }, { changed: true }), { deep: true });
+  watch(
+    () => toValue(options.inputs),
+    () => task.update({ inputs: inputs() }, { changed: true }),
+    { deep: true },
+  );
   return {
     ...refs,
     run: (next?: Record<string, unknown>): Promise<T> => task.run(next === undefined ? undefined : (unwrap(next) as Record<string, unknown>)),
@@ -110,12 +114,21 @@ export function useTask<T = unknown>(source: MaybeRefOrGetter<PoolSource>, code:
  * @example
  * const { status, result, progress, cancel } = useMap(pool, 'item ** 2', numbers, { auto: true });
  */
-export function useMap<T = unknown>(source: MaybeRefOrGetter<PoolSource>, code: MaybeRefOrGetter<string>, items: MaybeRefOrGetter<Iterable<unknown>>, options: CreateMapOptions = {}) {
+export function useMap<T = unknown>(
+  source: MaybeRefOrGetter<PoolSource>,
+  code: MaybeRefOrGetter<string>,
+  items: MaybeRefOrGetter<Iterable<unknown>>,
+  options: CreateMapOptions = {},
+) {
   const current = () => unwrap(toValue(items)) as Iterable<unknown>;
   const run = new TaskRun<T[]>(toValue(source), toValue(code), { ...options, items: current() });
   const refs = refsOf(run);
   watch([() => toValue(source), () => toValue(code)], ([nextSource, nextCode]) => run.update({ source: nextSource, code: nextCode }));
-  watch(() => toValue(items), () => run.update({ items: current() }, { changed: true }), { deep: true });
+  watch(
+    () => toValue(items),
+    () => run.update({ items: current() }, { changed: true }),
+    { deep: true },
+  );
   return {
     ...refs,
     run: (next?: Iterable<unknown>): Promise<T[]> => run.run(next === undefined ? undefined : (unwrap(next) as Iterable<unknown>)),

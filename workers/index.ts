@@ -16,14 +16,7 @@ export { currentPool, followPool } from './views/pool-source.js';
 export type { PoolHolder, PoolSource } from './views/pool-source.js';
 export { EMPTY_POOL_SNAPSHOT, poolSnapshot, poolStateStore } from './views/pool-state.js';
 export type { PoolSnapshot, PoolStateStore } from './views/pool-state.js';
-export type {
-  CodeSource,
-  InputsSource,
-  TaskRunChanges,
-  TaskRunOptions,
-  TaskRunSnapshot,
-  TaskRunStatus,
-} from './views/task-run-options.js';
+export type { CodeSource, InputsSource, TaskRunChanges, TaskRunOptions, TaskRunSnapshot, TaskRunStatus } from './views/task-run-options.js';
 export type { TaskOptions, TaskProgress, TaskStatus } from './pool/task.js';
 export type { PoolOptions, SandboxOptions } from './pool/options.js';
 export type { MapOptions } from './pool/pool.js';

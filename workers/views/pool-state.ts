@@ -21,7 +21,14 @@ export interface PoolSnapshot {
 }
 
 /** The snapshot when there is no pool (yet). */
-export const EMPTY_POOL_SNAPSHOT: PoolSnapshot = Object.freeze({ workers: Object.freeze([]) as readonly WorkerInfo[], queued: 0, running: 0, completed: 0, failed: 0, ready: false });
+export const EMPTY_POOL_SNAPSHOT: PoolSnapshot = Object.freeze({
+  workers: Object.freeze([]) as readonly WorkerInfo[],
+  queued: 0,
+  running: 0,
+  completed: 0,
+  failed: 0,
+  ready: false,
+});
 
 /** The state of `pool` now, as plain values (a fresh object; {@link poolStateStore} keeps one until a change). */
 export function poolSnapshot(pool: PyodidePool | Error | undefined): PoolSnapshot {

@@ -65,7 +65,6 @@ export class TaskRun<T = unknown> {
   readonly snapshot: ReadonlySignal<TaskRunSnapshot<T>> = this.#state.snapshot;
 
   readonly #settings: RunSettings;
-  readonly #options: TaskRunOptions;
   readonly #subscribers = new Subscribers(
     () => this.#connect(),
     (reason) => {
@@ -91,7 +90,6 @@ export class TaskRun<T = unknown> {
     this.sendInput = this.sendInput.bind(this);
     const { inputs, timeout, stdin, items, auto = false } = options;
     this.#settings = { source, code, inputs, timeout, stdin, items, auto };
-    this.#options = options;
     this.#driver = new RunDriver<T>({
       settings: this.#settings,
       options,

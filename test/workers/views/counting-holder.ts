@@ -21,4 +21,3 @@ export class CountingHolder extends EventTarget {
     this.dispatchEvent(new Event('pool-change'));
   }
 }
-
