@@ -4,7 +4,6 @@
  *
  * @internal
  */
-import type { BootFailure } from '../shared/protocol.js';
 import type { BootStage } from '../shared/boot-timeline.js';
 import type { SnapshotSkip } from './snapshot-store.js';
 
@@ -61,9 +60,5 @@ export interface WorkerInfo {
 /** Why a worker is recycled (see {@link WorkerInfo.recycling}). */
 export type RecycleReason = 'heap' | 'memory-error' | 'tasks' | 'crashed';
 
-/** Boot failed; `failure.kind` says whether trying again can help. */
-export class BootFailed extends Error {
-  constructor(readonly failure: BootFailure) {
-    super(failure.message);
-  }
-}
+// Boot failed; `failure.kind` says whether trying again can help (one class with the worker's).
+export { BootFailed } from '../shared/boot-failed.js';

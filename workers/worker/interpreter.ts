@@ -10,6 +10,7 @@ import type { PyProxy } from 'pyodide/ffi';
 import { pythonToPlain, type PythonMakers } from './convert.js';
 import type { BootConfig, BootFailure, BootResult, WorkerMessage } from '../shared/protocol.js';
 import { ControlBlock } from '../shared/control-block.js';
+import { BootFailed } from '../shared/boot-failed.js';
 import { readable } from '../shared/thrown.js';
 import { memoryBytes } from '../shared/primordials.js';
 import { interceptPyodideWasm, pyodideWasmURL } from '../shared/wasm-module.js';
@@ -85,12 +86,6 @@ export function runningTask(seq: number): void {
   outputOf(seq);
 }
 
-class BootError extends Error {
-  constructor(readonly failure: BootFailure) {
-    super(failure.message);
-  }
-}
-
 
 /** Hold a Web Lock for the worker's whole life: the pool learns of our death when it is released. */
 function holdLock(name: string): Promise<void> {
@@ -163,7 +158,7 @@ async function loadPackages(packages: string[]): Promise<void> {
     const detail = at < 0 ? (errors[0] ?? String(thrown ?? 'not found')) : errors[at]!.endsWith(':') && errors[at + 1] ? `${errors[at]} ${errors[at + 1]}` : errors[at]!;
     // A name (not a wheel URL): say where it was looked for and how to make it loadable.
     const help = spec.includes('/') || spec.endsWith('.whl') ? '' : `; ${packageHelp(spec, lookUpPackage(pyodide as never, spec))}`;
-    throw new BootError({ kind: 'config', packageName: spec, message: `package '${spec}' could not be loaded: ${detail}${help}` });
+    throw new BootFailed({ kind: 'config', packageName: spec, message: `package '${spec}' could not be loaded: ${detail}${help}` });
   }
 }
 
@@ -242,7 +237,7 @@ export async function boot(config: BootConfig): Promise<BootResult | { failure: 
     try {
       ({ loadPyodide } = await importLoader(config.indexURL));
     } catch (err) {
-      throw new BootError({ kind: 'config', message: `could not load Pyodide from ${config.indexURL}pyodide.mjs (${(err as Error).message}); check indexURL` });
+      throw new BootFailed({ kind: 'config', message: `could not load Pyodide from ${config.indexURL}pyodide.mjs (${(err as Error).message}); check indexURL` });
     }
     // A promise: Pyodide waits for it only once its own start is done.
     const snapshotOptions = {
@@ -254,7 +249,7 @@ export async function boot(config: BootConfig): Promise<BootResult | { failure: 
       const createPyodideModule = await timedModuleFactory(config.indexURL).catch(() => undefined);
       pyodide = await stages.time('interpreter', loadPyodide({ indexURL: config.indexURL, ...packageOptions(config), ...snapshotOptions, ...(createPyodideModule && { createPyodideModule: createPyodideModule as never }) }));
     } catch (err) {
-      throw new BootError({ kind: failedKind, message: `Pyodide failed to start: ${(err as Error).message}` });
+      throw new BootFailed({ kind: failedKind, message: `Pyodide failed to start: ${(err as Error).message}` });
     } finally {
       wasm.undo();
     }
@@ -264,7 +259,7 @@ export async function boot(config: BootConfig): Promise<BootResult | { failure: 
     const writing = stamp();
     for (const file of config.files ?? []) {
       const problem = writeOne(file.path, file.data);
-      if (problem) throw new BootError({ kind: 'config', message: problem });
+      if (problem) throw new BootFailed({ kind: 'config', message: problem });
     }
     for (const file of early.splice(0)) writeOne(file.path, file.data);
     if (config.files?.length) stages.add('write-files', writing);
@@ -313,7 +308,7 @@ export async function boot(config: BootConfig): Promise<BootResult | { failure: 
     };
     return result;
   } catch (err) {
-    if (err instanceof BootError) return { failure: err.failure };
+    if (err instanceof BootFailed) return { failure: err.failure };
     return { failure: { kind: failedKind, message: readable(err) } };
   }
 }
@@ -345,7 +340,7 @@ export async function writeFile(path: string, data: Uint8Array): Promise<string 
   return problem;
 }
 
-/** Run `setup` (awaiting it if it awaits); a BootError says what it raised. */
+/** Run `setup` (awaiting it if it awaits); a BootFailed says what it raised. */
 async function runSetup(setup: string): Promise<void> {
   const mod = pyodide.pyimport('_pyodide_pool') as PyProxy & { run_setup: Callable<[src: string], unknown>; error_info: PyProxy };
   try {
@@ -359,7 +354,7 @@ async function runSetup(setup: string): Promise<void> {
     if (!(err instanceof pyodide.ffi.PythonError) || !mod.error_info) throw err;
     const info = readErrorInfo(mod.error_info);
     const where = info.line ? ` (setup line ${info.line})` : '';
-    throw new BootError({ kind: 'config', message: `setup raised ${info.pythonType}: ${info.message}${where}\n${info.traceback}` });
+    throw new BootFailed({ kind: 'config', message: `setup raised ${info.pythonType}: ${info.message}${where}\n${info.traceback}` });
   } finally {
     mod.destroy();
   }
