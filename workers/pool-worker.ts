@@ -1,7 +1,8 @@
 /**
  * The pool worker's entry point (`pool-worker.js`, beside the page-side modules and the
- * drop-in bundle): the run loop of `worker/run-loop.ts`, loaded as a module worker.
+ * drop-in bundle): `worker/start.ts` (a run loop over the Pyodide runtime), loaded as a
+ * module worker.
  *
  * @internal
  */
-import './worker/run-loop.js';
+import './worker/start.js';

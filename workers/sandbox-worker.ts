@@ -7,7 +7,7 @@
  */
 // Order matters: the lockdown runs before any other module of the worker is evaluated.
 import './worker/lockdown.js';
-import './worker/run-loop.js';
+import './worker/start.js';
 import { replayEarlyMessages } from './worker/endpoint.js';
 
 replayEarlyMessages();

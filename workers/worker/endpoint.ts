@@ -62,7 +62,7 @@ export function postToPool(message: unknown, transfer: Transferable[] = []): voi
 
 /**
  * End this worker because its interpreter cannot go on, saying why: the page names the
- * reason in the error of the task it ran (see `pool-worker.ts`, whose `close` sends it).
+ * reason in the error of the task it ran (see `worker/start.ts`, whose `close` sends it).
  */
 export function closeWorker(reason: string): void {
   (self.close as (reason?: string) => void)(reason);

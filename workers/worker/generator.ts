@@ -10,11 +10,9 @@
  * @internal
  */
 import type { PyProxy } from 'pyodide/ffi';
-import type { TaskOrder } from '../shared/protocol.js';
-import { control, post, runningTask, runtime } from './interpreter.js';
-
-/** Runs at a generator's yields: the tasks sent to run before it resumes. True if it ran any. */
-export type Yielded = () => Promise<boolean>;
+import type { TaskOrder, WorkerMessage } from '../shared/protocol.js';
+import type { PythonModule } from './python-module.js';
+import type { Yielded } from './runtime.js';
 
 /** How a generator task ended: returned, or raised (or was stopped at a yield). */
 export type GeneratorEnd = { done: true; value: unknown } | { done: false; error: unknown };
@@ -25,65 +23,79 @@ export type GeneratorEnd = { done: true; value: unknown } | { done: false; error
  */
 const TURN_MS = 2;
 
-/** Generator tasks in this worker, by seq, and those asked to stop. */
-const live = new Set<number>();
-const stops = new Set<number>();
+/** A turn of the worker's event loop: a MessageChannel turn is a macrotask without the clamping of setTimeout(0). */
+class Turns {
+  readonly #channel = new MessageChannel();
+  #wakers: (() => void)[] = [];
 
-/** A stop message for task `seq`: true if it is a generator task, which stops at its next yield. */
-export function stopGenerator(seq: number): boolean {
-  if (!live.has(seq)) return false;
-  stops.add(seq);
-  return true;
+  constructor() {
+    this.#channel.port1.onmessage = () => {
+      const woken = this.#wakers;
+      this.#wakers = [];
+      for (const wake of woken) wake();
+    };
+  }
+
+  next(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#wakers.push(resolve);
+      if (this.#wakers.length === 1) this.#channel.port2.postMessage(0);
+    });
+  }
 }
 
-// A MessageChannel turn is a macrotask without the clamping of setTimeout(0).
-const turns = new MessageChannel();
-let wakers: (() => void)[] = [];
-turns.port1.onmessage = () => {
-  const woken = wakers;
-  wakers = [];
-  for (const wake of woken) wake();
-};
+/** The generator tasks of one interpreter. */
+export class Generators {
+  readonly #py: PythonModule;
+  readonly #post: (message: WorkerMessage) => void;
+  readonly #turns = new Turns();
+  /** Generator tasks in this worker, by seq, and those asked to stop. */
+  readonly #live = new Set<number>();
+  readonly #stops = new Set<number>();
 
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => {
-    wakers.push(resolve);
-    if (wakers.length === 1) turns.port2.postMessage(0);
-  });
-}
+  constructor(py: PythonModule, post: (message: WorkerMessage) => void) {
+    this.#py = py;
+    this.#post = post;
+  }
 
-/** Step the generator `gen` of task `order` to its end. Destroys `gen`. */
-export async function driveGenerator(order: TaskOrder, gen: PyProxy, atYield: Yielded): Promise<GeneratorEnd> {
-  const { seq } = order;
-  live.add(seq);
-  // The pool may now stop it with a message, and send urgent tasks to run at its yields.
-  post({ t: 'yielding', seq });
-  let turn = performance.now();
-  try {
-    for (;;) {
-      if (stops.has(seq)) {
-        runtime.closeGenerator(gen);
-        return { done: false, error: new Error(`task ${seq} was stopped at a yield`) };
+  /** A stop message for task `seq`: true if it is a generator task, which stops at its next yield. */
+  stop(seq: number): boolean {
+    if (!this.#live.has(seq)) return false;
+    this.#stops.add(seq);
+    return true;
+  }
+
+  /** Step the generator `gen` of task `order` to its end. Destroys `gen`. */
+  async drive(order: TaskOrder, gen: PyProxy, atYield: Yielded): Promise<GeneratorEnd> {
+    const { seq } = order;
+    const py = this.#py;
+    this.#live.add(seq);
+    // The pool may now stop it with a message, and send urgent tasks to run at its yields.
+    this.#post({ t: 'yielding', seq });
+    let turn = performance.now();
+    try {
+      for (;;) {
+        if (this.#stops.has(seq)) {
+          py.closeGenerator(gen);
+          return { done: false, error: new Error(`task ${seq} was stopped at a yield`) };
+        }
+        let returned: boolean;
+        try {
+          returned = py.step(gen, order.code);
+        } catch (err) {
+          return { done: false, error: err };
+        }
+        if (returned) return { done: true, value: py.takeResult() };
+        if (performance.now() - turn < TURN_MS) continue;
+        await this.#turns.next();
+        // Urgent tasks run here; the run loop gives this one back its interrupts and output.
+        await atYield();
+        turn = performance.now();
       }
-      let returned: boolean;
-      try {
-        returned = runtime.step(gen, order.code);
-      } catch (err) {
-        return { done: false, error: err };
-      }
-      if (returned) return { done: true, value: runtime.takeResult() };
-      if (performance.now() - turn < TURN_MS) continue;
-      await nextTurn();
-      if (await atYield()) {
-        // Output and interrupts are this task's again.
-        runningTask(seq);
-        control?.resume(seq);
-      }
-      turn = performance.now();
+    } finally {
+      this.#live.delete(seq);
+      this.#stops.delete(seq);
+      gen.destroy();
     }
-  } finally {
-    live.delete(seq);
-    stops.delete(seq);
-    gen.destroy();
   }
 }

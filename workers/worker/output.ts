@@ -14,9 +14,9 @@
  *
  * @internal
  */
-import type { OutputEvent } from '../shared/protocol.js';
+import type { OutputEvent, WorkerMessage } from '../shared/protocol.js';
 import { later, now } from '../shared/primordials.js';
-import { postToPool } from './endpoint.js';
+import type { Running } from './running.js';
 
 /** Writes in a row, each within {@link QUIET_MS} of the last, that make a burst. */
 const BURST_WRITES = 64;
@@ -27,60 +27,70 @@ const HOLD_MS = 16;
 /** Gathered output goes once it is this long, whatever the time. */
 const HOLD_CHARS = 1 << 20;
 
-/** The task now running, or -1: output outside a task goes to the console. */
-let currentSeq = -1;
-let burst = 0;
-let lastWrite = -Infinity;
-let lastSent = -Infinity;
-/** Output gathered in a burst, not sent yet: one stream of one task. */
-let held: { seq: number; type: 'stdout' | 'stderr'; text: string } | undefined;
+export class Output {
+  readonly #running: Running;
+  readonly #post: (message: WorkerMessage) => void;
+  #burst = 0;
+  #lastWrite = -Infinity;
+  #lastSent = -Infinity;
+  /** Output gathered in a burst, not sent yet: one stream of one task. */
+  #held: { seq: number; type: 'stdout' | 'stderr'; text: string } | undefined;
 
-/** Which task's output this is from now on (-1: none). What the last one left goes first. */
-export function outputOf(seq: number): void {
-  if (seq !== currentSeq) sendHeld();
-  currentSeq = seq;
-}
+  /** Output goes to the task `running` says runs now; outside a task, to the console. */
+  constructor(running: Running, post: (message: WorkerMessage) => void) {
+    this.#running = running;
+    this.#post = post;
+    // What a task left goes before anything of the next (or of the task it preempted).
+    running.onSwitch(() => this.sendHeld());
+  }
 
-/** Send what a burst gathered, now. */
-export function sendHeld(): void {
-  if (!held) return;
-  const { seq, type, text } = held;
-  held = undefined;
-  lastSent = now();
-  postToPool({ t: 'out', seq, ev: { type, text } });
-}
+  /** Send what a burst gathered, now. */
+  sendHeld(): void {
+    const held = this.#held;
+    if (!held) return;
+    this.#held = undefined;
+    this.#lastSent = now();
+    this.#post({ t: 'out', seq: held.seq, ev: { type: held.type, text: held.text } });
+  }
 
-/** At a moment Python can spare (an interrupt check): send what has waited a frame. */
-export function sendHeldIfDue(): void {
-  if (held && now() - lastSent >= HOLD_MS) sendHeld();
-}
+  /** At a moment Python can spare (an interrupt check): send what has waited a frame. */
+  readonly sendHeldIfDue = (): void => {
+    if (this.#held && now() - this.#lastSent >= HOLD_MS) this.sendHeld();
+  };
 
-/** A progress report or data from the running task: after what it printed. */
-export function emitOutput(ev: OutputEvent): void {
-  if (currentSeq < 0) return;
-  sendHeld();
-  postToPool({ t: 'out', seq: currentSeq, ev });
-}
+  /** A progress report or data from the running task: after what it printed. */
+  emit(ev: OutputEvent): void {
+    const seq = this.#running.seq;
+    if (seq < 0) return;
+    this.sendHeld();
+    this.#post({ t: 'out', seq, ev });
+  }
 
-/** Text written to stdout or stderr: the running task's (true), or none's (false). */
-export function emitText(type: 'stdout' | 'stderr', text: string): boolean {
-  if (currentSeq < 0) return false;
-  const t = now();
-  burst = t - lastWrite < QUIET_MS ? burst + 1 : 0;
-  lastWrite = t;
-  if (held && held.type !== type) sendHeld();
-  if (!held && burst < BURST_WRITES) {
-    lastSent = t;
-    postToPool({ t: 'out', seq: currentSeq, ev: { type, text } });
+  /** Text written to stdout or stderr: the running task's (true), or none's (false). */
+  emitText(type: 'stdout' | 'stderr', text: string): boolean {
+    const seq = this.#running.seq;
+    if (seq < 0) return false;
+    const t = now();
+    this.#burst = t - this.#lastWrite < QUIET_MS ? this.#burst + 1 : 0;
+    this.#lastWrite = t;
+    let held = this.#held;
+    if (held && held.type !== type) {
+      this.sendHeld();
+      held = undefined;
+    }
+    if (!held && this.#burst < BURST_WRITES) {
+      this.#lastSent = t;
+      this.#post({ t: 'out', seq, ev: { type, text } });
+      return true;
+    }
+    if (held) held.text += text;
+    else {
+      held = this.#held = { seq, type, text };
+      // Runs as soon as the worker's event loop is free (the task awaits, a generator
+      // takes its turn, the task ends): nothing gathered waits for the next write.
+      later(this.sendHeldIfDue, HOLD_MS);
+    }
+    if (t - this.#lastSent >= HOLD_MS || held.text.length >= HOLD_CHARS) this.sendHeld();
     return true;
   }
-  if (held) held.text += text;
-  else {
-    held = { seq: currentSeq, type, text };
-    // Runs as soon as the worker's event loop is free (the task awaits, a generator
-    // takes its turn, the task ends): nothing gathered waits for the next write.
-    later(sendHeldIfDue, HOLD_MS);
-  }
-  if (t - lastSent >= HOLD_MS || held.text.length >= HOLD_CHARS) sendHeld();
-  return true;
 }

@@ -16,13 +16,14 @@ import { INTERRUPT, type ControlBlock } from '../shared/control-block.js';
 import { inputsToPython, type PythonMakers } from './convert.js';
 import { Exchange } from '../shared/exchange.js';
 import { atomics, now } from '../shared/primordials.js';
-import { sendHeld } from './output.js';
+import type { Running } from './running.js';
 import type { TaskMessage, TaskOrder, WorkerMessage } from '../shared/protocol.js';
 import { WAIT_ENDS, type NoLine, type RuntimeHooks, type WaitEnd } from '../python/hooks.js';
 
 const { eof: EOF, no_source: NO_SOURCE, interrupted: INTERRUPTED, timed_out: TIMED_OUT, cannot_block: CANNOT_BLOCK } = WAIT_ENDS;
 
-interface Running {
+/** What one task waits with. */
+interface TaskWaits {
   seq: number;
   /** Lines of `stdin` not read yet; undefined when the task got none. */
   lines: string[] | undefined;
@@ -50,12 +51,10 @@ interface Env {
   control: ControlBlock | undefined;
   make: PythonMakers;
   post(message: WorkerMessage): void;
+  /** Sends what the running task printed and the worker still holds. */
+  sendHeld(): void;
 }
 
-let env: Env;
-let exchange: Exchange | undefined;
-let running: Running | undefined;
-let nextToken = 1;
 const decoder = new TextDecoder();
 
 /** Split stdin text into the lines `input()` returns (no line ends). */
@@ -65,193 +64,199 @@ function splitLines(text: string): string[] {
   return lines;
 }
 
-/** The Python value of a message, converted as task inputs are. */
-function toPython(data: unknown): PyProxy {
-  const proxy = inputsToPython(env.pyodide, { v: data }, env.make);
-  running?.held.push(proxy);
-  return proxy;
-}
-
-function consumeInterrupt(): WaitEnd {
-  // The interrupt is raised by the Python side as KeyboardInterrupt; clear it here so
-  // Pyodide does not raise a second one at the next poll.
-  if (env.control) atomics.store(env.control.words, INTERRUPT, 0);
-  return INTERRUPTED;
-}
-
-/** Block for the pool's answer to a question about the running task. */
-function ask(kind: 'input' | 'message', prompt: string, timeoutMs: number): Uint8Array | { end: string } | WaitEnd {
-  const task = running!;
-  // What it printed before asking (a prompt's context) is shown while it waits.
-  sendHeld();
-  const got = exchange!.request(
-    (id, more) => env.post(more ? { t: 'ask', seq: task.seq, id, kind: 'more' } : { t: 'ask', seq: task.seq, id, kind, prompt, blocking: true, taken: task.taken }),
-    timeoutMs,
-  );
-  if (got === 'interrupted') return consumeInterrupt();
-  if (got === 'timeout') return TIMED_OUT;
-  return got;
-}
-
-/** Take the oldest message of the mailbox. */
-function fromMailbox(task: Running): PyProxy {
-  task.taken++;
-  return toPython(task.mailbox.shift());
-}
-
-/** The hooks `python/waits.py` calls; installed once per interpreter. */
-export const waitHooks = {
-  ends: WAIT_ENDS,
-  get can_block(): boolean {
-    return exchange !== undefined;
-  },
-  /** A line, or how the input ended: EOF (note: why, from the caller), NO_SOURCE or INTERRUPTED. */
-  read_line(prompt: string): string | NoLine {
-    const task = running;
-    if (!task) return { end: NO_SOURCE, note: '' };
-    if (task.lines) return task.lines.length > 0 ? task.lines.shift()! : { end: EOF, note: '' };
-    if (!task.interactive || !exchange) return { end: NO_SOURCE, note: '' };
-    const got = ask('input', prompt, Infinity);
-    if (typeof got === 'number') return { end: got, note: '' };
-    return got instanceof Uint8Array ? decoder.decode(got) : { end: EOF, note: got.end };
-  },
-  /** 0 once slept, or INTERRUPTED. */
-  sleep(ms: number): 0 | WaitEnd {
-    sendHeld();
-    const words = env.control!.words;
-    const deadline = now() + ms;
-    for (let left = ms; left > 0; left = deadline - now()) {
-      // Returns early when an interrupt is stored (ControlBlock.stop notifies this word).
-      if (atomics.wait(words, INTERRUPT, 0, left) === 'not-equal') return consumeInterrupt();
-    }
-    return atomics.load(words, INTERRUPT) !== 0 ? consumeInterrupt() : 0;
-  },
-  /** The message (as `{"v": data}`), or why none: INTERRUPTED, TIMED_OUT or CANNOT_BLOCK. */
-  receive(timeoutMs: number): PyProxy | WaitEnd {
-    const task = running;
-    if (!task) return CANNOT_BLOCK;
-    if (task.mailbox.length > 0) return fromMailbox(task);
-    if (!exchange) return CANNOT_BLOCK;
-    const got = ask('message', '', timeoutMs < 0 ? Infinity : timeoutMs);
-    if (typeof got === 'number') return got;
-    if (!(got instanceof Uint8Array)) return CANNOT_BLOCK;
-    task.taken++;
-    return toPython(JSON.parse(decoder.decode(got)));
-  },
-  receive_async(): { token: number; promise: Promise<PyProxy> } {
-    const task = running!;
-    const token = nextToken++;
-    const promise = new Promise<PyProxy>((resolve) => {
-      if (task.mailbox.length > 0) return resolve(fromMailbox(task));
-      task.waiters.set(token, resolve);
-      env.post({ t: 'ask', seq: task.seq, id: 0, kind: 'message', prompt: '', blocking: false, taken: task.taken });
-    });
-    return { token, promise };
-  },
-  receive_abandoned(token: number): void {
-    running?.waiters.delete(token);
-  },
-} satisfies Omit<RuntimeHooks, 'progress' | 'emit'>;
-
 /**
- * `sys.stdin` reads (Pyodide's stdin handler): the same lines `input()` gets, with their
- * line ends; undefined is end of input.
+ * The waits of the tasks in this worker: one record per task begun (several while a
+ * generator is preempted), kept by seq; the one the hooks act on is the task that
+ * `running` says runs now.
  */
-export function readStdin(): string | undefined {
-  const line = waitHooks.read_line('');
-  if (typeof line === 'string') return line + '\n';
-  // Interrupted: raise it again, for Pyodide to deliver once the read has ended.
-  if (line.end === INTERRUPTED && env.control) atomics.store(env.control.words, INTERRUPT, 2);
-  return undefined;
-}
+export class Waits {
+  readonly #env: Env;
+  readonly #running: Running;
+  readonly #exchange: Exchange | undefined;
+  readonly #tasks = new Map<number, TaskWaits>();
+  #nextToken = 1;
 
-/** Once per worker, after the interpreter is up. */
-export function initWaits(options: Env): void {
-  env = options;
-  exchange = options.control ? new Exchange(options.control.words) : undefined;
-}
+  /** Once per worker, after the interpreter is up. */
+  constructor(env: Env, running: Running) {
+    this.#env = env;
+    this.#running = running;
+    this.#exchange = env.control ? new Exchange(env.control.words) : undefined;
+  }
 
-/** Task `order` begins: its stdin and whether the caller answers prompts. */
-export function beginWaits(order: TaskOrder): void {
-  running = {
-    seq: order.seq,
-    lines: order.stdin === undefined ? undefined : splitLines(order.stdin),
-    interactive: order.interactive === true,
-    mailbox: [],
-    taken: 0,
-    arrived: 0,
-    waiters: new Map(),
-    future: undefined,
-    held: [],
+  /** The waits of the task running now. */
+  get #current(): TaskWaits | undefined {
+    return this.#tasks.get(this.#running.seq);
+  }
+
+  /** The Python value of a message, converted as task inputs are. */
+  #toPython(data: unknown): PyProxy {
+    const proxy = inputsToPython(this.#env.pyodide, { v: data }, this.#env.make);
+    this.#current?.held.push(proxy);
+    return proxy;
+  }
+
+  #consumeInterrupt(): WaitEnd {
+    // The interrupt is raised by the Python side as KeyboardInterrupt; clear it here so
+    // Pyodide does not raise a second one at the next poll.
+    if (this.#env.control) atomics.store(this.#env.control.words, INTERRUPT, 0);
+    return INTERRUPTED;
+  }
+
+  /** Block for the pool's answer to a question about the running task. */
+  #ask(task: TaskWaits, kind: 'input' | 'message', prompt: string, timeoutMs: number): Uint8Array | { end: string } | WaitEnd {
+    // What it printed before asking (a prompt's context) is shown while it waits.
+    this.#env.sendHeld();
+    const got = this.#exchange!.request(
+      (id, more) => this.#env.post(more ? { t: 'ask', seq: task.seq, id, kind: 'more' } : { t: 'ask', seq: task.seq, id, kind, prompt, blocking: true, taken: task.taken }),
+      timeoutMs,
+    );
+    if (got === 'interrupted') return this.#consumeInterrupt();
+    if (got === 'timeout') return TIMED_OUT;
+    return got;
+  }
+
+  /** Take the oldest message of the mailbox. */
+  #fromMailbox(task: TaskWaits): PyProxy {
+    task.taken++;
+    return this.#toPython(task.mailbox.shift());
+  }
+
+  /** Whether tasks can block (an isolated page): `time.sleep` is replaced only then. */
+  get canBlock(): boolean {
+    return this.#exchange !== undefined;
+  }
+
+  /** The hooks `python/waits.py` calls (with `can_block`); installed once per interpreter. */
+  readonly hooks = {
+    ends: WAIT_ENDS,
+    /** A line, or how the input ended: EOF (note: why, from the caller), NO_SOURCE or INTERRUPTED. */
+    read_line: (prompt: string): string | NoLine => {
+      const task = this.#current;
+      if (!task) return { end: NO_SOURCE, note: '' };
+      if (task.lines) return task.lines.length > 0 ? task.lines.shift()! : { end: EOF, note: '' };
+      if (!task.interactive || !this.#exchange) return { end: NO_SOURCE, note: '' };
+      const got = this.#ask(task, 'input', prompt, Infinity);
+      if (typeof got === 'number') return { end: got, note: '' };
+      return got instanceof Uint8Array ? decoder.decode(got) : { end: EOF, note: got.end };
+    },
+    /** 0 once slept, or INTERRUPTED. */
+    sleep: (ms: number): 0 | WaitEnd => {
+      this.#env.sendHeld();
+      const words = this.#env.control!.words;
+      const deadline = now() + ms;
+      for (let left = ms; left > 0; left = deadline - now()) {
+        // Returns early when an interrupt is stored (ControlBlock.stop notifies this word).
+        if (atomics.wait(words, INTERRUPT, 0, left) === 'not-equal') return this.#consumeInterrupt();
+      }
+      return atomics.load(words, INTERRUPT) !== 0 ? this.#consumeInterrupt() : 0;
+    },
+    /** The message (as `{"v": data}`), or why none: INTERRUPTED, TIMED_OUT or CANNOT_BLOCK. */
+    receive: (timeoutMs: number): PyProxy | WaitEnd => {
+      const task = this.#current;
+      if (!task) return CANNOT_BLOCK;
+      if (task.mailbox.length > 0) return this.#fromMailbox(task);
+      if (!this.#exchange) return CANNOT_BLOCK;
+      const got = this.#ask(task, 'message', '', timeoutMs < 0 ? Infinity : timeoutMs);
+      if (typeof got === 'number') return got;
+      if (!(got instanceof Uint8Array)) return CANNOT_BLOCK;
+      task.taken++;
+      return this.#toPython(JSON.parse(decoder.decode(got)));
+    },
+    receive_async: (): { token: number; promise: Promise<PyProxy> } => {
+      const task = this.#current!;
+      const token = this.#nextToken++;
+      const promise = new Promise<PyProxy>((resolve) => {
+        if (task.mailbox.length > 0) return resolve(this.#fromMailbox(task));
+        task.waiters.set(token, resolve);
+        this.#env.post({ t: 'ask', seq: task.seq, id: 0, kind: 'message', prompt: '', blocking: false, taken: task.taken });
+      });
+      return { token, promise };
+    },
+    receive_abandoned: (token: number): void => {
+      this.#current?.waiters.delete(token);
+    },
+  } satisfies Omit<RuntimeHooks, 'progress' | 'emit' | 'can_block'>;
+
+  /**
+   * `sys.stdin` reads (Pyodide's stdin handler): the same lines `input()` gets, with their
+   * line ends; undefined is end of input.
+   */
+  readonly readStdin = (): string | undefined => {
+    const line = this.hooks.read_line('');
+    if (typeof line === 'string') return line + '\n';
+    // Interrupted: raise it again, for Pyodide to deliver once the read has ended.
+    if (line.end === INTERRUPTED && this.#env.control) atomics.store(this.#env.control.words, INTERRUPT, 2);
+    return undefined;
   };
-}
 
-/** The running task awaits `future` (its asyncio task); a stop message cancels it. */
-export function awaitingFuture(future: PyProxy & { cancel(): void }): void {
-  if (!running) return;
-  sendHeld();
-  running.future = future;
-  // The pool may now stop it with a message rather than by ending the worker.
-  env.post({ t: 'awaiting', seq: running.seq });
-}
+  /** Task `order` begins: its stdin and whether the caller answers prompts. */
+  begin(order: TaskOrder): void {
+    this.#tasks.set(order.seq, {
+      seq: order.seq,
+      lines: order.stdin === undefined ? undefined : splitLines(order.stdin),
+      interactive: order.interactive === true,
+      mailbox: [],
+      taken: 0,
+      arrived: 0,
+      waiters: new Map(),
+      future: undefined,
+      held: [],
+    });
+  }
 
-/** The waits of a task set aside while another runs (see {@link suspendWaits}). */
-export type SuspendedWaits = { readonly seq: number } | undefined;
+  /** The running task awaits `future` (its asyncio task); a stop message cancels it. */
+  awaitingFuture(future: PyProxy & { cancel(): void }): void {
+    const task = this.#current;
+    if (!task) return;
+    this.#env.sendHeld();
+    task.future = future;
+    // The pool may now stop it with a message rather than by ending the worker.
+    this.#env.post({ t: 'awaiting', seq: task.seq });
+  }
 
-/** The running task steps aside (a generator at a yield) for a more urgent one: keep its waits. */
-export function suspendWaits(): SuspendedWaits {
-  const task = running;
-  running = undefined;
-  return task;
-}
-
-/** The task set aside runs again. */
-export function resumeWaits(saved: SuspendedWaits): void {
-  running = saved as Running | undefined;
-}
-
-/** The task ended: drop what it left (messages not received, waiters, proxies). */
-export function endWaits(): void {
-  const task = running;
-  running = undefined;
-  if (!task) return;
-  if (task.future) task.held.push(task.future);
-  for (const proxy of task.held) {
-    try {
-      proxy.destroy();
-    } catch {
-      // already gone with its task
+  /** Task `seq` ended: drop what it left (messages not received, waiters, proxies). */
+  end(seq: number): void {
+    const task = this.#tasks.get(seq);
+    if (!task) return;
+    this.#tasks.delete(seq);
+    if (task.future) task.held.push(task.future);
+    for (const proxy of task.held) {
+      try {
+        proxy.destroy();
+      } catch {
+        // already gone with its task
+      }
     }
   }
-}
 
-/** A message for the running task (`task.send`), or a stop for the one that awaits. */
-export function onTaskMessage(message: TaskMessage): void {
-  const task = running;
-  if (!task || task.seq !== message.seq) return; // ended already: dropped
-  if (message.t === 'stop') {
-    // Throws CancelledError into the coroutine at its await. The interrupt the pool also
-    // raised must go first: landing in the event loop's own code between steps, it
-    // would swallow the very step that delivers the cancellation. (A task computing
-    // when the stop came is stopped by that interrupt, before this message is read.)
-    if (!task.future) return;
-    consumeInterrupt();
-    try {
-      task.future.cancel();
-    } catch {
-      // finished meanwhile
+  /** A message for the running task (`task.send`), or a stop for the one that awaits. */
+  deliver(message: TaskMessage): void {
+    const task = this.#current;
+    if (!task || task.seq !== message.seq) return; // not running (ended, or preempted): dropped
+    if (message.t === 'stop') {
+      // Throws CancelledError into the coroutine at its await. The interrupt the pool also
+      // raised must go first: landing in the event loop's own code between steps, it
+      // would swallow the very step that delivers the cancellation. (A task computing
+      // when the stop came is stopped by that interrupt, before this message is read.)
+      if (!task.future) return;
+      this.#consumeInterrupt();
+      try {
+        task.future.cancel();
+      } catch {
+        // finished meanwhile
+      }
+      return;
     }
-    return;
+    // Already taken through the exchange (see `taken`), or a repeat: drop it.
+    if (message.n < Math.max(task.arrived, task.taken + task.mailbox.length)) return;
+    task.arrived = message.n + 1;
+    const [token, resolve] = task.waiters.entries().next().value ?? [];
+    if (token === undefined) {
+      task.mailbox.push(message.data);
+      return;
+    }
+    task.waiters.delete(token);
+    task.taken++;
+    resolve!(this.#toPython(message.data));
   }
-  // Already taken through the exchange (see `taken`), or a repeat: drop it.
-  if (message.n < Math.max(task.arrived, task.taken + task.mailbox.length)) return;
-  task.arrived = message.n + 1;
-  const [token, resolve] = task.waiters.entries().next().value ?? [];
-  if (token === undefined) {
-    task.mailbox.push(message.data);
-    return;
-  }
-  task.waiters.delete(token);
-  task.taken++;
-  resolve!(toPython(message.data));
 }
