@@ -35,7 +35,9 @@ export class RunLoop {
   #waiting: TaskOrder[] = [];
   #next = 0;
   /** Outcomes not yet sent, and the time spent producing them. */
-  #batch: Ran[] = [];
+  #outcomes: TaskOutcome[] = [];
+  /** Buffers each outcome's value holds, moved (not copied) when it is sent. */
+  readonly #moving = new WeakMap<TaskOutcome, Transferable[]>();
   #busyMs = 0;
   #lastFlush = 0;
   /** `close()` was called (by task code, or after a fatal error): nothing more runs. */
@@ -84,9 +86,9 @@ export class RunLoop {
       const order = this.#waiting[this.#next++]!;
       // Outcomes wait for company only while the next task is known to be short: a long
       // (or unknown) one would hold them back for as long as it runs.
-      if (this.#batch.length > 0 && !((this.#expectedMs.get(order.code) ?? Infinity) < FLUSH_MS)) this.#flush();
+      if (this.#outcomes.length > 0 && !((this.#expectedMs.get(order.code) ?? Infinity) < FLUSH_MS)) this.#flush();
       if (!this.#running.begin(order)) {
-        this.#batch.push({ outcome: { seq: order.seq, skipped: true } });
+        this.#outcomes.push({ seq: order.seq, skipped: true });
         continue;
       }
       if (order.notify) {
@@ -132,7 +134,7 @@ export class RunLoop {
       ran = true;
       try {
         if (!this.#running.begin(order)) {
-          this.#batch.push({ outcome: { seq: order.seq, skipped: true } });
+          this.#outcomes.push({ seq: order.seq, skipped: true });
           continue;
         }
         this.#post({ t: 'start', seq: order.seq });
@@ -157,7 +159,7 @@ export class RunLoop {
     const at = this.#waiting.findIndex((order, i) => i >= this.#next && order.seq === seq);
     if (at < 0) return false;
     this.#waiting.splice(at, 1);
-    this.#batch.push({ outcome: { seq, skipped: true } });
+    this.#outcomes.push({ seq, skipped: true });
     this.#flush();
     return true;
   }
@@ -166,13 +168,14 @@ export class RunLoop {
     this.#running.end();
     if (this.#closing) return;
     const now = this.#now();
-    const { outcome } = ran;
+    const { outcome, transfer } = ran;
     // A map chunk says how long it took: the pool sizes the next chunks by it.
     if (order.items && 'value' in outcome) (outcome.value as ChunkResult).ms = now - started;
     this.#busyMs += now - started;
     this.#remember(order.code, now - started);
-    this.#batch.push(ran);
-    if (this.#batch.length >= FLUSH_COUNT || now - this.#lastFlush >= FLUSH_MS) this.#flush();
+    if (transfer) this.#moving.set(outcome, transfer);
+    this.#outcomes.push(outcome);
+    if (this.#outcomes.length >= FLUSH_COUNT || now - this.#lastFlush >= FLUSH_MS) this.#flush();
   }
 
   #remember(code: string, ms: number): void {
@@ -185,21 +188,20 @@ export class RunLoop {
   /** Send the outcomes gathered so far. */
   #flush(): void {
     this.#lastFlush = this.#now();
-    if (this.#batch.length === 0) return;
-    const batch = this.#batch;
-    const list = batch.map((ran) => ran.outcome);
+    if (this.#outcomes.length === 0) return;
+    const list = this.#outcomes;
     const message: WorkerMessage = { t: 'results', list, heap: this.#runtime.heapBytes(), busyMs: this.#busyMs };
-    this.#batch = [];
+    this.#outcomes = [];
     this.#busyMs = 0;
     // Binary results move out of the worker rather than being copied.
-    const transfer = batch.flatMap((ran) => ran.transfer ?? []);
+    const transfer = list.flatMap((outcome) => this.#moving.get(outcome) ?? []);
     try {
       this.#post(message, transfer);
     } catch {
       // One value could not be cloned: send them one by one, so only that task fails.
-      for (const { outcome, transfer } of batch) {
+      for (const outcome of list) {
         try {
-          this.#post({ ...message, list: [outcome], busyMs: 0 }, transfer);
+          this.#post({ ...message, list: [outcome], busyMs: 0 }, this.#moving.get(outcome));
         } catch (err) {
           const error: TaskFailure = { kind: 'conversion', pythonType: '', message: `the result could not be sent: ${(err as Error).message}`, traceback: '' };
           this.#post({ ...message, list: [{ seq: outcome.seq, error }], busyMs: 0 });
