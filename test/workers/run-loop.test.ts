@@ -117,11 +117,9 @@ describe('run loop: batching outcomes', () => {
   it('says a task with a timeout starts, after the outcomes before it', () => {
     const { loop, posted } = setup();
     loop.receive({ t: 'run', tasks: [order(1), order(2, 'a', { notify: true })] });
-    expect(posted.map((p) => (p.message.t === 'results' ? `results ${p.message.list.map((o) => o.seq)}` : `${p.message.t} ${'seq' in p.message ? p.message.seq : ''}`))).to.deep.equal([
-      'results 1',
-      'start 2',
-      'results 2',
-    ]);
+    expect(
+      posted.map((p) => (p.message.t === 'results' ? `results ${p.message.list.map((o) => o.seq)}` : `${p.message.t} ${'seq' in p.message ? p.message.seq : ''}`)),
+    ).to.deep.equal(['results 1', 'start 2', 'results 2']);
   });
 
   it('gives a map chunk the time it took, and moves the buffers the runtime names', () => {

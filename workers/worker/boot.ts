@@ -67,7 +67,15 @@ export async function bootInterpreter(config: BootConfig, host: BootHost): Promi
     let pyodide: PyodideAPI;
     try {
       const createPyodideModule = await loader.timedModuleFactory(config.indexURL).catch(() => undefined);
-      pyodide = await stages.time('interpreter', loadPyodide({ indexURL: config.indexURL, ...packageOptions(config), ...snapshotOptions, ...(createPyodideModule && { createPyodideModule: createPyodideModule as never }) }));
+      pyodide = await stages.time(
+        'interpreter',
+        loadPyodide({
+          indexURL: config.indexURL,
+          ...packageOptions(config),
+          ...snapshotOptions,
+          ...(createPyodideModule && { createPyodideModule: createPyodideModule as never }),
+        }),
+      );
     } catch (err) {
       throw new BootFailed({ kind: failedKind, message: `Pyodide failed to start: ${(err as Error).message}` });
     } finally {

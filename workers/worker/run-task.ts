@@ -57,13 +57,18 @@ export class TaskRunner {
         try {
           inputs = inputsToPython(pyodide, given, py.make);
         } catch (err) {
-          throw new Error(`${order.items ? 'items' : 'inputs'} could not be converted to Python: ${(err as Error).message}`);
+          throw new Error(`${order.items ? 'items' : 'inputs'} could not be converted to Python: ${(err as Error).message}`, { cause: err });
         }
       }
       const entry = order.items ? py.runMap : py.run;
-      const args = (order.items ? [order.code, inputs, order.keepGoing === true, order.itemTimeout === undefined ? undefined : order.itemTimeout / 1000] : [order.code, inputs]) as [string, PyProxy, boolean, number | undefined];
+      const args = (
+        order.items ? [order.code, inputs, order.keepGoing === true, order.itemTimeout === undefined ? undefined : order.itemTimeout / 1000] : [order.code, inputs]
+      ) as [string, PyProxy, boolean, number | undefined];
       if (this.#in.needsSwitch(order.code)) {
-        pending = (entry.callPromising as (...a: unknown[]) => Promise<unknown>)(...args).then((value) => this.#settleAwaited(order, value), (err) => this.#failed(order, err));
+        pending = (entry.callPromising as (...a: unknown[]) => Promise<unknown>)(...args).then(
+          (value) => this.#settleAwaited(order, value),
+          (err) => this.#failed(order, err),
+        );
         return pending;
       }
       const value = (entry as unknown as (...a: unknown[]) => unknown)(...args);
@@ -75,7 +80,9 @@ export class TaskRunner {
         return pending;
       }
       if (!order.items && type === 'generator') {
-        pending = this.#in.generators.drive(order, value as PyProxy, atYield).then((result) => (result.done ? this.#plainOutcome(order, result.value) : this.#failed(order, result.error)));
+        pending = this.#in.generators
+          .drive(order, value as PyProxy, atYield)
+          .then((result) => (result.done ? this.#plainOutcome(order, result.value) : this.#failed(order, result.error)));
         return pending;
       }
       return this.#plainOutcome(order, value);
