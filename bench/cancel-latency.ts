@@ -10,7 +10,12 @@ const now = () => performance.now();
  * computes), cancelled `delay(trial)` ms after it printed it,
  * and how many of the trials cost a worker (it was replaced instead of kept warm).
  */
-export async function waitingCancelLatency(pool: PyodidePool, code: string, trials: number, delay: (trial: number) => number = () => 20): Promise<Summary & { workersReplaced: number }> {
+export async function waitingCancelLatency(
+  pool: PyodidePool,
+  code: string,
+  trials: number,
+  delay: (trial: number) => number = () => 20,
+): Promise<Summary & { workersReplaced: number }> {
   const samples: number[] = [];
   let workersReplaced = 0;
   for (let i = 0; i < trials; i++) {
@@ -31,4 +36,3 @@ export async function waitingCancelLatency(pool: PyodidePool, code: string, tria
   }
   return { ...summarize(samples), workersReplaced };
 }
-

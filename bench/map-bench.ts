@@ -47,7 +47,7 @@ async function mapThroughput(pool: PyodidePool): Promise<Record<string, unknown>
 async function unevenMap(pool: PyodidePool): Promise<Record<string, unknown>> {
   const items = Array.from({ length: 800 }, (_, i) => i);
   const code = `if item % 40 == 0:\n${spin(0.1, '    ')}\nitem`;
-  const idealMs = (items.length / 40) * 100 / 2;
+  const idealMs = ((items.length / 40) * 100) / 2;
   const walls: number[] = [];
   for (let trial = 0; trial < TRIALS; trial++) {
     const t = now();

@@ -33,10 +33,13 @@ export class NaivePool {
       if (w.busy || this.#queue.length === 0) continue;
       const job = this.#queue.shift()!;
       w.busy = true;
-      w.proxy.run(job.code).then(job.resolve, job.reject).finally(() => {
-        w.busy = false;
-        this.#next();
-      });
+      w.proxy
+        .run(job.code)
+        .then(job.resolve, job.reject)
+        .finally(() => {
+          w.busy = false;
+          this.#next();
+        });
     }
   }
 

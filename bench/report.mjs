@@ -3,8 +3,7 @@
 
 const ms = (x) => `${x.toFixed(3)} ms`;
 const ratio = (x, digits = 2) => `${x.toFixed(digits)}×`;
-const spread = (values, digits = 2, unit = '×') =>
-  values?.length > 1 ? ` [${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}${unit}]` : '';
+const spread = (values, digits = 2, unit = '×') => (values?.length > 1 ? ` [${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}${unit}]` : '');
 
 /** The start-up rows: every trial's spread beside the median. */
 function startupRows(r) {
@@ -29,7 +28,15 @@ function startupRows(r) {
   const rounds = r.visitRatioRounds;
   const row = (name, visit, key, ratioKey, what, target) =>
     rows.push([name, ms(visit[key]), `${ratio(v[ratioKey])} ${what}${spread(rounds[ratioKey])}${target ? ` (target ${target})` : ''}`]);
-  rows.push(['bare loadPyodide + first task, 1 worker', ms(r.bare.firstResultMs), `baseline${spread(r.bare.rounds.map((x) => x.firstResultMs), 0, ' ms')}`]);
+  rows.push([
+    'bare loadPyodide + first task, 1 worker',
+    ms(r.bare.firstResultMs),
+    `baseline${spread(
+      r.bare.rounds.map((x) => x.firstResultMs),
+      0,
+      ' ms',
+    )}`,
+  ]);
   rows.push(['naive first visit: pool of 2 warm', ms(r.naiveFirst.allWarmMs), 'baseline']);
   if (r.firstVisitNoBase) {
     row('first visit, baseSnapshot: false: first result', r.firstVisitNoBase, 'firstResultMs', 'noBaseFirstVisitFirstResultVsBare', 'bare', '≤ 0.5×');
@@ -53,9 +60,25 @@ function fastStartRows(r) {
   const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
   const l = r.large;
   if (l) {
-    rows.push(['64 MB setup, next visit, snapshot: false: pool of 2 warm', ms(l.normal.allWarmMs), `baseline${spread(l.normal.rounds.map((x) => x.allWarmMs), 0, ' ms')}`]);
-    rows.push(['64 MB setup, next visit, stored snapshot: pool of 2 warm', ms(l.next.allWarmMs), `${ratio(l.ratios.warm)} sooner${spread(l.ratioRounds.warm)} (target ≥ 2×); modes ${l.next.bootModes.join(', ')}`]);
-    rows.push(['64 MB setup, next visit, stored snapshot: first result', ms(l.next.firstResultMs), `${ratio(l.ratios.firstResult)} sooner than snapshot: false${spread(l.ratioRounds.firstResult)}`]);
+    rows.push([
+      '64 MB setup, next visit, snapshot: false: pool of 2 warm',
+      ms(l.normal.allWarmMs),
+      `baseline${spread(
+        l.normal.rounds.map((x) => x.allWarmMs),
+        0,
+        ' ms',
+      )}`,
+    ]);
+    rows.push([
+      '64 MB setup, next visit, stored snapshot: pool of 2 warm',
+      ms(l.next.allWarmMs),
+      `${ratio(l.ratios.warm)} sooner${spread(l.ratioRounds.warm)} (target ≥ 2×); modes ${l.next.bootModes.join(', ')}`,
+    ]);
+    rows.push([
+      '64 MB setup, next visit, stored snapshot: first result',
+      ms(l.next.firstResultMs),
+      `${ratio(l.ratios.firstResult)} sooner than snapshot: false${spread(l.ratioRounds.firstResult)}`,
+    ]);
     rows.push(['64 MB setup, first visit: pool of 2 warm', ms(l.first.allWarmMs), `modes ${l.first.bootModes.join(', ')}`]);
     const stored = l.storedBytes.map((s) => s[0] ?? 0);
     const heap = l.heapBytes.map((h) => Math.max(...h));
@@ -69,7 +92,11 @@ function fastStartRows(r) {
       ['gzip', 'packed + gzip, as shipped (DecompressionStream, unpack)'],
     ]) {
       const x = f[form];
-      rows.push([`base snapshot ${what}: fetch → raw snapshot, median`, ms(x.total.median), `${mb(x.bytes)}; fetch ${ms(x.fetch.median)}, gunzip ${ms(x.gunzip.median)}, unpack ${ms(x.unpack.median)}`]);
+      rows.push([
+        `base snapshot ${what}: fetch → raw snapshot, median`,
+        ms(x.total.median),
+        `${mb(x.bytes)}; fetch ${ms(x.fetch.median)}, gunzip ${ms(x.gunzip.median)}, unpack ${ms(x.unpack.median)}`,
+      ]);
     }
   }
   return rows;
@@ -86,7 +113,11 @@ function steadyRows(r) {
     ["pool.run('1+1') latency, p99", ms(r.tinyTaskLatency.p99), `${ratio(r.tinyTaskLatency.p99 / r.postMessageFloor.p99)} floor p99`],
     ["naive run('1+1') latency, median", ms(r.naiveLatency.median), `${ratio(r.naiveLatency.median / r.tinyTaskLatency.median)} the pool's`],
     ['naive throughput, 10,000 tiny tasks', `${r.naiveThroughput.tasksPerSecond.toFixed(0)} /s`, 'baseline'],
-    ['pool throughput, 10,000 tiny tasks', `${r.throughput.tasksPerSecond.toFixed(0)} /s`, `${ratio(r.throughput.tasksPerSecond / r.naiveThroughput.tasksPerSecond)} naive (target ≥ 20×)`],
+    [
+      'pool throughput, 10,000 tiny tasks',
+      `${r.throughput.tasksPerSecond.toFixed(0)} /s`,
+      `${ratio(r.throughput.tasksPerSecond / r.naiveThroughput.tasksPerSecond)} naive (target ≥ 20×)`,
+    ],
     ['CPU-bound, 8 tasks on 1 worker', ms(r.cpuSpeedup.oneWorkerMs), 'baseline'],
     ['CPU-bound, 8 tasks on 2 workers', ms(r.cpuSpeedup.twoWorkersMs), `${ratio(r.cpuSpeedup.speedup)} speedup (target ≥ 1.8×)`],
     ['naive pool, same comparison', '', `${ratio(r.cpuSpeedup.naiveSpeedup)} speedup`],
@@ -97,7 +128,11 @@ function steadyRows(r) {
   const trip = r.bufferRoundTrip;
   if (trip) {
     rows.push(['16 MB round trip, postMessage copy, p50', ms(trip.postMessageCopy.median), 'baseline']);
-    rows.push(['16 MB round trip, postMessage transfer, p50', ms(trip.postMessageTransfer.median), `${ratio(trip.postMessageCopy.median / trip.postMessageTransfer.median)} faster than copy`]);
+    rows.push([
+      '16 MB round trip, postMessage transfer, p50',
+      ms(trip.postMessageTransfer.median),
+      `${ratio(trip.postMessageCopy.median / trip.postMessageTransfer.median)} faster than copy`,
+    ]);
     rows.push(['16 MB round trip, pool copy, p50', ms(trip.poolCopy.median), `${ratio(trip.poolCopy.median / trip.postMessageCopy.median)} postMessage copy`]);
     rows.push(['16 MB round trip, pool transfer, p50', ms(trip.poolTransfer.median), `${ratio(trip.poolTransfer.median / trip.postMessageCopy.median)} postMessage copy`]);
   }
@@ -121,16 +156,28 @@ function mapRows(r) {
   const u = m.unevenMap;
   const rows = [
     ["one run() per item, 50,000 'item * 2'", perSecond(t.runItemsPerSecond.median), 'baseline'],
-    ["map('item * 2'), 1,000,000 items, 2 workers", perSecond(t.mapItemsPerSecond.median), `${ratio(t.ratio, 1)} run() per item${spread(t.ratios, 1)} (target ≥ 1,000,000 /s and ≥ 10×)`],
+    [
+      "map('item * 2'), 1,000,000 items, 2 workers",
+      perSecond(t.mapItemsPerSecond.median),
+      `${ratio(t.ratio, 1)} run() per item${spread(t.ratios, 1)} (target ≥ 1,000,000 /s and ≥ 10×)`,
+    ],
     ['uneven map (1 in 40 items 100 ms), ideal', ms(u.idealMs), 'baseline: total work / 2 workers'],
     ['uneven map, wall time', ms(u.wallMs.median), `${ratio(u.ratio)} ideal${spread(u.ratios)} (target ≤ 1.2×)`],
     ['urgent task start, workers in plain long tasks, p50', ms(m.urgentStartPlain.median), 'baseline: waits for a whole task'],
-    ['urgent task start, workers in generator tasks (50 ms steps), p50', ms(m.urgentStartGenerator.median), `${ratio(m.urgentStartPlain.median / m.urgentStartGenerator.median, 0)} sooner; p99 ${ms(m.urgentStartGenerator.p99)} (target ≤ 60 ms)`],
+    [
+      'urgent task start, workers in generator tasks (50 ms steps), p50',
+      ms(m.urgentStartGenerator.median),
+      `${ratio(m.urgentStartPlain.median / m.urgentStartGenerator.median, 0)} sooner; p99 ${ms(m.urgentStartGenerator.p99)} (target ≤ 60 ms)`,
+    ],
   ];
   const c = r.plainCancel;
   if (c) {
     rows.push(['plain page: cancel a plain long task, p50', ms(c.plain.median), `baseline; ${c.plain.workersReplaced}/${c.plain.n} workers replaced`]);
-    rows.push([`plain page: cancel a generator task (${c.iterationMs} ms steps), p50`, ms(c.generator.median), `${ratio(c.generator.median / c.iterationMs)} a step, p99 ${ms(c.generator.p99)}; ${c.generator.workersReplaced}/${c.generator.n} workers replaced (target ≤ 1 step, kept)`]);
+    rows.push([
+      `plain page: cancel a generator task (${c.iterationMs} ms steps), p50`,
+      ms(c.generator.median),
+      `${ratio(c.generator.median / c.iterationMs)} a step, p99 ${ms(c.generator.p99)}; ${c.generator.workersReplaced}/${c.generator.n} workers replaced (target ≤ 1 step, kept)`,
+    ]);
   }
   return rows;
 }
@@ -152,7 +199,11 @@ function sandboxRows(r) {
     rows.push([`${page}: normal run('1+1') latency, median`, ms(n.latency.median), 'baseline']);
     rows.push([`${page}: sandboxed run('1+1') latency, median`, ms(x.latency.median), `${ratio(x.latency.median / n.latency.median)} normal`]);
     rows.push([`${page}: normal throughput, 5,000 tiny tasks`, `${median(n.tasksPerSecond).toFixed(0)} /s`, 'baseline']);
-    rows.push([`${page}: sandboxed throughput, 5,000 tiny tasks`, `${median(x.tasksPerSecond).toFixed(0)} /s`, `${ratio(median(x.tasksPerSecond) / median(n.tasksPerSecond))} normal`]);
+    rows.push([
+      `${page}: sandboxed throughput, 5,000 tiny tasks`,
+      `${median(x.tasksPerSecond).toFixed(0)} /s`,
+      `${ratio(median(x.tasksPerSecond) / median(n.tasksPerSecond))} normal`,
+    ]);
     if (n.interrupt && x.interrupt) {
       rows.push([`${page}: normal interrupt latency, p50`, ms(n.interrupt.median), 'baseline']);
       rows.push([`${page}: sandboxed interrupt latency, p50`, ms(x.interrupt.median), `${ratio(x.interrupt.median / n.interrupt.median)} normal`]);
@@ -207,7 +258,11 @@ function isolateRows(r) {
       [s.sandboxedReused, s.sandboxedIsolated, 'sandboxed pool of 2'],
     ]) {
       rows.push([`${page}: ${kind}, run('1+1') latency, median`, ms(reused.latency.median), 'baseline (workers reused)']);
-      rows.push([`${page}: ${kind}, isolate: 'task', latency, median`, ms(isolated.latency.median), `${ratio(isolated.latency.median / reused.latency.median)} reused; p99 ${ms(isolated.latency.p99)}`]);
+      rows.push([
+        `${page}: ${kind}, isolate: 'task', latency, median`,
+        ms(isolated.latency.median),
+        `${ratio(isolated.latency.median / reused.latency.median)} reused; p99 ${ms(isolated.latency.p99)}`,
+      ]);
       rows.push([`${page}: ${kind}, 24 tiny tasks at once`, `${reused.tasksPerSecond.toFixed(0)} /s`, 'baseline (workers reused)']);
       rows.push([`${page}: ${kind}, isolate: 'task', 24 at once`, `${isolated.tasksPerSecond.toFixed(1)} /s`, `${ratio(isolated.tasksPerSecond / reused.tasksPerSecond)} reused`]);
     }
@@ -225,7 +280,9 @@ export function printTable(r) {
 
 /** One worker's boot timeline as lines (ms since navigation start). */
 export function timelineLines(stages) {
-  return (stages ?? []).map((s) => `  ${String(Math.round(s.start)).padStart(5)}–${String(Math.round(s.end)).padStart(5)} ms  ${s.name} (${s.where}, ${Math.round(s.end - s.start)} ms)`);
+  return (stages ?? []).map(
+    (s) => `  ${String(Math.round(s.start)).padStart(5)}–${String(Math.round(s.end)).padStart(5)} ms  ${s.name} (${s.where}, ${Math.round(s.end - s.start)} ms)`,
+  );
 }
 
 /** How a worker started, as `WorkerInfo` says. */

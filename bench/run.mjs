@@ -195,7 +195,8 @@ async function visits(page) {
   ]) {
     const expected = name === 'first visit';
     visit.rounds.forEach((v, i) => {
-      if (v.workers?.[0]?.baseSnapshot !== expected) console.warn(`${name}, round ${i + 1}: worker 1 has baseSnapshot ${v.workers?.[0]?.baseSnapshot} (snapshotSkipped ${v.workers?.[0]?.snapshotSkipped})`);
+      if (v.workers?.[0]?.baseSnapshot !== expected)
+        console.warn(`${name}, round ${i + 1}: worker 1 has baseSnapshot ${v.workers?.[0]?.baseSnapshot} (snapshotSkipped ${v.workers?.[0]?.snapshotSkipped})`);
     });
   }
   return out;

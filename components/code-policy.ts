@@ -153,7 +153,11 @@ export function checkURL(value: string, host: Element, attribute: string, base: 
   }
   if (!allowed) {
     const rule = !url ? 'it is not a URL' : config.allowSrc ? 'allowSrc refused it' : 'only the page’s own origin is allowed (see configureElements({ allowSrc }))';
-    throw new CodePolicyError(`${describeElement(host)} refused to load code from ${url?.href ?? JSON.stringify(value)} (its ${attribute} attribute): ${rule}; nothing was requested`, host, attribute);
+    throw new CodePolicyError(
+      `${describeElement(host)} refused to load code from ${url?.href ?? JSON.stringify(value)} (its ${attribute} attribute): ${rule}; nothing was requested`,
+      host,
+      attribute,
+    );
   }
   return url!.href;
 }

@@ -18,12 +18,4 @@ export type { PyTaskStatus } from './py-task.js';
 export { PoolMonitorElement } from './pool-monitor.js';
 export { CodePolicyError, configureElements } from './code-policy.js';
 export type { ElementsConfig } from './code-policy.js';
-export {
-  PoolChangeEvent,
-  PoolErrorEvent,
-  PoolReadyEvent,
-  TaskErrorEvent,
-  TaskOutputEvent,
-  TaskResultEvent,
-  TaskStartEvent,
-} from './events.js';
+export { PoolChangeEvent, PoolErrorEvent, PoolReadyEvent, TaskErrorEvent, TaskOutputEvent, TaskResultEvent, TaskStartEvent } from './events.js';

@@ -186,7 +186,19 @@ export class WorkerPoolElement extends LitElement {
 
   /** What the workers are built from: a change needs a new pool. */
   #key(): string {
-    return JSON.stringify([this.indexURL, this.packageBaseUrl, this.lockFileURL, this.packages, this.setup, this.noSnapshot, this.noBaseSnapshot, this.files, this.sandbox, this.sandboxConnect, this.isolate]);
+    return JSON.stringify([
+      this.indexURL,
+      this.packageBaseUrl,
+      this.lockFileURL,
+      this.packages,
+      this.setup,
+      this.noSnapshot,
+      this.noBaseSnapshot,
+      this.files,
+      this.sandbox,
+      this.sandboxConnect,
+      this.isolate,
+    ]);
   }
 
   #sizing(): Pick<PoolOptions, 'min' | 'max' | 'idleTimeout' | 'timeout'> {

@@ -41,8 +41,7 @@ export interface Summary {
 
 /** A few sample files (one of them malformed), so the demo works offline. */
 export function sampleFiles(): File[] {
-  const rows = (n: number, seed: number) =>
-    Array.from({ length: n }, (_, i) => `${i},${((i * 7919 + seed) % 1000) / 10},${(i * seed) % 17},city${i % 5}`).join('\n');
+  const rows = (n: number, seed: number) => Array.from({ length: n }, (_, i) => `${i},${((i * 7919 + seed) % 1000) / 10},${(i * seed) % 17},city${i % 5}`).join('\n');
   return [
     new File([`id,temperature,count,place\n${rows(20_000, 3)}\n`], 'sensors-a.csv', { type: 'text/csv' }),
     new File([`id,temperature,count,place\n${rows(5_000, 11)}\n`], 'sensors-b.csv', { type: 'text/csv' }),
@@ -78,14 +77,27 @@ export function mountCsvBatch(root: HTMLElement, pool: PyodidePool): void {
   root.append(
     element('p', {}, picker, samples, run, cancel, status),
     drop,
-    element('table', { className: 'results' }, element('thead', {}, element('tr', {}, ...['file', 'progress', 'rows', 'columns', 'column: min / mean / max'].map((h) => element('th', { textContent: h })))), table),
+    element(
+      'table',
+      { className: 'results' },
+      element('thead', {}, element('tr', {}, ...['file', 'progress', 'rows', 'columns', 'column: min / mean / max'].map((h) => element('th', { textContent: h })))),
+      table,
+    ),
   );
 
   const choose = (chosen: File[]) => {
     files = chosen.filter((f) => f.name.endsWith('.csv') || f.type === 'text/csv');
     table.replaceChildren(
       ...files.map((f) => {
-        const row = element('tr', {}, element('td', { textContent: f.name }), element('td', {}, element('progress', { max: 1, value: 0 })), element('td'), element('td'), element('td'));
+        const row = element(
+          'tr',
+          {},
+          element('td', { textContent: f.name }),
+          element('td', {}, element('progress', { max: 1, value: 0 })),
+          element('td'),
+          element('td'),
+          element('td'),
+        );
         row.dataset.file = f.name;
         return row;
       }),
@@ -128,7 +140,9 @@ export function mountCsvBatch(root: HTMLElement, pool: PyodidePool): void {
               bar.value = 1;
               rowsCell!.textContent = String(summary.rows);
               columnsCell!.textContent = String(summary.columns);
-              statsCell!.textContent = Object.entries(summary.stats).map(([name, [lo, mean, hi]]) => `${name}: ${format(lo)} / ${format(mean)} / ${format(hi)}`).join('; ');
+              statsCell!.textContent = Object.entries(summary.stats)
+                .map(([name, [lo, mean, hi]]) => `${name}: ${format(lo)} / ${format(mean)} / ${format(hi)}`)
+                .join('; ');
             },
             (error: Error) => {
               rows[i]!.dataset.status = 'failed';

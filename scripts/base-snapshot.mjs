@@ -46,7 +46,10 @@ export async function writeBaseSnapshot(outDir = 'dist') {
     // in Node where no Chromium is at hand (then used only in engines without JSPI).
     const { makeInChromium } = await import('./base-snapshot-browser.mjs');
     const { pyodideVersion, jspi, raw } = (await makeInChromium(pyodideDir)) ?? makeSnapshot();
-    if (!jspi) console.warn('base snapshot: made without WebAssembly stack switching (no Chromium found): first visits in Chromium and Firefox will start Python cold. Install Chromium and build again.');
+    if (!jspi)
+      console.warn(
+        'base snapshot: made without WebAssembly stack switching (no Chromium found): first visits in Chromium and Firefox will start Python cold. Install Chromium and build again.',
+      );
     if (pyodideVersion !== version) throw new Error(`node_modules/pyodide says ${version}, the interpreter ${pyodideVersion}`);
     const header = Buffer.from(JSON.stringify({ pyodideVersion: version, snapshotBytes: raw.length, jspi }));
     const start = Buffer.alloc(8);

@@ -53,10 +53,13 @@ for (const file of ['dist/workers/index.js', 'dist/workers/pool/pool.js', 'dist/
   if (framework) throw new Error(`${file} imports ${framework[1]}: only hooks/<framework>.ts may`);
 }
 
-
-execFileSync(process.execPath, ['node_modules/@custom-elements-manifest/analyzer/cem.js', 'analyze', '--litelement', '--globs', 'components/*.ts', '--exclude', 'components/index.ts', '--outdir', '.'], {
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
+execFileSync(
+  process.execPath,
+  ['node_modules/@custom-elements-manifest/analyzer/cem.js', 'analyze', '--litelement', '--globs', 'components/*.ts', '--exclude', 'components/index.ts', '--outdir', '.'],
+  {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  },
+);
 // The analyzer also lists private state and events it cannot name (dispatched from a
 // variable); the documented events are the JSDoc ones, which all have a dashed name.
 const manifest = JSON.parse(readFileSync('custom-elements.json', 'utf8'));

@@ -69,7 +69,16 @@ export function sandboxWorkerBundle(rootDir = process.cwd()) {
     const { build } = await import('esbuild');
     const { join } = await import('node:path');
     const { PYTHON_TEXT_LOADER } = await import('./python-text.mjs');
-    const result = await build({ entryPoints: [join(rootDir, 'workers/sandbox-worker.ts')], bundle: true, format: 'esm', target: 'es2022', write: false, logLevel: 'warning', ignoreAnnotations: true, loader: PYTHON_TEXT_LOADER });
+    const result = await build({
+      entryPoints: [join(rootDir, 'workers/sandbox-worker.ts')],
+      bundle: true,
+      format: 'esm',
+      target: 'es2022',
+      write: false,
+      logLevel: 'warning',
+      ignoreAnnotations: true,
+      loader: PYTHON_TEXT_LOADER,
+    });
     ctx.type = 'text/javascript';
     ctx.body = result.outputFiles[0].text;
   };

@@ -10,7 +10,10 @@ function wheel(name, version, files) {
     [`${distInfo}/WHEEL`]: 'Wheel-Version: 1.0\nGenerator: pyodide-pool-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n',
     [`${distInfo}/top_level.txt`]: `${name}\n`,
   };
-  const record = Object.keys(all).map((path) => `${path},,`).concat(`${distInfo}/RECORD,,`).join('\n');
+  const record = Object.keys(all)
+    .map((path) => `${path},,`)
+    .concat(`${distInfo}/RECORD,,`)
+    .join('\n');
   all[`${distInfo}/RECORD`] = record + '\n';
   // A fixed date: the same bytes on every request (a lock file lists a wheel's sha256).
   return zipSync(Object.fromEntries(Object.entries(all).map(([path, text]) => [path, strToU8(text)])), { mtime: '2020-01-01T00:00:00Z' });
@@ -32,8 +35,7 @@ const FIXTURES = {
     }),
   // A pure-Python package under a binary wheel's name (the platform tag of a package with
   // compiled extensions): the pool must treat it as one, which Pyodide cannot snapshot.
-  '/__fixtures__/binpkg-1.0.0-cp314-cp314-pyemscripten_2026_0_wasm32.whl': () =>
-    wheel('binpkg', '1.0.0', { 'binpkg/__init__.py': 'NATIVE = False\n' }),
+  '/__fixtures__/binpkg-1.0.0-cp314-cp314-pyemscripten_2026_0_wasm32.whl': () => wheel('binpkg', '1.0.0', { 'binpkg/__init__.py': 'NATIVE = False\n' }),
   // A package in a folder of its own, away from Pyodide's (packageBaseUrl, lockFileURL).
   '/__fixtures__/wheels/hellopkg-1.0.0-py3-none-any.whl': () =>
     wheel('hellopkg', '1.0.0', {
@@ -113,13 +115,15 @@ export async function serveFixture(ctx) {
     const { Readable } = await import('node:stream');
     const chunk = Buffer.alloc(2 ** 20);
     let left = size;
-    ctx.body = Readable.from((function* () {
-      while (left > 0) {
-        const n = Math.min(left, chunk.length);
-        left -= n;
-        yield chunk.subarray(0, n);
-      }
-    })());
+    ctx.body = Readable.from(
+      (function* () {
+        while (left > 0) {
+          const n = Math.min(left, chunk.length);
+          left -= n;
+          yield chunk.subarray(0, n);
+        }
+      })(),
+    );
     return true;
   }
   if (ctx.path === '/__fixtures__/never-ends') {

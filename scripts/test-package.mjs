@@ -29,7 +29,11 @@ async function check(name, fn) {
     console.log(`  ✓ ${name} (${Date.now() - started} ms)`);
   } catch (err) {
     counts.failed++;
-    console.log(`  ✗ ${name}\n      ${String(err?.stack ?? err).split('\n').join('\n      ')}`);
+    console.log(
+      `  ✗ ${name}\n      ${String(err?.stack ?? err)
+        .split('\n')
+        .join('\n      ')}`,
+    );
   }
 }
 
@@ -70,7 +74,16 @@ await check('npm pack ships every export, its types and the manifest, and no sou
 const version = (name) => JSON.parse(readFileSync(`node_modules/${name}/package.json`, 'utf8')).version;
 writeFileSync(
   join(app, 'package.json'),
-  JSON.stringify({ name: 'scratch-app', private: true, type: 'module', dependencies: { 'pyodide-pool': `file:../${packed.filename}`, react: version('react'), 'react-dom': version('react-dom'), '@types/react': version('@types/react') } }, null, 2),
+  JSON.stringify(
+    {
+      name: 'scratch-app',
+      private: true,
+      type: 'module',
+      dependencies: { 'pyodide-pool': `file:../${packed.filename}`, react: version('react'), 'react-dom': version('react-dom'), '@types/react': version('@types/react') },
+    },
+    null,
+    2,
+  ),
 );
 execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: app, stdio: ['ignore', 'ignore', 'inherit'] });
 

@@ -14,7 +14,10 @@ import { ensureBrowsers } from './browsers.mjs';
 import { startWebKitDriver } from './webkit-driver.mjs';
 
 const ALL_ENGINES = ['chromium', 'firefox', 'webkit'];
-const engines = (process.env.PYPOOL_ENGINES ?? ALL_ENGINES.join(',')).split(',').map((e) => e.trim()).filter(Boolean);
+const engines = (process.env.PYPOOL_ENGINES ?? ALL_ENGINES.join(','))
+  .split(',')
+  .map((e) => e.trim())
+  .filter(Boolean);
 const unknown = engines.filter((e) => !ALL_ENGINES.includes(e));
 if (unknown.length) {
   console.error(`Unknown engine ${unknown.join(', ')}: PYPOOL_ENGINES takes ${ALL_ENGINES.join(', ')}`);
@@ -59,10 +62,17 @@ try {
     const started = Date.now();
     let run;
     if (group === 'python') {
-      console.log('\n── the runtime\'s Python, in Node ──');
-      const files = readdirSync('test/python').filter((f) => f.endsWith('.test.mjs')).map((f) => `test/python/${f}`);
+      console.log("\n── the runtime's Python, in Node ──");
+      const files = readdirSync('test/python')
+        .filter((f) => f.endsWith('.test.mjs'))
+        .map((f) => `test/python/${f}`);
       // The spec reporter for reading; the counts one for the closing line.
-      const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=./scripts/node-test-counts.mjs', `--test-reporter-destination=${countsFile}`];
+      const reporters = [
+        '--test-reporter=spec',
+        '--test-reporter-destination=stdout',
+        '--test-reporter=./scripts/node-test-counts.mjs',
+        `--test-reporter-destination=${countsFile}`,
+      ];
       mkdirSync('.cache', { recursive: true });
       run = spawnSync(process.execPath, ['--test', ...reporters, ...files], { stdio: 'inherit', env });
     } else if (group === 'stories') {

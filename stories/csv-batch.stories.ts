@@ -31,8 +31,15 @@ export const SummariseSamples: Story = {
     canvasElement.querySelector<HTMLButtonElement>('.samples')!.click();
     canvasElement.querySelector<HTMLButtonElement>('.run')!.click();
     const rows = () => [...canvasElement.querySelectorAll<HTMLTableRowElement>('tbody tr')];
-    await poll(() => rows().length === sampleFiles().length && rows().every((r) => r.dataset.status === 'done' || r.dataset.status === 'failed'), () => 'the files did not all settle');
-    await expect(rows().filter((r) => r.dataset.status === 'failed').map((r) => r.dataset.file)).toEqual(['broken.csv']);
+    await poll(
+      () => rows().length === sampleFiles().length && rows().every((r) => r.dataset.status === 'done' || r.dataset.status === 'failed'),
+      () => 'the files did not all settle',
+    );
+    await expect(
+      rows()
+        .filter((r) => r.dataset.status === 'failed')
+        .map((r) => r.dataset.file),
+    ).toEqual(['broken.csv']);
     await expect(canvasElement.querySelector('[role="status"]')?.textContent).toBe('Done: 3 summarised, 1 failed.');
   },
 };

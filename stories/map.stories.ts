@@ -35,7 +35,10 @@ export const MapOverItems: Story = {
   play: async ({ canvasElement }) => {
     const el = task(canvasElement);
     await whenStatus(el, ['running']);
-    await poll(() => part(el, 'progress') !== null || el.status === 'done', () => 'no progress bar while mapping');
+    await poll(
+      () => part(el, 'progress') !== null || el.status === 'done',
+      () => 'no progress bar while mapping',
+    );
     await whenStatus(el, ['done']);
     const result = el.result as number[];
     await expect(result.length).toBe(4000);
@@ -51,7 +54,10 @@ export const GeneratorTask: Story = {
   play: async ({ canvasElement }) => {
     const el = task(canvasElement);
     await whenStatus(el, ['running']);
-    await poll(() => part(el, 'progress') !== null, () => 'no progress bar from the yields');
+    await poll(
+      () => part(el, 'progress') !== null,
+      () => 'no progress bar from the yields',
+    );
     el.cancel();
     await whenStatus(el, ['cancelled']);
   },

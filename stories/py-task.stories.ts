@@ -152,11 +152,17 @@ export const AwaitingInput: Story = {
   play: async ({ canvasElement }) => {
     const el = task(canvasElement);
     for (const answer of ['Ada', 'green']) {
-      await poll(() => part(el, 'input') !== null, () => `no input field; status '${el.status}'`);
+      await poll(
+        () => part(el, 'input') !== null,
+        () => `no input field; status '${el.status}'`,
+      );
       const field = part(el, 'input') as HTMLInputElement;
       field.value = answer;
       field.form!.requestSubmit();
-      await poll(() => el.awaitingInput === undefined, () => 'the answer was not taken');
+      await poll(
+        () => el.awaitingInput === undefined,
+        () => 'the answer was not taken',
+      );
     }
     await whenStatus(el, ['done']);
     await expect(el.result).toBe('Ada likes green');

@@ -27,7 +27,11 @@ export function poll(check: () => boolean, what: () => string, ms = 60_000): Pro
 
 /** Resolves when the element reaches one of `statuses` (or rejects after `ms`). */
 export function whenStatus(el: PyTaskElement, statuses: string[], ms = 60_000): Promise<void> {
-  return poll(() => statuses.includes(el.status), () => `status stayed '${el.status}', expected one of ${statuses.join(', ')}`, ms);
+  return poll(
+    () => statuses.includes(el.status),
+    () => `status stayed '${el.status}', expected one of ${statuses.join(', ')}`,
+    ms,
+  );
 }
 
 /** The shadow part `name` of `el`. */

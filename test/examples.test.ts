@@ -11,10 +11,14 @@ for (const framework of ['react', 'vue', 'svelte']) {
       document.body.append(frame);
       try {
         await new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
-        const result = await waitFor(() => {
-          const el = frame.contentDocument?.getElementById('result');
-          return el?.dataset.status === 'done' ? el : undefined;
-        }, 60_000, `${framework} result`);
+        const result = await waitFor(
+          () => {
+            const el = frame.contentDocument?.getElementById('result');
+            return el?.dataset.status === 'done' ? el : undefined;
+          },
+          60_000,
+          `${framework} result`,
+        );
         const estimate = Number(result.textContent!.replace('π ≈', '').trim());
         expect(estimate).to.be.within(3.1, 3.2);
         const panel = frame.contentDocument!.getElementById('pool-state')!.textContent!;

@@ -20,7 +20,11 @@ const App = defineComponent({
           `Darts: ${darts.value.toLocaleString('en')}`,
           h('input', { type: 'range', min: 10000, max: 1000000, step: 10000, value: darts.value, onInput: (e) => (darts.value = Number(e.target.value)) }),
         ]),
-        h('p', { class: 'result', id: 'result', 'data-status': status.value }, status.value === 'done' ? `π ≈ ${result.value.toFixed(5)}` : status.value === 'failed' ? error.value.message : '…'),
+        h(
+          'p',
+          { class: 'result', id: 'result', 'data-status': status.value },
+          status.value === 'done' ? `π ≈ ${result.value.toFixed(5)}` : status.value === 'failed' ? error.value.message : '…',
+        ),
         h('p', { class: 'panel', id: 'pool-state' }, [
           h('span', `workers ${workers.value.length}`),
           h('span', `queued ${queued.value}`),

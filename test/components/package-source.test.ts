@@ -89,7 +89,9 @@ describe('<worker-pool package-base-url lock-file-url>', function () {
       }
       expect(requested()).to.deep.equal([]);
       // The page's own origin passes the nonce policy.
-      const own = addPool(`<worker-pool min="0" index-url="${indexURL}" packages="hellopkg" ${attribute}="${attribute === 'package-base-url' ? WHEELS : lockFileURL}"></worker-pool>`);
+      const own = addPool(
+        `<worker-pool min="0" index-url="${indexURL}" packages="hellopkg" ${attribute}="${attribute === 'package-base-url' ? WHEELS : lockFileURL}"></worker-pool>`,
+      );
       expect(own.poolError).to.equal(undefined);
       own.remove();
       // allowSrc, once set, is the judge: it may accept another origin (and must accept the runtime).

@@ -142,7 +142,9 @@ describe('<worker-pool>', () => {
     try {
       await based.pool!.ready();
       const [worker] = based.pool!.state.workers.value;
-      expect([worker!.bootMode, worker!.baseSnapshot, worker!.snapshotSkipped]).to.deep.equal((await baseSnapshotFits()) ? ['normal', true, undefined] : ['normal', false, 'engine']);
+      expect([worker!.bootMode, worker!.baseSnapshot, worker!.snapshotSkipped]).to.deep.equal(
+        (await baseSnapshotFits()) ? ['normal', true, undefined] : ['normal', false, 'engine'],
+      );
     } finally {
       based.remove();
     }

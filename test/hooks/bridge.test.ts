@@ -232,7 +232,11 @@ describe('hooks bridge', () => {
 
   it("cancels a map between items, and shows a failing item's MapError", async () => {
     const slow = 'import time\nend = time.monotonic() + 0.02\nwhile time.monotonic() < end:\n    pass\nitem';
-    const m = createMap(pool, slow, Array.from({ length: 300 }, (_, i) => i));
+    const m = createMap(
+      pool,
+      slow,
+      Array.from({ length: 300 }, (_, i) => i),
+    );
     const running = m.run();
     await until(m.progress, (p) => (p?.done ?? 0) > 0);
     m.cancel('enough');

@@ -32,7 +32,15 @@ describe('React: usePool', () => {
       seen = pool;
       const { workers, completed, ready } = usePoolState(pool);
       const { status, result } = useTask<number>(pool, 'double(x)', { inputs: { x }, auto: true });
-      return h('div', null, h('b', { id: 'status' }, status), h('b', { id: 'result' }, String(result ?? '')), h('b', { id: 'workers' }, workers.length), h('b', { id: 'completed' }, completed), h('b', { id: 'ready' }, String(ready)));
+      return h(
+        'div',
+        null,
+        h('b', { id: 'status' }, status),
+        h('b', { id: 'result' }, String(result ?? '')),
+        h('b', { id: 'workers' }, workers.length),
+        h('b', { id: 'completed' }, completed),
+        h('b', { id: 'ready' }, String(ready)),
+      );
     }
     root.render(h(StrictMode, null, h(App, { x: 2 })));
     await waitFor(() => text(container, 'result') === '4', 30_000, 'result 4');

@@ -33,7 +33,13 @@ describe('Vue: usePool, usePoolState, useTask', () => {
           const pool = usePool({ indexURL, min: 1, max: 1, setup: SETUP });
           const { workers, completed } = usePoolState(pool);
           const { status, result } = useTask<number>(pool, 'double(x)', { inputs: () => ({ x: x.value }), auto: true });
-          return () => h('div', [h('b', { id: 'status' }, status.value), h('b', { id: 'result' }, String(result.value ?? '')), h('b', { id: 'workers' }, workers.value.length), h('b', { id: 'completed' }, completed.value)]);
+          return () =>
+            h('div', [
+              h('b', { id: 'status' }, status.value),
+              h('b', { id: 'result' }, String(result.value ?? '')),
+              h('b', { id: 'workers' }, workers.value.length),
+              h('b', { id: 'completed' }, completed.value),
+            ]);
         },
       }),
     );
@@ -157,7 +163,8 @@ describe('Vue: useTask on a shared pool', () => {
       defineComponent({
         setup() {
           const { status, result, progress } = useMap<number>(pool, 'item * 10', items, { auto: true });
-          return () => h('div', [h('b', { id: 'status' }, status.value), h('b', { id: 'result' }, (result.value ?? []).join(',')), h('b', { id: 'done' }, String(progress.value?.done ?? 0))]);
+          return () =>
+            h('div', [h('b', { id: 'status' }, status.value), h('b', { id: 'result' }, (result.value ?? []).join(',')), h('b', { id: 'done' }, String(progress.value?.done ?? 0))]);
         },
       }),
     );

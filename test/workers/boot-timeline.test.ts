@@ -33,7 +33,20 @@ describe('boot timeline', () => {
 
   it('shows the stages of a normal boot, in order, on the page clock, each within the one it is part of', () => {
     const stages = worker('normal').bootTimeline!;
-    for (const name of ['script', 'pyodide-scripts', 'wasm-compile', 'interpreter', 'emscripten', 'wasm', 'python-init', 'bootstrap', 'setup', 'snapshot-make', 'runtime', 'handover'] as const) {
+    for (const name of [
+      'script',
+      'pyodide-scripts',
+      'wasm-compile',
+      'interpreter',
+      'emscripten',
+      'wasm',
+      'python-init',
+      'bootstrap',
+      'setup',
+      'snapshot-make',
+      'runtime',
+      'handover',
+    ] as const) {
       expect(names(stages), name).to.include(name);
     }
     expect(names(stages)).not.to.include('memory-restore');

@@ -261,7 +261,10 @@ describe('recycle', () => {
       // A worker that has run its 3 tasks takes no further one: none ran more.
       const perWorker = new Map<string, number>();
       for (const [token] of results) perWorker.set(token, (perWorker.get(token) ?? 0) + 1);
-      expect([...perWorker.values()].every((n) => n <= 3), JSON.stringify([...perWorker])).to.equal(true);
+      expect(
+        [...perWorker.values()].every((n) => n <= 3),
+        JSON.stringify([...perWorker]),
+      ).to.equal(true);
       expect(perWorker.size).to.be.at.least(4);
       await until(pool.state.workers, (ws) => ws.length === 1 && ws[0]!.id !== first!.id && ws[0]!.status === 'idle');
       expect(pool.state.workers.value[0]!.tasksRun).to.be.below(3);

@@ -20,7 +20,7 @@ describe('Files and Blobs in inputs', () => {
   fileCases(() => pool);
 
   describe('zero-copy transfer', () => {
-    it('moves listed buffers to the worker, detaching the caller\'s', async () => {
+    it("moves listed buffers to the worker, detaching the caller's", async () => {
       const data = new Uint8Array(1024).fill(7);
       const task = pool.submit('sum(data)', { inputs: { data }, transfer: [data.buffer] });
       expect(data.byteLength).to.equal(0);
@@ -45,7 +45,11 @@ describe('Files and Blobs in inputs', () => {
     });
 
     it('returns binary results as typed arrays of their element type', async () => {
-      const [raw, doubles, ints] = (await pool.run('import array\n[bytes(range(4)), array.array("d", [1.5, -2]), memoryview(array.array("i", [7]))]')) as [Uint8Array, Float64Array, Int32Array];
+      const [raw, doubles, ints] = (await pool.run('import array\n[bytes(range(4)), array.array("d", [1.5, -2]), memoryview(array.array("i", [7]))]')) as [
+        Uint8Array,
+        Float64Array,
+        Int32Array,
+      ];
       expect(raw).to.be.instanceOf(Uint8Array);
       expect([...raw]).to.deep.equal([0, 1, 2, 3]);
       expect(doubles).to.be.instanceOf(Float64Array);

@@ -10,7 +10,10 @@ const csv = (name: string, rows: string[][]) => new File([rows.map((r) => r.join
 
 export function fileCases(pool: () => PyodidePool): void {
   it('gives a File as a file object with its name, type and size', async () => {
-    const file = csv('people.csv', [['name', 'age'], ['Ada', '36']]);
+    const file = csv('people.csv', [
+      ['name', 'age'],
+      ['Ada', '36'],
+    ]);
     const code = 'import io\n[item.name, item.type, item.size, isinstance(item, io.BytesIO), item.read().decode()]';
     expect(await pool().run(code, { inputs: { item: file } })).to.deep.equal(['people.csv', 'text/csv', file.size, true, 'name,age\nAda,36\n']);
   });

@@ -94,7 +94,8 @@ export function describeGenerators(title: string): void {
 
     it('cancels a generator at its next yield, keeping the worker and running its finally', async () => {
       const ids = workerIds();
-      const code = 'import time, worker_pool\ndef work():\n    try:\n        while True:\n            end = time.perf_counter() + 0.05\n            while time.perf_counter() < end:\n                pass\n            yield 0.5\n    finally:\n        worker_pool.cleaned = True\nwork()';
+      const code =
+        'import time, worker_pool\ndef work():\n    try:\n        while True:\n            end = time.perf_counter() + 0.05\n            while time.perf_counter() < end:\n                pass\n            yield 0.5\n    finally:\n        worker_pool.cleaned = True\nwork()';
       const task = pool.submit(code);
       await until(task.progress, (p) => p !== undefined);
       task.cancel('stop');

@@ -111,7 +111,7 @@ describe('task code that rewrites what its worker sends', () => {
         'from pyodide.code import run_js',
         'run_js("""',
         'const flatMap = Array.prototype.flatMap;',
-        "Array.prototype.flatMap = function (...args) {",
+        'Array.prototype.flatMap = function (...args) {',
         "  for (let i = 0; i < this.length; i++) { const o = this[i]; if (o && typeof o === 'object' && typeof o.seq === 'number' && !('skipped' in o)) this[i] = { seq: o.seq, skipped: true }; }",
         '  return flatMap.apply(this, args);',
         '};',

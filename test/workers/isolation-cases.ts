@@ -43,7 +43,10 @@ export function isolationCases(): void {
         // and must not take the next task meanwhile.
         const results = await Promise.all([pool.run(SPY), pool.run('secret', { inputs: { secret: 's3cret' } }), pool.run(LOOK)]);
         expect(results).to.deep.equal(['spying', 's3cret', [null, null, false]]);
-        expect([...most.values()].every((n) => n <= 1), JSON.stringify([...most])).to.equal(true);
+        expect(
+          [...most.values()].every((n) => n <= 1),
+          JSON.stringify([...most]),
+        ).to.equal(true);
         // A worker per task, each restored from the snapshot made before any task ran; a
         // spare was started as the last one took its task.
         expect(most.size).to.be.at.least(4);
@@ -56,7 +59,7 @@ export function isolationCases(): void {
     });
   }
 
-  it("rejects a bad isolate option", () => {
+  it('rejects a bad isolate option', () => {
     expect(() => new PyodidePool({ indexURL, isolate: 'worker' as never })).to.throw(TypeError, /isolate/);
   });
 }

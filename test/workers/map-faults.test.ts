@@ -26,7 +26,10 @@ describe('pool.map when workers end', () => {
   it('rejects with PoolTerminatedError when the pool is terminated mid-map', async () => {
     const pool = new PyodidePool({ indexURL, min: 1, max: 1 });
     await pool.ready();
-    const mapped = pool.map('import time\ntime.sleep(0.01)\nitem', Array.from({ length: 500 }, (_, i) => i));
+    const mapped = pool.map(
+      'import time\ntime.sleep(0.01)\nitem',
+      Array.from({ length: 500 }, (_, i) => i),
+    );
     await until(pool.state.running, (n) => n > 0);
     await pool.terminate();
     expect(await rejection(mapped)).to.be.instanceOf(PoolTerminatedError);

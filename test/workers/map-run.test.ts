@@ -25,7 +25,15 @@ function fakeHost(workers = 2) {
   return { host, chunks };
 }
 
-const options = (extra: Partial<MapRunOptions> = {}): MapRunOptions => ({ chunkSize: undefined, keepGoing: false, itemTimeout: undefined, onProgress: undefined, movable: undefined, signal: undefined, ...extra });
+const options = (extra: Partial<MapRunOptions> = {}): MapRunOptions => ({
+  chunkSize: undefined,
+  keepGoing: false,
+  itemTimeout: undefined,
+  onProgress: undefined,
+  movable: undefined,
+  signal: undefined,
+  ...extra,
+});
 const done = (items: unknown[], ms = 1): ChunkResult => ({ values: items.map((i) => (i as number) * 2), errors: [], ms });
 const turn = () => new Promise((r) => setTimeout(r, 0));
 
@@ -61,7 +69,11 @@ describe('MapRun', () => {
 
   it('rejects with the lowest failing index once no earlier chunk runs, cancelling later ones', async () => {
     const { host, chunks } = fakeHost(2);
-    const run = new MapRun(host, Array.from({ length: 8 }, (_, i) => i), options({ chunkSize: 2 }));
+    const run = new MapRun(
+      host,
+      Array.from({ length: 8 }, (_, i) => i),
+      options({ chunkSize: 2 }),
+    );
     let settled = false;
     void run.promise.catch(() => (settled = true));
     // Chunk 2 (items 4–5) fails at item 5 while chunk 0 still runs; chunk 3 is cancelled.

@@ -26,10 +26,14 @@ describe('pool.map (plain page)', () => {
   it('cancels between items, keeping both workers', async () => {
     const ids = workerIds();
     const controller = new AbortController();
-    const mapped = pool.map('import time\nend = time.monotonic() + 0.02\nwhile time.monotonic() < end:\n    pass\nitem', Array.from({ length: 300 }, (_, i) => i), {
-      signal: controller.signal,
-      onProgress: ({ done }) => done >= 3 && controller.abort('enough'),
-    });
+    const mapped = pool.map(
+      'import time\nend = time.monotonic() + 0.02\nwhile time.monotonic() < end:\n    pass\nitem',
+      Array.from({ length: 300 }, (_, i) => i),
+      {
+        signal: controller.signal,
+        onProgress: ({ done }) => done >= 3 && controller.abort('enough'),
+      },
+    );
     expect(await rejection(mapped)).to.be.instanceOf(TaskCancelledError);
     await allSettled(pool);
     expect(workerIds()).to.deep.equal(ids);

@@ -2,16 +2,7 @@
 // in order, progress, MapError for the first failing item, settle: 'all', cancel between
 // items, per-item timeouts, and uneven items shared between the workers.
 import { expect } from 'chai';
-import {
-  ConversionError,
-  MapError,
-  PyodidePool,
-  PythonError,
-  QueueFullError,
-  TaskCancelledError,
-  TaskTimeoutError,
-  type MapProgress,
-} from '../../workers/index.js';
+import { ConversionError, MapError, PyodidePool, PythonError, QueueFullError, TaskCancelledError, TaskTimeoutError, type MapProgress } from '../../workers/index.js';
 import { allSettled, indexURL, rejection, until } from '../helpers.js';
 
 const spin = (seconds: number) => `import time\n_end = time.perf_counter() + ${seconds}\nwhile time.perf_counter() < _end:\n    pass`;

@@ -12,13 +12,15 @@ describe('pipelined tasks', () => {
     pool = new PyodidePool({ indexURL, min: 1, max: 1, interruptGrace: 5_000 });
     await pool.ready();
     // Teach the worker that tasks here are tiny, so it is handed them in bulk.
-    await pool.map('item', Array.from({ length: 50 }, (_, i) => i));
+    await pool.map(
+      'item',
+      Array.from({ length: 50 }, (_, i) => i),
+    );
   });
 
   after(() => pool.terminate());
 
-  const tiny = (count: number, from = 0): Task<number>[] =>
-    Array.from({ length: count }, (_, i) => pool.submit<number>('item * 2', { inputs: { item: from + i } }));
+  const tiny = (count: number, from = 0): Task<number>[] => Array.from({ length: count }, (_, i) => pool.submit<number>('item * 2', { inputs: { item: from + i } }));
 
   it('runs thousands of tiny tasks with every result in place and the counters back to zero', async () => {
     const tasks = tiny(3000);
@@ -32,7 +34,7 @@ describe('pipelined tasks', () => {
     expect(pool.state.workers.value[0]!.tasksRun).to.be.greaterThan(3000);
   });
 
-  it('drops a cancelled task that is already in its worker\'s hands, and runs the rest', async () => {
+  it("drops a cancelled task that is already in its worker's hands, and runs the rest", async () => {
     const outputs: unknown[] = [];
     const before = tiny(400);
     const victim = pool.submit('print("ran")\n"victim"', { onOutput: (e) => outputs.push(e) });
@@ -50,7 +52,7 @@ describe('pipelined tasks', () => {
     expect(victim.stdout.value).to.equal('');
   });
 
-  it('counts a handed-over task\'s timeout from when it starts, behind a long task', async () => {
+  it("counts a handed-over task's timeout from when it starts, behind a long task", async () => {
     const quickOnes = tiny(100);
     const long = pool.submit('import time\nend = time.monotonic() + 0.6\nwhile time.monotonic() < end:\n    pass\n"long"');
     const timed = pool.submit('"in time"', { timeout: 300 });
@@ -98,7 +100,10 @@ describe('pipelined tasks and maxQueue', () => {
     const pool = new PyodidePool({ indexURL, min: 1, max: 1, maxQueue: 50 });
     try {
       await pool.ready();
-      await pool.map('item', Array.from({ length: 40 }, (_, i) => i));
+      await pool.map(
+        'item',
+        Array.from({ length: 40 }, (_, i) => i),
+      );
       const long = 'import time\nend = time.monotonic() + 0.5\nwhile time.monotonic() < end:\n    pass';
       // One tiny task first: when it reports, the worker is handed the long one and the
       // 40 behind it in one go (tiny tasks, judging by this worker's past).
@@ -129,7 +134,10 @@ describe('pipelined tasks across workers', () => {
     try {
       await pool.ready();
       // Both workers learn that tasks are tiny, so the next batch goes to one worker whole.
-      await pool.map('item', Array.from({ length: 100 }, (_, i) => i));
+      await pool.map(
+        'item',
+        Array.from({ length: 100 }, (_, i) => i),
+      );
       const gate = pool.submit('import time\nend = time.monotonic() + 0.3\nwhile time.monotonic() < end:\n    pass');
       await until(gate.status, (s) => s === 'running');
       const before = new Map(pool.state.workers.value.map((w) => [w.id, w.tasksRun]));
@@ -160,7 +168,10 @@ describe('pipelined tasks when their worker dies', () => {
     const pool = new PyodidePool({ indexURL, min: 1, max: 1 });
     try {
       await pool.ready();
-      await pool.map('item', Array.from({ length: 50 }, (_, i) => i));
+      await pool.map(
+        'item',
+        Array.from({ length: 50 }, (_, i) => i),
+      );
       const first = pool.state.workers.value[0]!.id;
       const before = Array.from({ length: 200 }, (_, i) => pool.submit<number>('item', { inputs: { item: i } }));
       const crash = pool.submit('import js\njs.close()\n"never delivered"');

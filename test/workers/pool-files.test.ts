@@ -25,7 +25,8 @@ describe('files every worker sees', () => {
 
   after(() => pool.terminate());
 
-  const READ = 'import json, helpers\n[LOOKUP["2"], list(open("/data/raw.bin", "rb").read()), open("/data/blob.txt").read(), json.load(open("/data/fetched.json"))["name"], helpers.hi()]';
+  const READ =
+    'import json, helpers\n[LOOKUP["2"], list(open("/data/raw.bin", "rb").read()), open("/data/blob.txt").read(), json.load(open("/data/fetched.json"))["name"], helpers.hi()]';
   const EXPECTED = ['two', [1, 2, 3], 'from a blob', 'pyodide-pool', 'hi from a module'];
 
   it('writes them before setup on every worker, the snapshot-restored one included', async () => {

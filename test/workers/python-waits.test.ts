@@ -114,7 +114,9 @@ describe('Python that waits (isolated page)', () => {
     it('raises an EOFError that says how to give input when there is none', async () => {
       const err = (await rejection(pool.run('input("name? ")'))) as PythonError;
       expect(err.pythonType).to.equal('EOFError');
-      expect(err.message).to.match(/stdin/).and.to.match(/onInput/);
+      expect(err.message)
+        .to.match(/stdin/)
+        .and.to.match(/onInput/);
     });
 
     it('asks onInput and shows the prompt in awaitingInput while it waits', async () => {

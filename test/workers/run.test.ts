@@ -125,8 +125,14 @@ describe('running Python', () => {
   it('leaves no Python reference behind after tasks', async () => {
     // A leaked PyProxy of a result or an input would keep a reference to SHARED.
     const before = (await pool.map('import sys\nsys.getrefcount(SHARED)', [0, 1])) as number[];
-    await pool.map('SHARED', Array.from({ length: 20 }, (_, i) => i));
-    await pool.map('{"inner": SHARED, "item": item}', Array.from({ length: 20 }, (_, i) => i));
+    await pool.map(
+      'SHARED',
+      Array.from({ length: 20 }, (_, i) => i),
+    );
+    await pool.map(
+      '{"inner": SHARED, "item": item}',
+      Array.from({ length: 20 }, (_, i) => i),
+    );
     const after = (await pool.map('import sys\nsys.getrefcount(SHARED)', [0, 1])) as number[];
     expect(after).to.deep.equal(before);
   });
@@ -175,7 +181,11 @@ describe('running Python', () => {
     window.onerror = null;
     window.addEventListener('error', onError);
     try {
-      const value = await pool.run('print("x")\n5', { onOutput: () => { throw new Error('listener bug'); } });
+      const value = await pool.run('print("x")\n5', {
+        onOutput: () => {
+          throw new Error('listener bug');
+        },
+      });
       expect(value).to.equal(5);
     } finally {
       window.removeEventListener('error', onError);
@@ -221,8 +231,15 @@ describe('error names', () => {
       new errors.PoolError('x'),
     ];
     expect(made.map((e) => e.name)).to.deep.equal([
-      'PythonError', 'TaskTimeoutError', 'TaskCancelledError', 'WorkerCrashedError', 'QueueFullError',
-      'PoolTerminatedError', 'ConversionError', 'WorkerBootError', 'PoolError',
+      'PythonError',
+      'TaskTimeoutError',
+      'TaskCancelledError',
+      'WorkerCrashedError',
+      'QueueFullError',
+      'PoolTerminatedError',
+      'ConversionError',
+      'WorkerBootError',
+      'PoolError',
     ]);
     expect(made.every((e) => e instanceof errors.PoolError && e instanceof Error)).to.equal(true);
   });

@@ -47,7 +47,12 @@ export function sandboxCases(pool: () => PyodidePool): void {
 
   it('refuses requests to the page’s origin, with credentials or without', async () => {
     const url = new URL('/package.json', location.href).href;
-    for (const [target, init] of [[url, '{}'], [url, "{ credentials: 'include' }"], [url, "{ method: 'POST', body: 'x', credentials: 'include' }"], ['/package.json', '{}']]) {
+    for (const [target, init] of [
+      [url, '{}'],
+      [url, "{ credentials: 'include' }"],
+      [url, "{ method: 'POST', body: 'x', credentials: 'include' }"],
+      ['/package.json', '{}'],
+    ]) {
       const answer = (await pool().run(inWorker(`const r = await fetch(${JSON.stringify(target)}, ${init}); return 'status ' + r.status;`))) as string;
       expect(answer, `${target} ${init}`).to.match(/^error: .*no network access/);
     }
@@ -55,8 +60,12 @@ export function sandboxCases(pool: () => PyodidePool): void {
     const err = await rejection(pool().run(`from pyodide.http import pyfetch\nawait pyfetch(${JSON.stringify(url)})`));
     expect(err).to.be.instanceOf(PythonError);
     expect(err.message).to.match(/no network access/);
-    expect(await pool().run(`from pyodide.http import open_url\ntry:\n    open_url(${JSON.stringify(url)})\n    r = "fetched"\nexcept Exception as e:\n    r = "refused"\nr`)).to.equal('refused');
-    expect(await pool().run(inWorker('return [typeof XMLHttpRequest, typeof WebSocket, typeof EventSource, typeof Worker].join();'))).to.equal('undefined,undefined,undefined,undefined');
+    expect(
+      await pool().run(`from pyodide.http import open_url\ntry:\n    open_url(${JSON.stringify(url)})\n    r = "fetched"\nexcept Exception as e:\n    r = "refused"\nr`),
+    ).to.equal('refused');
+    expect(await pool().run(inWorker('return [typeof XMLHttpRequest, typeof WebSocket, typeof EventSource, typeof Worker].join();'))).to.equal(
+      'undefined,undefined,undefined,undefined',
+    );
   });
 
   it('keeps the page’s Cache Storage out of reach, the pool’s snapshots included', async () => {
@@ -73,7 +82,9 @@ export function sandboxCases(pool: () => PyodidePool): void {
   });
 
   it('keeps the page’s IndexedDB out of reach', async () => {
-    const answer = await pool().run(inWorker("await new Promise((ok, fail) => { const r = indexedDB.open('page-db'); r.onsuccess = ok; r.onerror = () => fail(r.error); }); return 'opened';"));
+    const answer = await pool().run(
+      inWorker("await new Promise((ok, fail) => { const r = indexedDB.open('page-db'); r.onsuccess = ok; r.onerror = () => fail(r.error); }); return 'opened';"),
+    );
     expect(answer).to.match(/^error: /);
   });
 

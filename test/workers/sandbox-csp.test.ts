@@ -41,6 +41,6 @@ describe('sandboxed pool under a page Content-Security-Policy', function () {
     const report = await framed("default-src 'self'; script-src 'self' 'wasm-unsafe-eval' blob: data:; worker-src 'self'");
     expect(report.evalRefused).to.equal(true);
     expect(report.error).to.match(/^WorkerBootError: /);
-    if (report.violations !== undefined && (report.violations as string[]).length > 0) expect(report.violations).to.include("worker-src");
+    if (report.violations !== undefined && (report.violations as string[]).length > 0) expect(report.violations).to.include('worker-src');
   });
 });

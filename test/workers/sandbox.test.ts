@@ -18,7 +18,14 @@ describe('sandboxed pool (isolated page)', () => {
   before(async () => {
     // The page has a cookie while the workers boot: the page's relay must not send it.
     document.cookie = 'relay-boot=secret; path=/';
-    pool = new PyodidePool({ indexURL, min: 2, max: 2, sandbox: { connect: [OTHER_ORIGIN] }, packages: [WHEEL, COOKIE_WHEEL], files: { '/home/pyodide/data.txt': 'from the page' } });
+    pool = new PyodidePool({
+      indexURL,
+      min: 2,
+      max: 2,
+      sandbox: { connect: [OTHER_ORIGIN] },
+      packages: [WHEEL, COOKIE_WHEEL],
+      files: { '/home/pyodide/data.txt': 'from the page' },
+    });
     await pool.ready();
   });
 
@@ -52,7 +59,9 @@ describe('sandboxed pool (isolated page)', () => {
 
   it('fetches from a `connect` origin, without the page’s cookies', async () => {
     document.cookie = 'sandbox-test=secret; path=/';
-    const answer = await pool.run(`from pyodide.http import pyfetch\nr = await pyfetch(${JSON.stringify(`${OTHER_ORIGIN}/__fixtures__/open-data.json`)}, credentials="include")\nawait r.json()`);
+    const answer = await pool.run(
+      `from pyodide.http import pyfetch\nr = await pyfetch(${JSON.stringify(`${OTHER_ORIGIN}/__fixtures__/open-data.json`)}, credentials="include")\nawait r.json()`,
+    );
     expect(answer).to.deep.equal({ open: true, cookie: '' });
     document.cookie = 'sandbox-test=; path=/; max-age=0';
   });

@@ -96,14 +96,10 @@ function setUp(size: number, options: PoolOptions = {}) {
   const fleet = new FakeFleet(size);
   const ledger = new PoolLedger();
   const resolved = resolveOptions({ interruptGrace: 20, ...options });
-  const scheduler = new Scheduler(
-    { options: () => resolved, ended: () => false, wantOne: () => false, ready: () => {}, broken: () => {} },
-    ledger,
-    (events) => {
-      fleet.events = events;
-      return fleet;
-    },
-  );
+  const scheduler = new Scheduler({ options: () => resolved, ended: () => false, wantOne: () => false, ready: () => {}, broken: () => {} }, ledger, (events) => {
+    fleet.events = events;
+    return fleet;
+  });
   scheduler.ensure();
   let nextId = 1;
   const submit = (code: string, extra: { priority?: number; timeout?: number } = {}): Record => {
@@ -114,7 +110,8 @@ function setUp(size: number, options: PoolOptions = {}) {
   };
   /** The worker answers its task `seq` with `value` (or a Python error). */
   const answer = (worker: FakeWorker, seq: number, outcome: { value: unknown } | { pythonType: string }) => {
-    const list = 'value' in outcome ? [{ seq, value: outcome.value }] : [{ seq, error: { kind: 'python' as const, pythonType: outcome.pythonType, message: 'boom', traceback: '' } }];
+    const list =
+      'value' in outcome ? [{ seq, value: outcome.value }] : [{ seq, error: { kind: 'python' as const, pythonType: outcome.pythonType, message: 'boom', traceback: '' } }];
     fleet.events.message(worker, { t: 'results', list, heap: 0, busyMs: 1 } as WorkerMessage);
   };
   return { fleet, ledger, scheduler, submit, answer };
@@ -124,7 +121,7 @@ function setUp(size: number, options: PoolOptions = {}) {
 const posted = () => Promise.resolve();
 
 describe('scheduler (fake fleet)', () => {
-  it('hands a task to an idle worker and settles it with the worker\'s answer', async () => {
+  it("hands a task to an idle worker and settles it with the worker's answer", async () => {
     const { fleet, ledger, submit, answer } = setUp(1);
     const record = submit('6 * 7');
     await posted();

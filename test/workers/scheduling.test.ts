@@ -27,8 +27,7 @@ describe('scheduling', () => {
   it('runs higher priority first and FIFO within a priority', async () => {
     const order: string[] = [];
     const blocker = await gate();
-    const submit = (name: string, priority: number) =>
-      pool.submit('name', { inputs: { name }, priority }).result.then((n) => order.push(n as string));
+    const submit = (name: string, priority: number) => pool.submit('name', { inputs: { name }, priority }).result.then((n) => order.push(n as string));
     const done = [submit('low-1', 0), submit('high', 5), submit('low-2', 0)];
     expect(pool.state.queued.value).to.equal(3);
     await blocker.result;

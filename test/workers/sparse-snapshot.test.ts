@@ -42,5 +42,4 @@ describe('packed snapshots', () => {
     expect(unpackSnapshot(packed.subarray(0, packed.length - 1))).to.equal(undefined);
     expect(unpackSnapshot(packed.subarray(0, 8))).to.equal(undefined);
   });
-
 });

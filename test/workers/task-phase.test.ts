@@ -28,7 +28,14 @@ describe('task phase', () => {
 
   it('forgets the worker, the stop and how it ran when a task goes back to the queue', () => {
     expect(run([send, { type: 'awaits' }, { type: 'requeue' }])).to.deep.equal({ name: 'queued' });
-    expect(run([send, { type: 'requeue' }, { ...send, worker: 'w2', seq: 1, urgent: true }])).to.deep.equal({ name: 'handed', worker: 'w2', seq: 1, urgent: true, runs: 'code', stop: undefined });
+    expect(run([send, { type: 'requeue' }, { ...send, worker: 'w2', seq: 1, urgent: true }])).to.deep.equal({
+      name: 'handed',
+      worker: 'w2',
+      seq: 1,
+      urgent: true,
+      runs: 'code',
+      stop: undefined,
+    });
   });
 
   it('ignores what does not apply: events for a settled task, stops and messages for a waiting one', () => {

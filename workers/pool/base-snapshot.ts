@@ -92,7 +92,9 @@ async function download(url: string, version: string | undefined): Promise<Blob 
 function unavailable(url: string, why: string): 'unavailable' {
   if (!warned.has(url)) {
     warned.add(url);
-    console.warn(`pyodide-pool: no base snapshot at ${url} (${why}): first visits start Python cold. Serve the package's dist/base-snapshot.bin there, or pass its URL as 'baseSnapshot' (false: do without)`);
+    console.warn(
+      `pyodide-pool: no base snapshot at ${url} (${why}): first visits start Python cold. Serve the package's dist/base-snapshot.bin there, or pass its URL as 'baseSnapshot' (false: do without)`,
+    );
   }
   return 'unavailable';
 }

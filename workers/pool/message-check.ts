@@ -26,7 +26,13 @@ function isOutcome(outcome: unknown): boolean {
   if ('skipped' in outcome) return outcome.skipped === true;
   if ('error' in outcome) {
     const error = outcome.error;
-    return isObject(error) && (error.kind === 'python' || error.kind === 'conversion') && typeof error.pythonType === 'string' && typeof error.message === 'string' && typeof error.traceback === 'string';
+    return (
+      isObject(error) &&
+      (error.kind === 'python' || error.kind === 'conversion') &&
+      typeof error.pythonType === 'string' &&
+      typeof error.message === 'string' &&
+      typeof error.traceback === 'string'
+    );
   }
   return 'value' in outcome;
 }

@@ -245,7 +245,8 @@ export function resolveOptions(options: PoolOptions = {}): ResolvedOptions {
     if (options[name] !== undefined && typeof options[name] !== 'boolean') throw new TypeError(`PyodidePool: '${name}' must be true or false`);
   }
   if (options.debug !== undefined && typeof options.debug !== 'boolean') throw new TypeError("PyodidePool: 'debug' must be true or false");
-  if (options.isolate !== undefined && options.isolate !== 'task') throw new TypeError(`PyodidePool: 'isolate' must be 'task' (or left out), got ${JSON.stringify(options.isolate)}`);
+  if (options.isolate !== undefined && options.isolate !== 'task')
+    throw new TypeError(`PyodidePool: 'isolate' must be 'task' (or left out), got ${JSON.stringify(options.isolate)}`);
   const isolate = options.isolate;
   const maxQueue = options.maxQueue === undefined || options.maxQueue === Infinity ? Infinity : count('maxQueue', options.maxQueue, 0, 0);
   return {
@@ -268,7 +269,12 @@ export function resolveOptions(options: PoolOptions = {}): ResolvedOptions {
     debug: options.debug ?? false,
     sandbox: sandboxOption(options.sandbox),
     recycle: {
-      heapBytes: options.recycle?.heapBytes === undefined ? DEFAULT_HEAP_CEILING : options.recycle.heapBytes === Infinity ? Infinity : count('recycle.heapBytes', options.recycle.heapBytes, 0, 1),
+      heapBytes:
+        options.recycle?.heapBytes === undefined
+          ? DEFAULT_HEAP_CEILING
+          : options.recycle.heapBytes === Infinity
+            ? Infinity
+            : count('recycle.heapBytes', options.recycle.heapBytes, 0, 1),
       afterTasks: isolate ? 1 : options.recycle?.afterTasks === undefined ? Infinity : count('recycle.afterTasks', options.recycle.afterTasks, 0, 1),
     },
     isolate,

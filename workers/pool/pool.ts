@@ -72,12 +72,19 @@ export class PyodidePool {
     this.#given = { ...options };
     this.#options = resolveOptions(options);
     const snapshotWorks = (): boolean | undefined => (this.#runtime.restoredOne ? true : this.#snapshots.disabled ? false : undefined);
-    this.capabilities = Object.freeze(Object.defineProperty(detectCapabilities(this.#options.sandbox !== undefined), 'snapshot', { get: snapshotWorks, enumerable: true }) as PoolCapabilities);
+    this.capabilities = Object.freeze(
+      Object.defineProperty(detectCapabilities(this.#options.sandbox !== undefined), 'snapshot', { get: snapshotWorks, enumerable: true }) as PoolCapabilities,
+    );
     const { indexURL, packages, packageBaseUrl, lockFileURL, setup } = this.#options;
     this.#files = new PoolFiles(this.#options.files);
     const filesDigest = () => this.#files.digest;
     const beforeTasks = this.#options.sandbox !== undefined || this.#options.recycle.afterTasks === 1;
-    this.#snapshots = new SnapshotStore(this.#options.snapshot, { indexURL, packages, packageBaseUrl, lockFileURL, setup, filesDigest, beforeTasks }, this.#options.persistSnapshot, this.#options.baseSnapshot !== false);
+    this.#snapshots = new SnapshotStore(
+      this.#options.snapshot,
+      { indexURL, packages, packageBaseUrl, lockFileURL, setup, filesDigest, beforeTasks },
+      this.#options.persistSnapshot,
+      this.#options.baseSnapshot !== false,
+    );
     const host = {
       options: () => this.#options,
       ended: () => this.#terminated,
@@ -86,7 +93,11 @@ export class PyodidePool {
       broken: (error: unknown) => this.#rejectReady(error),
     };
     this.#runtime = new PyodideRuntime(() => this.#options, this.#snapshots, this.#files);
-    this.#scheduler = new Scheduler(host, this.#ledger, (events) => (this.#fleet = new WorkerFleet(() => this.#options, options.workerURL, this.capabilities.interrupt, this.#runtime, events)));
+    this.#scheduler = new Scheduler(
+      host,
+      this.#ledger,
+      (events) => (this.#fleet = new WorkerFleet(() => this.#options, options.workerURL, this.capabilities.interrupt, this.#runtime, events)),
+    );
     this.state = this.#ledger.view;
     this.#readyPromise = new Promise((resolve, reject) => {
       this.#resolveReady = resolve;

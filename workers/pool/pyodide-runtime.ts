@@ -96,7 +96,10 @@ export class PyodideRuntime implements WorkerRuntime {
       // compile a second copy. A normal boot has other work to overlap its own compile with.
       // The page compiles the interpreter (once) from here: after the snapshot lookup, which
       // otherwise waits behind the compile's reads.
-      const booting = worker.boot({ indexURL, packages, packageBaseUrl, lockFileURL, setup, makeSnapshot: lease.make, restore: lease.snapshot !== undefined, base: base !== undefined, files }, bootTimeout);
+      const booting = worker.boot(
+        { indexURL, packages, packageBaseUrl, lockFileURL, setup, makeSnapshot: lease.make, restore: lease.snapshot !== undefined, base: base !== undefined, files },
+        bootTimeout,
+      );
       void compilePyodideWasm(indexURL).then((module) => {
         const compile = module && pageCompileSpan(indexURL);
         // The compile this boot waited for: not one that ended before the worker existed.
@@ -141,7 +144,6 @@ export class PyodideRuntime implements WorkerRuntime {
     return false;
   }
 }
-
 
 /** A restore failed for want of memory. */
 function tooLarge(message: string): boolean {

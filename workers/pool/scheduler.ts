@@ -24,7 +24,6 @@ import { Stopper } from './stopper.js';
 type TaskRecord = AnyTaskRecord<SchedulableWorker>;
 type WorkerHandle = SchedulableWorker;
 
-
 /** What the scheduler needs of the pool it serves. */
 export interface SchedulerHost {
   options(): ResolvedOptions;
@@ -113,7 +112,6 @@ export class Scheduler {
     }
     this.pump();
   }
-
 
   /**
    * Hand waiting tasks to workers, then size the pool. Idle workers take what they can;

@@ -81,7 +81,16 @@ export interface SnapshotSource {
 
 /** The Cache Storage request under which the snapshot of `source` is kept. */
 export async function snapshotCacheKey(source: SnapshotSource): Promise<Request> {
-  const text = JSON.stringify([source.indexURL, source.packages, source.packageBaseUrl ?? '', source.lockFileURL ?? '', source.setup, RUNTIME_BOOTSTRAP, source.filesDigest?.() ?? '', ...(source.beforeTasks ? ['before-tasks'] : [])]);
+  const text = JSON.stringify([
+    source.indexURL,
+    source.packages,
+    source.packageBaseUrl ?? '',
+    source.lockFileURL ?? '',
+    source.setup,
+    RUNTIME_BOOTSTRAP,
+    source.filesDigest?.() ?? '',
+    ...(source.beforeTasks ? ['before-tasks'] : []),
+  ]);
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
   const hex = [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
   return new Request(new URL(`/__pyodide-pool-snapshot__/${hex}`, globalThis.location?.href).href);

@@ -226,5 +226,4 @@ export class TaskLine<R extends TaskRecord = TaskRecord> {
       }
     }
   }
-
 }

@@ -80,7 +80,13 @@ export class WorkerHandle {
   /** A sandboxed worker: its messages are checked, and it holds no lock. */
   readonly #sandboxed: boolean;
 
-  constructor(readonly id: number, workerURL: URL | string | undefined, events: WorkerEvents, interruptible: boolean, sandbox?: SandboxConfig) {
+  constructor(
+    readonly id: number,
+    workerURL: URL | string | undefined,
+    events: WorkerEvents,
+    interruptible: boolean,
+    sandbox?: SandboxConfig,
+  ) {
     // Without shared memory a task cannot be stopped without ending the worker, so the
     // worker gets one task at a time (see `capacity`).
     this.line = new TaskLine(interruptible ? new ControlBlock() : undefined, {

@@ -110,10 +110,7 @@ export interface WorkerControl {
 }
 
 /** Output a task produces while it runs, in order. */
-export type OutputEvent =
-  | { type: 'stdout' | 'stderr'; text: string }
-  | { type: 'progress'; fraction: number; message: string | undefined }
-  | { type: 'data'; data: unknown };
+export type OutputEvent = { type: 'stdout' | 'stderr'; text: string } | { type: 'progress'; fraction: number; message: string | undefined } | { type: 'data'; data: unknown };
 
 /** Why a task failed inside the worker. */
 export interface TaskFailure {
@@ -192,14 +189,10 @@ export type TaskMessage = { t: 'msg'; seq: number; n: number; data: unknown } | 
  * how many messages the task has had so far. `more`: the next part of a long answer.
  */
 export type AskMessage =
-  | { t: 'ask'; seq: number; id: number; kind: 'input' | 'message'; prompt: string; blocking: boolean; taken: number }
-  | { t: 'ask'; seq: number; id: number; kind: 'more' };
+  { t: 'ask'; seq: number; id: number; kind: 'input' | 'message'; prompt: string; blocking: boolean; taken: number } | { t: 'ask'; seq: number; id: number; kind: 'more' };
 
 /** How one task ended, in a `results` batch. `skipped`: the pool stopped it before it began. */
-export type TaskOutcome =
-  | { seq: number; value: unknown }
-  | { seq: number; error: TaskFailure }
-  | { seq: number; skipped: true };
+export type TaskOutcome = { seq: number; value: unknown } | { seq: number; error: TaskFailure } | { seq: number; skipped: true };
 
 /**
  * Worker → main thread (besides Comlink's answers). `locked`: the worker holds its life lock;

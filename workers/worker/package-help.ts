@@ -35,7 +35,8 @@ export function packageHelp(name: string, at: PackageLookup): string {
   if (at.fileName === undefined) {
     return `'${name}' is not in ${lock}, so Pyodide ${at.version} does not know it: give the URL of its wheel in packages instead, or set lockFileURL to a lock file that lists it`;
   }
-  if (/^[a-z][a-z0-9+.-]*:/i.test(at.fileName)) return `its wheel's URL in ${lock} is ${at.fileName}: check that it is served there, or list the package's wheel elsewhere in a lock file of your own (lockFileURL)`;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(at.fileName))
+    return `its wheel's URL in ${lock} is ${at.fileName}: check that it is served there, or list the package's wheel elsewhere in a lock file of your own (lockFileURL)`;
   const cdn = cdnPackageBaseUrl(at.version);
   const base = at.packageBaseUrl;
   const baseNote = base === undefined ? 'packageBaseUrl' : `packageBaseUrl ${base}${at.lockFileURL && base === folder(at.lockFileURL) ? " (the lock file's folder)" : ''}`;
