@@ -9,7 +9,14 @@ const files = readdirSync('workers/python')
   .map((f) => `workers/python/${f}`);
 // The first Python that has pyflakes: the one on PATH (pyenv, a venv), else Debian's own,
 // where python3-pyflakes installs it.
-const python = ['python3', '/usr/bin/python3'].find((exe) => spawnSync(exe, ['-m', 'pyflakes', '--version'], { encoding: 'utf8' }).status === 0);
+const withPyflakes = () => ['python3', '/usr/bin/python3'].find((exe) => spawnSync(exe, ['-m', 'pyflakes', '--version'], { encoding: 'utf8' }).status === 0);
+let python = withPyflakes();
+// As scripts/browsers.mjs does for the browsers: installed from Debian when we may.
+if (!python && process.getuid?.() === 0 && spawnSync('apt-get', ['--version']).status === 0) {
+  console.log('lint:python: installing python3-pyflakes with apt-get');
+  spawnSync('apt-get', ['install', '-y', '-qq', 'python3-pyflakes'], { stdio: 'inherit' });
+  python = withPyflakes();
+}
 if (!python) {
   console.error('lint:python needs pyflakes: apt-get install python3-pyflakes (Debian, Ubuntu), or pip install pyflakes');
   process.exit(1);
