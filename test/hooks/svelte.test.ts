@@ -5,6 +5,7 @@ import { fromStore } from 'svelte/store';
 import { map, poolState, task } from '../../hooks/svelte.js';
 import { PyodidePool } from '../../workers/index.js';
 import { indexURL, waitFor } from '../helpers.js';
+import { CountingHolder } from '../workers/views/counting-holder.js';
 // Compiled on request by the test server's Svelte plugin.
 import TaskView from './TaskView.svelte';
 
@@ -70,20 +71,7 @@ describe('Svelte adapter', () => {
   });
 
   it('leaves nothing listening after its last subscriber, and runs again for a new one', async () => {
-    // A <worker-pool>-like holder that counts who listens to it.
-    class Holder extends EventTarget {
-      readonly pool = pool;
-      listeners = 0;
-      override addEventListener(...args: Parameters<EventTarget['addEventListener']>): void {
-        this.listeners++;
-        super.addEventListener(...args);
-      }
-      override removeEventListener(...args: Parameters<EventTarget['removeEventListener']>): void {
-        this.listeners--;
-        super.removeEventListener(...args);
-      }
-    }
-    const holder = new Holder();
+    const holder = new CountingHolder(pool);
     const t = task<number>(holder, 'double(x)', { inputs: { x: 1 }, auto: true });
     expect(holder.listeners).to.equal(0);
     const before = pool.state.completed.value;
