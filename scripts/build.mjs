@@ -3,6 +3,7 @@
 //   dist/components.js        the elements as one self-contained ESM file (lit, comlink,
 //                             signals inside) for a plain <script type="module">;
 //   dist/pool-worker.js       the worker script it loads (beside it);
+//   dist/module-worker.js     the module pools' worker script (beside it);
 //   dist/sandbox-worker.js    a sandboxed pool's worker, self-contained (also in dist/workers/);
 //   dist/base-snapshot.bin    the bare interpreter's snapshot for first visits (scripts/base-snapshot.mjs);
 //   custom-elements.json      the elements' manifest (for docs and editors).
@@ -33,7 +34,7 @@ const common = { bundle: true, format: 'esm', target: 'es2022', minify: true, so
 await build({ ...common, minify: false, entryPoints: ['workers/python/runtime.ts'], outfile: 'dist/workers/python/runtime.js', allowOverwrite: true });
 await build({ ...common, entryPoints: { components: 'components/index.ts' }, outdir: 'dist' });
 // ignoreAnnotations: the entry imports its run loop for its side effects (see below).
-await build({ ...common, entryPoints: { 'pool-worker': 'workers/pool-worker.ts' }, outdir: 'dist', ignoreAnnotations: true });
+await build({ ...common, entryPoints: { 'pool-worker': 'workers/pool-worker.ts', 'module-worker': 'workers/module-worker.ts' }, outdir: 'dist', ignoreAnnotations: true });
 // A sandboxed worker (opaque origin) imports nothing by URL: its script is one file, beside
 // the drop-in bundle and beside the modules (over tsc's unbundled one).
 for (const outfile of ['dist/sandbox-worker.js', 'dist/workers/sandbox-worker.js']) {

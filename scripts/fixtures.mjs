@@ -1,5 +1,6 @@
 // Test fixtures built on request. Pyodide's npm package ships no wheels and there is no
 // network, so package loading is tested with a tiny pure-Python wheel built here.
+import { existsSync } from 'node:fs';
 import { strToU8, zipSync } from 'fflate';
 
 function wheel(name, version, files) {
@@ -66,6 +67,14 @@ function cspPage(ctx) {
 
 /** Answers a fixture request; false when the path is not a fixture (a 404 follows). */
 export async function serveFixture(ctx) {
+  const wat = /^\/__fixtures__\/([a-z-]+)\.wasm$/.exec(ctx.path);
+  if (wat && existsSync(`test/fixtures/wasm/${wat[1]}.wat`)) {
+    // A test's WebAssembly module, compiled from its text.
+    const { compileWat } = await import('./wat.mjs');
+    ctx.type = 'application/wasm';
+    ctx.body = Buffer.from(await compileWat(`test/fixtures/wasm/${wat[1]}.wat`));
+    return true;
+  }
   if (ctx.path.endsWith('.json') && typeof ctx.query.echo === 'string') {
     // Any `…/name.json?echo=<JSON>` answers that JSON: a lock file a test wrote, served
     // from the folder it names (a sandboxed worker reaches no blob: URL of the page).

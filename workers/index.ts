@@ -9,6 +9,13 @@
  * @packageDocumentation
  */
 export { PyodidePool } from './pool/pool.js';
+export { ModulePool } from './pool/module-pool.js';
+export type { ModulePoolOptions } from './pool/module-pool.js';
+export { WasmPool } from './pool/wasm-pool.js';
+export type { WasmPoolOptions } from './pool/wasm-pool.js';
+export { WasmLease } from './pool/leases.js';
+export type { AcquireOptions } from './pool/leases.js';
+export type { CallOptions, CallPoolOptions, SubmitCallOptions } from './pool/call-pool.js';
 export type { PoolState } from './pool/ledger.js';
 export { STDOUT_LIMIT, Task } from './pool/task.js';
 export { TaskRun } from './views/task-run.js';

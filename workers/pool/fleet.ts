@@ -10,8 +10,7 @@
 import { workersToStart } from './dispatcher.js';
 import { WorkerBootError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
-import type { Fleet, FleetEvents } from './scheduler-ports.js';
-import type { WorkerRuntime } from './pyodide-runtime.js';
+import type { Fleet, FleetEvents, WorkerRuntime } from './scheduler-ports.js';
 import { WorkerHandle } from './worker-handle.js';
 import type { SandboxConfig } from './sandbox-host.js';
 import { BootFailed, type RecycleReason, type WorkerInfo } from './worker-info.js';
@@ -172,7 +171,6 @@ export class WorkerFleet implements Fleet {
     const replaces = this.#replacing.shift();
     const worker = new WorkerHandle(
       this.#nextId++,
-      this.workerURL,
       {
         message: (w, m) => this.events.message(w, m),
         died: (w, reason) => {
@@ -189,8 +187,7 @@ export class WorkerFleet implements Fleet {
         },
         unsendable: (w, seq, err) => this.events.unsendable(w, seq, err),
       },
-      this.interruptible,
-      this.#sandboxConfig(),
+      { entry: this.runtime.entry, workerURL: this.workerURL, interruptible: this.interruptible, sandbox: this.#sandboxConfig() },
     );
     // Loading Pyodide's scripts takes CPU the first boot needs: a worker that starts while
     // another boots waits for that one anyway (its snapshot, or its trial of the stored
@@ -229,9 +226,9 @@ export class WorkerFleet implements Fleet {
     if (this.#ended) return;
     const failure = err instanceof BootFailed ? err.failure : { kind: 'runtime' as const, message: String(err) };
     // A snapshot that did not restore is not the worker's fault: the runtime boots the next without it.
-    const counts = !this.runtime.bootFailed(failure);
+    const counts = !this.runtime.bootFailed(failure, worker);
     if (failure.kind === 'config' || (counts && ++this.#bootFailures >= MAX_BOOT_FAILURES)) {
-      this.#bootError = new WorkerBootError(`Could not start a Pyodide worker: ${failure.message}`, { cause: err, packageName: failure.packageName });
+      this.#bootError = new WorkerBootError(`Could not start ${this.runtime.workerName}: ${failure.message}`, { cause: err, packageName: failure.packageName });
       this.events.broken(this.#bootError);
       return;
     }

@@ -1,20 +1,15 @@
-import { PoolTerminatedError, QueueFullError, TaskCancelledError } from './errors.js';
+import { PoolTerminatedError, TaskCancelledError } from './errors.js';
 import { detectCapabilities, type PoolCapabilities } from './capabilities.js';
 import { moveInputs } from '../shared/transfer.js';
 import { MapRun, type MapHost, type MapProgress, type MapSettled } from './map-run.js';
 import { checkFiles, checkPath, fileBytes, PoolFiles, type FileSource } from './files.js';
 import { resolveOptions, type PoolOptions, type ResolvedOptions } from './options.js';
-import { PoolLedger, type PoolState } from './ledger.js';
+import type { PoolState } from './ledger.js';
 import { SnapshotStore } from './snapshot-store.js';
-import { Task, TaskRecord, type TaskOptions } from './task.js';
-import { Scheduler } from './scheduler.js';
-import { WorkerFleet } from './fleet.js';
+import type { Task, TaskOptions } from './task.js';
 import { PyodideRuntime } from './pyodide-runtime.js';
-import type { SchedulableWorker } from './scheduler-ports.js';
+import { PoolCore } from './pool-core.js';
 import { checkTaskOptions } from './task-checks.js';
-
-/** A task record as the scheduler holds it. */
-type ScheduledTask = TaskRecord<SchedulableWorker>;
 
 /** Options of `pool.map()`: a task's options, and how to split and settle. */
 export interface MapOptions extends TaskOptions {
@@ -52,21 +47,12 @@ export class PyodidePool {
   readonly capabilities: PoolCapabilities;
   #options: ResolvedOptions;
   readonly #given: PoolOptions;
-  readonly #scheduler: Scheduler;
-  /** The workers (the scheduler drives them; the pool reads them and writes files to them). */
-  #fleet!: WorkerFleet;
+  /** The scheduler, the workers, the state, admission and ending: what every pool is. */
+  readonly #core: PoolCore;
   /** How its workers boot Pyodide (snapshots, base snapshot, compiled interpreter). */
   readonly #runtime: PyodideRuntime;
   readonly #snapshots: SnapshotStore;
   readonly #files: PoolFiles;
-  #nextTaskId = 1;
-  #terminated = false;
-  /** With `min: 0`, `ready()` still wants one warm worker. */
-  #wantOne = false;
-  #readyPromise: Promise<void>;
-  #resolveReady!: () => void;
-  #rejectReady!: (error: unknown) => void;
-  readonly #ledger = new PoolLedger();
 
   constructor(options: PoolOptions = {}) {
     this.#given = { ...options };
@@ -85,26 +71,9 @@ export class PyodidePool {
       this.#options.persistSnapshot,
       this.#options.baseSnapshot !== false,
     );
-    const host = {
-      options: () => this.#options,
-      ended: () => this.#terminated,
-      wantOne: () => this.#wantOne,
-      ready: () => this.#resolveReady(),
-      broken: (error: unknown) => this.#rejectReady(error),
-    };
     this.#runtime = new PyodideRuntime(() => this.#options, this.#snapshots, this.#files);
-    this.#scheduler = new Scheduler(
-      host,
-      this.#ledger,
-      (events) => (this.#fleet = new WorkerFleet(() => this.#options, options.workerURL, this.capabilities.interrupt, this.#runtime, events)),
-    );
-    this.state = this.#ledger.view;
-    this.#readyPromise = new Promise((resolve, reject) => {
-      this.#resolveReady = resolve;
-      this.#rejectReady = reject;
-    });
-    this.#readyPromise.catch(() => {});
-    this.#scheduler.ensure();
+    this.#core = new PoolCore({ options: () => this.#options, runtime: this.#runtime, workerURL: options.workerURL, interruptible: this.capabilities.interrupt });
+    this.state = this.#core.state;
   }
 
   /** The options in force, defaults applied. */
@@ -125,16 +94,12 @@ export class PyodidePool {
     const next = resolveOptions({ ...this.#given, ...changes });
     Object.assign(this.#given, changes);
     this.#options = next;
-    if (!this.#terminated) this.#scheduler.reconsider();
+    this.#core.reconsider();
   }
 
   /** Resolves when `min` workers (at least one) are warm; rejects if they cannot start. */
   ready(): Promise<void> {
-    if (!this.#terminated && this.#fleet.workers.length === 0 && !this.#fleet.bootError) {
-      this.#wantOne = true;
-      this.#scheduler.ensure();
-    }
-    return this.#readyPromise;
+    return this.#core.ready();
   }
 
   /**
@@ -151,39 +116,12 @@ export class PyodidePool {
   submit<T = unknown>(code: string, options: TaskOptions = {}): Task<T> {
     if (typeof code !== 'string') throw new TypeError('PyodidePool.submit: code must be a string of Python source');
     const { signal: abort, transfer: toMove, ...checked } = checkTaskOptions('PyodidePool.submit', options, this.#options.timeout);
-    if (this.#terminated) throw new PoolTerminatedError();
-    this.#checkRoom();
+    this.#core.checkRoom(this.#options.maxQueue);
     // Moved last, once nothing can refuse the task: a refused task leaves the buffers alone.
     let { inputs } = checked;
     let transfer: ArrayBuffer[] = [];
     if (toMove) ({ inputs, transfer } = moveInputs(inputs, toMove));
-    return this.#enqueue(code, { ...checked, inputs, transfer }, abort).task as Task<T>;
-  }
-
-  /** Throws `QueueFullError` when `maxQueue` tasks wait and no worker is idle. */
-  #checkRoom(): void {
-    // Counts tasks handed to a worker but not begun too: to the user they are queued.
-    if (this.#ledger.queued.peek() >= this.#options.maxQueue && !this.#scheduler.idleWorker()) {
-      throw new QueueFullError(`The pool's queue is full (maxQueue ${this.#options.maxQueue})`);
-    }
-  }
-
-  /** A task nothing refuses any more: record it, and queue it (or settle it at once). */
-  #enqueue(code: string, options: ConstructorParameters<typeof TaskRecord>[2], abort?: AbortSignal): ScheduledTask {
-    const record: ScheduledTask = new TaskRecord(this.#nextTaskId++, code, options, (reason) => this.#scheduler.cancel(record, reason));
-    this.#ledger.added();
-    if (abort?.aborted) {
-      this.#scheduler.settle(record, { error: new TaskCancelledError(abort.reason), status: 'cancelled' });
-      return record;
-    }
-    record.watch(abort);
-    const bootError = this.#fleet.bootError;
-    if (bootError) {
-      this.#scheduler.settle(record, { error: bootError });
-      return record;
-    }
-    this.#scheduler.add(record);
-    return record;
+    return this.#core.enqueue(code, { ...checked, inputs, transfer }, abort).task as Task<T>;
   }
 
   /**
@@ -242,16 +180,16 @@ export class PyodidePool {
     const { timeout: itemTimeout, ...taskOptions } = checked;
     const movable = transfer === undefined ? undefined : new Set(transfer);
     const list = Array.from(items);
-    if (this.#terminated) throw new PoolTerminatedError();
+    if (this.#core.terminated) throw new PoolTerminatedError();
     if (abort?.aborted) throw new TaskCancelledError(abort.reason);
-    const bootError = this.#fleet.bootError;
+    const bootError = this.#core.fleet.bootError;
     if (bootError) throw bootError;
     if (list.length === 0) return Promise.resolve([]);
-    this.#checkRoom();
+    this.#core.checkRoom(this.#options.maxQueue);
     const host: MapHost = {
       // A map holds a few chunks in the queue at a time, whatever its length: they are
       // not refused by maxQueue once the map has begun.
-      submit: (chunk, transfer, timeout) => this.#enqueue(code, { ...taskOptions, timeout, transfer, chunk }),
+      submit: (chunk, transfer, timeout) => this.#core.enqueue(code, { ...taskOptions, timeout, transfer, chunk }),
       workers: () => this.#options.max,
     };
     return new MapRun(host, list, { chunkSize, keepGoing: settle === 'all', itemTimeout, onProgress, movable, signal: abort }).promise;
@@ -269,10 +207,10 @@ export class PyodidePool {
    */
   async writeFile(path: string, data: FileSource): Promise<void> {
     checkFiles({ [checkPath('PyodidePool.writeFile', path)]: data });
-    if (this.#terminated) throw new PoolTerminatedError();
+    if (this.#core.terminated) throw new PoolTerminatedError();
     const bytes = await fileBytes(path, data);
     this.#files.write(path, bytes);
-    const problems = await Promise.all(this.#fleet.workers.map((worker) => worker.writeFile(path, bytes)));
+    const problems = await Promise.all(this.#core.fleet.workers.map((worker) => worker.writeFile(path, bytes)));
     const problem = problems.find((p) => p !== undefined);
     if (problem) throw new Error(problem);
   }
@@ -283,13 +221,9 @@ export class PyodidePool {
    * handed it over yet does so first, so that it is kept for the next visit). Idempotent.
    */
   async terminate(): Promise<void> {
-    if (this.#terminated) return;
-    this.#terminated = true;
-    const error = new PoolTerminatedError();
     // A snapshot the pool made and has not stored yet is still taken from its worker.
-    const ended = this.#scheduler.endAll(error, { keepSnapshot: this.#options.persistSnapshot });
-    this.#ledger.ready.value = false;
-    this.#rejectReady(error);
+    const ended = this.#core.terminate(this.#options.persistSnapshot);
+    if (!ended) return;
     this.#snapshots.clear();
     await ended;
   }

@@ -15,22 +15,13 @@ import type { PoolFiles } from './files.js';
 import type { ResolvedOptions } from './options.js';
 import type { SnapshotSkip, SnapshotStore } from './snapshot-store.js';
 import type { WorkerHandle } from './worker-handle.js';
+import type { WorkerRuntime } from './scheduler-ports.js';
 import { BootFailed } from './worker-info.js';
-
-/** What the fleet needs of a runtime to boot its workers. */
-export interface WorkerRuntime {
-  /** A worker started while no other boots: it may load the runtime's files at once. */
-  prepare(worker: WorkerHandle): void;
-  /** Boot `worker` until it is warm; rejects with `BootFailed`. `prepared`: `prepare` was called for it. */
-  boot(worker: WorkerHandle, prepared: boolean): Promise<void>;
-  /** A boot failed: true when that was not the worker's fault (a snapshot that did not restore), so it does not count toward giving up. */
-  bootFailed(failure: BootFailure): boolean;
-  /** No worker is booting any more. */
-  allBooted(): void;
-}
 
 /** Pyodide, booted from the pool's options, snapshots and files. */
 export class PyodideRuntime implements WorkerRuntime {
+  readonly entry = 'pyodide';
+  readonly workerName = 'a Pyodide worker';
   /** A worker has restored from a snapshot (then `capabilities.snapshot` is true). */
   restoredOne = false;
 

@@ -5,7 +5,8 @@
  *
  * @internal
  */
-import type { WorkerMessage } from '../shared/protocol.js';
+import type { BootFailure, WorkerMessage } from '../shared/protocol.js';
+import type { WorkerHandle } from './worker-handle.js';
 import type { PreemptCandidate } from './dispatcher.js';
 import type { WorkerBootError } from './errors.js';
 import type { ChannelWorker } from './task-channel.js';
@@ -81,4 +82,34 @@ export interface Fleet {
   end(options: { keepSnapshot: boolean }): Promise<unknown>;
   /** What `pool.state.workers` shows. */
   infos(): WorkerInfo[];
+}
+
+/** What the fleet needs of a runtime to boot its workers. */
+export interface WorkerRuntime {
+  /** Which worker script its workers run (see `WorkerStart`). */
+  readonly entry: 'pyodide' | 'module';
+  /** Its workers, as an error names them ("a Pyodide worker"). */
+  readonly workerName: string;
+  /** A worker started while no other boots: it may load the runtime's files at once. */
+  prepare(worker: WorkerHandle): void;
+  /** Boot `worker` until it is warm; rejects with `BootFailed`. `prepared`: `prepare` was called for it. */
+  boot(worker: WorkerHandle, prepared: boolean): Promise<void>;
+  /**
+   * `worker`'s boot failed: true when that was not the worker's fault (a snapshot that did
+   * not restore; a worker ended because its group was rebuilt), so it does not count
+   * toward giving up.
+   */
+  bootFailed(failure: BootFailure, worker: WorkerHandle): boolean;
+  /** No worker is booting any more. */
+  allBooted(): void;
+}
+
+/** Workers bound to one caller each (see `pool/leases.ts`). */
+export interface WorkerClaims {
+  /** `worker` is leased: it takes only its lease's calls, handed to it directly (`handTo`). */
+  held(worker: SchedulableWorker): boolean;
+  /** `worker` holds nothing: a waiting `acquire()` may take it first. True if one did. */
+  offer(worker: SchedulableWorker): boolean;
+  /** How many `acquire()` calls wait for a worker (more workers start for them, up to `max`). */
+  readonly waiting: number;
 }

@@ -16,7 +16,7 @@ import type { WorkerMessage } from '../shared/protocol.js';
 import { TaskQueue } from './task-queue.js';
 import type { TaskRecord as AnyTaskRecord } from './task.js';
 import { nextPhase, type PhaseEvent, type StopRequest } from './task-phase.js';
-import type { Ending, Fleet, FleetEvents, SchedulableWorker } from './scheduler-ports.js';
+import type { Ending, Fleet, FleetEvents, SchedulableWorker, WorkerClaims } from './scheduler-ports.js';
 import { TaskTimers } from './task-timers.js';
 import { Stopper } from './stopper.js';
 
@@ -35,6 +35,10 @@ export interface SchedulerHost {
   ready(): void;
   /** Boots keep failing: `ready()` rejects. */
   broken(error: WorkerBootError): void;
+  /** A warm worker was lost (it died, or was ended to stop its task), after its tasks were settled or requeued. */
+  lost?(worker: WorkerHandle, reason: string): void;
+  /** Workers leased to one caller (`WasmPool.acquire`): none of the queue's tasks go to them. */
+  claims?: WorkerClaims;
 }
 
 export class Scheduler {
@@ -100,9 +104,20 @@ export class Scheduler {
     if (event.type === 'requeue' || event.type === 'settle') this.#timers.clear(record);
   }
 
-  /** A worker that is idle now, if any. */
+  /** A worker that is idle now and free to take a queued task, if any. */
   idleWorker(): WorkerHandle | undefined {
-    return this.#fleet.workers.find((w) => w.status === 'idle');
+    return this.#fleet.workers.find((w) => w.status === 'idle' && !this.#host.claims?.held(w));
+  }
+
+  /** Hand `record` to `worker` itself, past the queue: a leased worker's call (it is idle, and held for that caller). */
+  handTo(worker: WorkerHandle, record: TaskRecord): void {
+    this.#dispatch(worker, record);
+    this.publishWorkers();
+  }
+
+  /** End `worker` now, settling what it began (`WorkerCrashedError` naming `why`) and running the rest elsewhere. */
+  endWorker(worker: WorkerHandle, why: string): void {
+    this.#endToStop(worker, why);
   }
 
   /** Options changed (`pool.configure`): idle workers may now be trimmed or retire, and more may start. */
@@ -165,6 +180,8 @@ export class Scheduler {
     if (worker.line.live > 0 && worker.line.head()?.preemptible) return 0;
     // Spent (recycled): it takes no further task, not even one at a time.
     if (this.#fleet.spent(worker)) return 0;
+    // Leased: only its caller's calls, handed to it directly.
+    if (this.#host.claims?.held(worker)) return 0;
     return roomFor(worker, {
       // Leaving the pool soon (beyond a lowered max): no queue of its own.
       leaving: trimming,
@@ -205,7 +222,7 @@ export class Scheduler {
   /** Start the workers the queue calls for. True if any started. */
   ensure(): boolean {
     if (this.#host.ended()) return false;
-    return this.#fleet.ensure(this.#queue.size, this.#host.wantOne());
+    return this.#fleet.ensure(this.#queue.size + (this.#host.claims?.waiting ?? 0), this.#host.wantOne());
   }
 
   /** A worker booted: the pool may be ready, and the worker takes work. */
@@ -230,6 +247,12 @@ export class Scheduler {
   becameIdle(worker: WorkerHandle): void {
     const fate = this.#fleet.settle(worker);
     if (fate === 'trimmed') return;
+    // A waiting `acquire()` comes before the queue; a leased worker waits for its caller.
+    const claims = this.#host.claims;
+    if (fate === 'serving' && claims && (claims.offer(worker) || claims.held(worker))) {
+      this.publishWorkers();
+      return;
+    }
     this.pump();
     if (fate === 'retired') return;
     this.#steal(worker);
@@ -325,7 +348,7 @@ export class Scheduler {
       const { begun, notBegun } = worker.line.unfinished();
       begun.forEach((record, i) => {
         if (record.stop) this.#settleStopped(record, record.stop);
-        else if (i === begun.length - 1) this.settle(record, { error: new WorkerCrashedError(`The worker running task ${record.id} died: ${reason}`) });
+        else if (i === begun.length - 1) this.settle(record, { error: new WorkerCrashedError(`The worker (#${worker.id}) running task ${record.id} died: ${reason}`) });
         else this.settle(record, { error: new WorkerCrashedError(`The worker died (${reason}) before sending the result of task ${record.id}`) });
       });
       // Handed over but never begun: they run elsewhere, ahead of what waits.
@@ -335,6 +358,7 @@ export class Scheduler {
           this.settle(record, { error: new WorkerCrashedError(`The worker holding task ${record.id} died (${reason}) before running it; its transferred buffers went with it`) });
         } else this.#requeue(record);
       }
+      this.#host.lost?.(worker, reason);
       this.pump();
     });
   }

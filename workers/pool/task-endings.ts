@@ -9,9 +9,24 @@ import { ConversionError, PythonError, TaskCancelledError, TaskTimeoutError, typ
 import type { TaskFailure } from '../shared/protocol.js';
 import type { StopRequest } from './task.js';
 
-/** The error of a failure the worker described (`timeout`: a map item ran past `ms`). */
-export function failureError(failure: Omit<TaskFailure, 'kind'> & { kind: TaskFailure['kind'] | 'timeout' }, ms = 0): PoolError {
+/** JavaScript's own error classes, rebuilt as themselves on the page; any other name is an `Error` of that name. */
+const NATIVE_ERRORS: Record<string, ErrorConstructor> = { TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError };
+
+/** What a module's export threw, rebuilt with its name, message and stack. */
+function scriptError(failure: Pick<TaskFailure, 'pythonType' | 'message' | 'traceback'>): Error {
+  const error = new (NATIVE_ERRORS[failure.pythonType] ?? Error)(failure.message);
+  if (error.name !== failure.pythonType && failure.pythonType) Object.defineProperty(error, 'name', { value: failure.pythonType, configurable: true, writable: true });
+  if (failure.traceback) Object.defineProperty(error, 'stack', { value: failure.traceback, configurable: true, writable: true });
+  return error;
+}
+
+/**
+ * The error of a failure the worker described (`timeout`: a map item ran past `ms`): a
+ * `PythonError`, a `ConversionError`, or what a module's export threw (`script`).
+ */
+export function failureError(failure: Omit<TaskFailure, 'kind'> & { kind: TaskFailure['kind'] | 'timeout' }, ms = 0): Error {
   if (failure.kind === 'python') return new PythonError(failure);
+  if (failure.kind === 'script') return scriptError(failure);
   if (failure.kind === 'timeout') return new TaskTimeoutError(ms);
   return new ConversionError(failure.message, failure.pythonType || undefined);
 }

@@ -93,6 +93,7 @@ export class TaskLine<R extends TaskRecord = TaskRecord> {
     this.inflight.set(seq, record);
     this.live++;
     const order: TaskOrder = { seq, code: record.code, inputs: record.inputs, notify };
+    if (record.args) order.args = record.args;
     if (record.stdin !== undefined) order.stdin = record.stdin;
     if (record.channel.onInput) order.interactive = true;
     if (record.chunk) {

@@ -148,6 +148,8 @@ export class TaskRecord<W = unknown> {
   /** input() answers and messages (see `TaskChannel`). */
   readonly channel: TaskChannel;
   readonly inputs: Record<string, unknown> | undefined;
+  /** A module pool's call: the export's arguments (`code` names the export). */
+  readonly args: unknown[] | undefined;
   readonly priority: number;
   readonly timeout: number | undefined;
   readonly onOutput: ((event: OutputEvent) => void) | undefined;
@@ -163,11 +165,12 @@ export class TaskRecord<W = unknown> {
   constructor(
     readonly id: number,
     readonly code: string,
-    options: Omit<TaskOptions, 'signal'> & { priority: number; timeout: number | undefined; chunk?: ChunkSpec },
+    options: Omit<TaskOptions, 'signal'> & { priority: number; timeout: number | undefined; chunk?: ChunkSpec; args?: unknown[] },
     readonly cancelRequested: (reason?: unknown) => void,
   ) {
     this.chunk = options.chunk;
     this.inputs = options.inputs;
+    this.args = options.args;
     this.priority = options.priority;
     this.timeout = options.timeout;
     this.onOutput = options.onOutput;

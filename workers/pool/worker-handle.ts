@@ -1,7 +1,10 @@
 import * as Comlink from 'comlink';
 import { ControlBlock } from '../shared/control-block.js';
 import { Exchange } from '../shared/exchange.js';
-import type { BootConfig, BootResult, TaskMessage, WorkerControl, WorkerMessage } from '../shared/protocol.js';
+import type { BootConfig, BootFailure, BootResult, ModuleBootConfig, TaskMessage, WorkerControl, WorkerMessage } from '../shared/protocol.js';
+
+/** `Omit` over each member of a union. */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 import { startSandboxWorker, type SandboxConfig } from './sandbox-host.js';
 import { TaskLine, type WorkerStatus } from './task-line.js';
 import type { TaskRecord } from './task.js';
@@ -24,6 +27,18 @@ export interface WorkerEvents {
   died(handle: WorkerHandle, reason: string): void;
   /** Task `seq`'s inputs could not be posted (not cloneable). */
   unsendable(handle: WorkerHandle, seq: number, error: Error): void;
+}
+
+/** What a {@link WorkerHandle} starts. */
+export interface WorkerStart {
+  /** Which worker script: Pyodide's (`pool-worker.js`) or the module pools' (`module-worker.js`). */
+  entry: 'pyodide' | 'module';
+  /** A worker script of the user's instead (bundlers that move it). */
+  workerURL?: URL | string;
+  /** The page is cross-origin isolated and the runtime takes interrupts: the worker gets a control block. */
+  interruptible: boolean;
+  /** Start it sandboxed (Pyodide only). */
+  sandbox?: SandboxConfig;
 }
 
 /** How a worker is ended on purpose (see `WorkerHandle.terminate`). */
@@ -82,10 +97,8 @@ export class WorkerHandle {
 
   constructor(
     readonly id: number,
-    workerURL: URL | string | undefined,
     events: WorkerEvents,
-    interruptible: boolean,
-    sandbox?: SandboxConfig,
+    { entry, workerURL, interruptible, sandbox }: WorkerStart,
   ) {
     // Without shared memory a task cannot be stopped without ending the worker, so the
     // worker gets one task at a time (see `capacity`).
@@ -103,8 +116,10 @@ export class WorkerHandle {
     this.#worker = sandbox
       ? startSandboxWorker(sandbox, (reason) => this.#die(reason))
       : workerURL
-        ? new Worker(workerURL, { type: 'module', name: 'pyodide-pool' })
-        : new Worker(new URL('../pool-worker.js', import.meta.url), { type: 'module', name: 'pyodide-pool' });
+        ? new Worker(workerURL, { type: 'module', name: entry === 'module' ? 'module-pool' : 'pyodide-pool' })
+        : entry === 'module'
+          ? new Worker(new URL('../module-worker.js', import.meta.url), { type: 'module', name: 'module-pool' })
+          : new Worker(new URL('../pool-worker.js', import.meta.url), { type: 'module', name: 'pyodide-pool' });
     this.#worker.addEventListener('error', (event) => {
       event.preventDefault();
       this.#die(`worker error: ${event.message || 'the worker script failed'}`);
@@ -203,14 +218,15 @@ export class WorkerHandle {
    * the worker if it has not answered within `timeoutMs`: a stalled boot (Firefox can
    * stall instantiating wasm, pyodide#5044) must fail, and be retried, rather than hang.
    */
-  async boot(config: Omit<BootConfig, 'lockName' | 'control'>, timeoutMs: number): Promise<BootResult> {
+  async boot(config: Omit<BootConfig, 'lockName' | 'control'> | DistributiveOmit<ModuleBootConfig, 'lockName' | 'control'>, timeoutMs: number): Promise<BootResult> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const died = new Promise<never>((_, reject) => {
       this.#onDeath = (reason) => reject(new BootFailed({ kind: 'runtime', message: `the worker died while starting (${reason})` }));
       timer = setTimeout(() => this.#die(`its boot did not answer within ${timeoutMs / 1000} s`), timeoutMs);
     });
-    const control = this.#api();
-    const full: BootConfig = { ...config, lockName: this.#lockName, control: this.line.control?.buffer };
+    // One boot call, whichever worker script answers it (Pyodide's or the module pools').
+    const control = this.#api() as unknown as Comlink.Remote<{ boot(config: BootConfig | ModuleBootConfig): Promise<BootResult | { failure: BootFailure }> }>;
+    const full = { ...config, lockName: this.#lockName, control: this.line.control?.buffer } as BootConfig | ModuleBootConfig;
     const outcome = await Promise.race([control.boot(full), died]).finally(() => clearTimeout(timer));
     if ('failure' in outcome) throw new BootFailed(outcome.failure);
     this.#onDeath = undefined;

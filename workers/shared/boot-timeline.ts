@@ -61,7 +61,9 @@ export type BootStageName =
   | 'snapshot-make'
   | 'runtime'
   | 'handover'
-  | 'first-task';
+  | 'first-task'
+  // A module pool's worker imports its module, or instantiates its WebAssembly.
+  | 'module';
 
 /** One stage of a worker's boot. */
 export interface BootStage {

@@ -52,8 +52,8 @@ export interface BootResult {
   bootMs: number;
   /** wasm heap size in bytes. */
   heapBytes: number;
-  /** Pyodide's version string. */
-  pyodideVersion: string;
+  /** Pyodide's version string (module pools: none). */
+  pyodideVersion?: string;
   /** A snapshot was made (`makeSnapshot`); `takeSnapshot()` hands it over, packed. */
   snapshotMade?: boolean;
   /** Why no snapshot could be made, when one was asked for. */
@@ -82,7 +82,21 @@ export interface BootFailure {
   packageName?: string;
 }
 
-/** The control API a worker exposes through Comlink. */
+/**
+ * What a module pool's worker needs to start (`worker/module-runtime.ts`): an ES module
+ * to import, or a compiled WebAssembly module to instantiate (on `memory`, when the pool
+ * shares one memory between its workers).
+ */
+export type ModuleBootConfig = { lockName: string; control?: SharedArrayBuffer } & (
+  { kind: 'module'; url: string } | { kind: 'wasm'; module: WebAssembly.Module; memory?: WebAssembly.Memory; url: string }
+);
+
+/** The control API a module pool's worker exposes through Comlink: it only boots. */
+export interface ModuleWorkerControl {
+  boot(config: ModuleBootConfig): Promise<BootResult | { failure: BootFailure }>;
+}
+
+/** The control API a Pyodide worker exposes through Comlink. */
 export interface WorkerControl {
   /** Start loading Pyodide's scripts from `indexURL` while the pool prepares `boot()`. */
   prepare(indexURL: string): void;
@@ -112,9 +126,12 @@ export interface WorkerControl {
 /** Output a task produces while it runs, in order. */
 export type OutputEvent = { type: 'stdout' | 'stderr'; text: string } | { type: 'progress'; fraction: number; message: string | undefined } | { type: 'data'; data: unknown };
 
-/** Why a task failed inside the worker. */
+/**
+ * Why a task failed inside the worker. `script`: a module pool's export threw (or was
+ * missing); then `pythonType` is the JavaScript error's `name` and `traceback` its `stack`.
+ */
 export interface TaskFailure {
-  kind: 'python' | 'conversion';
+  kind: 'python' | 'conversion' | 'script';
   pythonType: string;
   message: string;
   traceback: string;
@@ -144,6 +161,8 @@ export interface TaskOrder {
   itemTimeout?: number;
   /** Sent to a worker whose generator task is at a yield: run it before resuming that. */
   preempt?: boolean;
+  /** Module pools: `code` names the export to call, with these arguments. */
+  args?: unknown[];
 }
 
 /**

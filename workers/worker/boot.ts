@@ -6,6 +6,7 @@
  *
  * @internal
  */
+import { holdLock } from './life-lock.js';
 import type { PyodideAPI } from 'pyodide';
 import type { PyProxy } from 'pyodide/ffi';
 import type { BootConfig, BootFailure, BootResult, WorkerMessage } from '../shared/protocol.js';
@@ -29,17 +30,6 @@ export interface BootHost {
   /** The runtime's Python module is in place: bind it (its hooks hold JavaScript references, so after any snapshot). */
   install(): void;
   heapBytes(): number;
-}
-
-/** Hold a Web Lock for the worker's whole life: the pool learns of our death when it is released. */
-function holdLock(name: string): Promise<void> {
-  if (!navigator.locks) return Promise.resolve();
-  return new Promise((acquired) => {
-    void navigator.locks.request(name, () => {
-      acquired();
-      return new Promise<never>(() => {});
-    });
-  });
 }
 
 export async function bootInterpreter(config: BootConfig, host: BootHost): Promise<BootResult | { failure: BootFailure }> {

@@ -7,7 +7,7 @@
  * @internal
  */
 import type { PyodideAPI } from 'pyodide';
-import type { BootConfig, BootFailure, BootResult, TaskMessage, TaskOrder, WorkerMessage } from '../shared/protocol.js';
+import type { BootConfig, BootFailure, BootResult, TaskMessage, WorkerControl, TaskOrder, WorkerMessage } from '../shared/protocol.js';
 import { memoryBytes } from '../shared/primordials.js';
 import { pythonToPlain } from './convert.js';
 import { bindPythonModule, jspi, switches } from './python-module.js';
@@ -21,7 +21,7 @@ import type { Ran, Runtime, Yielded } from './runtime.js';
 import type { Running } from './running.js';
 import { Waits } from './waits.js';
 
-export class PyodideRuntime implements Runtime {
+export class PyodideRuntime implements Runtime, WorkerControl {
   readonly #running: Running;
   readonly #post: (message: WorkerMessage) => void;
   readonly #loader = new Loader();

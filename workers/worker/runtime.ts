@@ -5,15 +5,15 @@
  * is one runtime (`worker/pyodide-runtime.ts`); another (plain ES modules or WebAssembly
  * instances called by export name) implements the same interface.
  *
- * A runtime answers the page's control calls (boot, snapshot, files: the
- * {@link WorkerControl} the page makes through Comlink), runs one task from its order to
+ * A runtime also answers the page's control calls (boot; for Pyodide, snapshots and files:
+ * `WorkerControl` in `shared/protocol.ts`) through Comlink, and runs one task from its order to
  * its outcome (converting the inputs in and the result out), takes the messages meant
  * for the task it runs, and says how big its heap is. Which task runs is not its to
  * decide or to track: it asks the {@link Running} it is given.
  *
  * @internal
  */
-import type { TaskMessage, TaskOrder, TaskOutcome, WorkerControl } from '../shared/protocol.js';
+import type { TaskMessage, TaskOrder, TaskOutcome } from '../shared/protocol.js';
 
 /**
  * Runs at a task's preemption points (a generator task's yields): the urgent tasks the
@@ -28,7 +28,7 @@ export interface Ran {
   transfer?: Transferable[];
 }
 
-export interface Runtime extends WorkerControl {
+export interface Runtime {
   /**
    * Run task `order` (already begun in the {@link Running}). Answers synchronously when
    * it can (the fast path of a task that neither awaits nor yields), else with a promise;

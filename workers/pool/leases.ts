@@ -1,0 +1,195 @@
+/**
+ * Leases of a {@link WasmPool}'s instances: `acquire()` binds a caller to one warm worker
+ * (its instance, memory and globals) until `release()`, and waits while every instance
+ * is leased, as wazero-pool's Get/Put with a limit, as promises that honour `signal` and
+ * `timeout`. A leased worker takes no queued call; its caller's calls go to it directly,
+ * one after another. A lease whose worker ended (a trap, a death, a call past its timeout)
+ * ends with a `WorkerCrashedError` saying why.
+ *
+ * @internal
+ */
+import { PoolTerminatedError, TaskCancelledError, TaskTimeoutError, WorkerCrashedError } from './errors.js';
+import type { PoolCore, ScheduledTask } from './pool-core.js';
+import type { SchedulableWorker, WorkerClaims } from './scheduler-ports.js';
+
+/** Options of `WasmPool.acquire()`. */
+export interface AcquireOptions {
+  /** Aborting it gives up waiting (rejects with `TaskCancelledError`). */
+  signal?: AbortSignal;
+  /** Ms to wait for an instance at most (rejects with `TaskTimeoutError`). */
+  timeout?: number;
+}
+
+/** A waiting `acquire()`. */
+interface Waiter {
+  grant(worker: SchedulableWorker): void;
+  reject(error: unknown): void;
+}
+
+/** How a lease sends its calls (the pool checks and records them). */
+export type LeaseCall = (worker: SchedulableWorker, name: string, args: unknown[], options: object) => ScheduledTask;
+
+/**
+ * One caller's hold on one instance. Calls on it run one after another on that instance,
+ * which keeps its memory and globals between them; `release()` gives it back.
+ *
+ * @example
+ * const lease = await pool.acquire();
+ * try {
+ *   await lease.call('push', 7);
+ *   await lease.call('sum'); // the same instance: 7
+ * } finally {
+ *   lease.release();
+ * }
+ */
+export class WasmLease {
+  #worker: SchedulableWorker | undefined;
+  #ended: Error | undefined;
+  /** The last call queued on this lease: the next waits for it. */
+  #last: Promise<unknown> = Promise.resolve();
+  readonly #send: LeaseCall;
+  readonly #leases: Leases;
+
+  /** @internal */
+  constructor(leases: Leases, worker: SchedulableWorker, send: LeaseCall) {
+    this.#leases = leases;
+    this.#worker = worker;
+    this.#send = send;
+  }
+
+  /** The leased worker's id (as in `pool.state.workers`), until released. */
+  get workerId(): number | undefined {
+    return this.#worker?.id;
+  }
+
+  /** Why the lease can take no more calls: released, or its instance ended. */
+  get ended(): Error | undefined {
+    return this.#ended;
+  }
+
+  /**
+   * Call export `name` on the leased instance with `args` (numbers, or BigInts for i64); a
+   * trailing options object (`signal`, `timeout`, `onOutput`) applies to this call.
+   *
+   * @example
+   * await lease.call('add', 2, 3); // 5
+   */
+  call<T = unknown>(name: string, ...args: unknown[]): Promise<T> {
+    const run = async (): Promise<T> => {
+      if (this.#ended) throw this.#ended;
+      const [callArgs, options] = splitOptions(args);
+      return (await this.#send(this.#worker!, name, callArgs, options).task.result) as T;
+    };
+    // One call at a time on the instance, in call order.
+    const next = this.#last.then(run, run);
+    this.#last = next.catch(() => {});
+    return next;
+  }
+
+  /** Give the instance back (idempotent). Calls already made still run; later ones reject. */
+  release(): void {
+    if (!this.#ended) this.#ended = new Error('This lease was released');
+    const worker = this.#worker;
+    this.#worker = undefined;
+    if (worker) void this.#last.then(() => this.#leases.release(worker));
+  }
+
+  /** @internal The instance ended: the lease ends with why. */
+  lost(error: Error): void {
+    if (!this.#ended) this.#ended = error;
+    this.#worker = undefined;
+  }
+}
+
+/** Split a trailing options object off a wasm call's numbers. */
+export function splitOptions(args: unknown[]): [unknown[], object] {
+  const last = args[args.length - 1];
+  if (typeof last === 'object' && last !== null && !ArrayBuffer.isView(last) && Object.getPrototypeOf(last) === Object.prototype) return [args.slice(0, -1), last];
+  return [args, {}];
+}
+
+export class Leases implements WorkerClaims {
+  readonly #held = new Map<SchedulableWorker, WasmLease>();
+  readonly #waiters: Waiter[] = [];
+  #core!: PoolCore;
+  #send!: LeaseCall;
+
+  /** Bind to the pool's core once it exists (the core is made with these claims). */
+  attach(core: PoolCore, send: LeaseCall): void {
+    this.#core = core;
+    this.#send = send;
+  }
+
+  get waiting(): number {
+    return this.#waiters.length;
+  }
+
+  held(worker: SchedulableWorker): boolean {
+    return this.#held.has(worker);
+  }
+
+  offer(worker: SchedulableWorker): boolean {
+    const waiter = this.#waiters.shift();
+    if (!waiter) return false;
+    waiter.grant(worker);
+    return true;
+  }
+
+  /** Wait for an instance (see `WasmPool.acquire`). */
+  acquire({ signal, timeout }: AcquireOptions = {}): Promise<WasmLease> {
+    if (this.#core.terminated) return Promise.reject(new PoolTerminatedError());
+    if (signal?.aborted) return Promise.reject(new TaskCancelledError(signal.reason));
+    const bootError = this.#core.fleet.bootError;
+    if (bootError) return Promise.reject(bootError);
+    return new Promise<WasmLease>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        const at = this.#waiters.indexOf(waiter);
+        if (at >= 0) this.#waiters.splice(at, 1);
+      };
+      const waiter: Waiter = {
+        grant: (worker) => {
+          done();
+          const lease = new WasmLease(this, worker, this.#send);
+          this.#held.set(worker, lease);
+          resolve(lease);
+        },
+        reject: (error) => {
+          done();
+          reject(error);
+        },
+      };
+      const onAbort = () => waiter.reject(new TaskCancelledError(signal!.reason));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (timeout !== undefined) timer = setTimeout(() => waiter.reject(new TaskTimeoutError(timeout)), timeout);
+      this.#waiters.push(waiter);
+      // An idle worker takes it now; otherwise one frees up, or starts (up to `max`).
+      const idle = this.#core.scheduler.idleWorker();
+      if (idle) this.offer(idle);
+      else this.#core.scheduler.ensure();
+    });
+  }
+
+  /** The pool ended, or cannot boot: every waiting `acquire()` rejects with `error`, every lease ends. */
+  endAll(error: Error): void {
+    for (const waiter of [...this.#waiters]) waiter.reject(error);
+    for (const lease of this.#held.values()) lease.lost(error);
+    this.#held.clear();
+  }
+
+  /** A lease gives its worker back: it takes queued calls again (or the next `acquire()`). */
+  release(worker: SchedulableWorker): void {
+    if (!this.#held.delete(worker)) return;
+    if (worker.status === 'idle') this.#core.scheduler.becameIdle(worker);
+  }
+
+  /** `worker` ended: its lease ends with why. */
+  lost(worker: SchedulableWorker, reason: string): void {
+    const lease = this.#held.get(worker);
+    if (!lease) return;
+    this.#held.delete(worker);
+    lease.lost(new WorkerCrashedError(`The leased instance (worker #${worker.id}) ended: ${reason}`));
+  }
+}
