@@ -15,6 +15,7 @@ import { build } from 'vite';
 import { CHROMIUM_ARGS, ensureChromium } from './browsers.mjs';
 import { crossOriginIsolation, selfHostedPyodide } from './dev-middleware.mjs';
 import { freePort } from './free-port.mjs';
+import { compileWat } from './wat.mjs';
 
 const PAGE_TIMEOUT_MS = 120_000;
 const work = resolve('.cache/package');
@@ -65,6 +66,7 @@ await check('npm pack ships every export, its types and the manifest, and no sou
   const extra = [...shipped].filter((f) => f.endsWith('.map') || (f.endsWith('.ts') && !f.endsWith('.d.ts')) || /^(test|stories|examples|bench|scripts)\//.test(f));
   assert(extra.length === 0, `the tarball ships files a consumer does not need: ${extra.slice(0, 5).join(', ')}`);
   assert(shipped.has('dist/pool-worker.js') && shipped.has('dist/components.js'), 'the drop-in bundle and its worker are missing');
+  assert(shipped.has('dist/module-worker.js') && shipped.has('dist/workers/module-worker.js'), "the module pools' worker script is missing");
   assert(shipped.has('dist/sandbox-worker.js') && shipped.has('dist/workers/sandbox-worker.js'), 'the sandboxed worker script is missing');
   assert(shipped.has('dist/base-snapshot.bin'), 'the base snapshot for first visits is missing');
 });
@@ -87,10 +89,14 @@ writeFileSync(
 );
 execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: app, stdio: ['ignore', 'ignore', 'inherit'] });
 
+// A bare .wasm and an ES module of the app's own, for the module pools (copied to dist/ by Vite).
+mkdirSync(join(app, 'public'), { recursive: true });
+writeFileSync(join(app, 'public', 'math.wasm'), await compileWat('test/fixtures/wasm/math.wat'));
+writeFileSync(join(app, 'public', 'calc.js'), 'export async function greet(name) {\n  console.log("greeting", name);\n  return `hello ${name}`;\n}\n');
 writeFileSync(join(app, 'index.html'), '<!doctype html><meta charset="utf-8"><div id="react"></div><div id="elements"></div><script type="module" src="./main.js"></script>\n');
 writeFileSync(
   join(app, 'main.js'),
-  `import { PyodidePool, PythonError } from 'pyodide-pool';
+  `import { ModulePool, PyodidePool, PythonError, WasmPool, WorkerCrashedError } from 'pyodide-pool';
 import { WorkerPoolElement } from 'pyodide-pool/components';
 import { usePool, useTask } from 'pyodide-pool/hooks/react';
 import { createElement as h } from 'react';
@@ -108,6 +114,14 @@ core.run('double(x)', { inputs: { x: 21 } })
   })
   .catch((e) => (outcome.core = { error: String(e) }))
   .finally(() => core.terminate());
+
+// Module pools: their worker script reaches the page through the bundler as an asset.
+const wasm = new WasmPool({ wasm: new URL('./math.wasm', location.href), max: 1 });
+const modules = new ModulePool({ module: new URL('./calc.js', location.href), max: 1 });
+Promise.all([wasm.call('add', 40, 2), wasm.call('fail').catch((e) => e), modules.call('greet', ['ada'], { onOutput: (e) => (outcome.printed = e.text) })])
+  .then(([sum, trap, greeting]) => (outcome.modules = { sum, trap: trap instanceof WorkerCrashedError, greeting, printed: outcome.printed }))
+  .catch((e) => (outcome.modules = { error: String(e) }))
+  .finally(() => Promise.all([wasm.terminate(), modules.terminate()]));
 
 // A sandboxed pool: its worker script reaches the page through the bundler as an asset.
 const sandboxed = new PyodidePool({ indexURL: '/pyodide/', max: 1, sandbox: true });
@@ -164,7 +178,7 @@ def double(x):
 // The shipped declarations, as a strict TypeScript project sees them (no skipLibCheck).
 writeFileSync(
   join(app, 'types.ts'),
-  `import { PyodidePool, PythonError, type PoolCapabilities, type PoolOptions, type Task } from 'pyodide-pool';
+  `import { ModulePool, PyodidePool, PythonError, WasmPool, type PoolCapabilities, type PoolOptions, type Task, type WasmLease } from 'pyodide-pool';
 import { PyTaskElement, WorkerPoolElement } from 'pyodide-pool/components';
 import { createTask } from 'pyodide-pool/hooks';
 import { usePool, useTask } from 'pyodide-pool/hooks/react';
@@ -175,7 +189,9 @@ const task: Task<number> = pool.submit<number>('1 + 1');
 const caps: PoolCapabilities = pool.capabilities;
 const el: WorkerPoolElement | null = document.querySelector('worker-pool');
 const py: PyTaskElement = document.createElement('py-task');
-export const uses = [task.status.value, caps.interrupt, el?.pool, py.status, createTask, usePool, useTask, poolState, PythonError];
+const lease: Promise<WasmLease> = new WasmPool({ wasm: '/math.wasm', max: 2 }).acquire({ timeout: 1_000 });
+const sum: Promise<number> = new ModulePool({ module: '/calc.js' }).call<number>('add', [1, 2], { timeout: 100 });
+export const uses = [lease, sum, task.status.value, caps.interrupt, el?.pool, py.status, createTask, usePool, useTask, poolState, PythonError];
 `,
 );
 await check('the shipped type declarations compile in a strict TypeScript project', () => {
@@ -226,7 +242,11 @@ async function open(path, keys) {
 try {
   let bundled;
   await check('a Vite-bundled page runs a task through the installed core, elements and React hooks', async () => {
-    bundled = await open('/dist/index.html', ['core', 'elements', 'react', 'sandbox']);
+    bundled = await open('/dist/index.html', ['core', 'elements', 'react', 'sandbox', 'modules']);
+  });
+  await check('the installed core runs a WasmPool and a ModulePool (a trap is a WorkerCrashedError)', () => {
+    const expected = JSON.stringify({ sum: 42, trap: true, greeting: 'hello ada', printed: 'greeting ada\n' });
+    assert(JSON.stringify(bundled?.modules) === expected, `modules: ${JSON.stringify(bundled?.modules)}`);
   });
   await check('the installed core runs a sandboxed pool, which refuses the page’s origin', () => {
     assert(bundled?.sandbox?.sandboxed === true && JSON.stringify(bundled.sandbox.value) === '[42,"refused"]', `sandbox: ${JSON.stringify(bundled?.sandbox)}`);
