@@ -7,7 +7,7 @@ import { Scheduler } from '../../workers/pool/scheduler.js';
 import { TaskLine, type WorkerStatus } from '../../workers/pool/task-line.js';
 import { TaskRecord } from '../../workers/pool/task.js';
 import { TaskCancelledError, TaskTimeoutError, WorkerCrashedError, PythonError } from '../../workers/pool/errors.js';
-import type { Fleet, FleetEvents, RanBatch, SchedulableWorker } from '../../workers/pool/scheduler-ports.js';
+import type { Fleet, FleetEvents, RanBatch, SchedulableWorker, WorkerClaims } from '../../workers/pool/scheduler-ports.js';
 import type { PoolOptions } from '../../workers/pool/options.js';
 import type { RunMessage, TaskMessage, TaskOrder, WorkerMessage } from '../../workers/shared/protocol.js';
 
@@ -92,20 +92,40 @@ class FakeFleet implements Fleet {
   }
 }
 
-function setUp(size: number, options: PoolOptions = {}) {
+/** Leases as the scheduler sees them: workers held, and callers waiting for one (see `pool/leases.ts`). */
+class FakeClaims implements WorkerClaims {
+  readonly holding = new Set<SchedulableWorker>();
+  /** Callers waiting: each takes the next worker offered. */
+  wanting = 0;
+  get waiting(): number {
+    return this.wanting;
+  }
+  held(worker: SchedulableWorker): boolean {
+    return this.holding.has(worker);
+  }
+  offer(worker: SchedulableWorker): boolean {
+    if (this.wanting === 0) return false;
+    this.wanting--;
+    this.holding.add(worker);
+    return true;
+  }
+}
+
+function setUp(size: number, options: PoolOptions = {}, claims?: WorkerClaims) {
   const fleet = new FakeFleet(size);
   const ledger = new PoolLedger();
   const resolved = resolveOptions({ interruptGrace: 20, ...options });
-  const scheduler = new Scheduler({ options: () => resolved, ended: () => false, wantOne: () => false, ready: () => {}, broken: () => {} }, ledger, (events) => {
+  const scheduler = new Scheduler({ options: () => resolved, ended: () => false, wantOne: () => false, ready: () => {}, broken: () => {}, claims }, ledger, (events) => {
     fleet.events = events;
     return fleet;
   });
   scheduler.ensure();
   let nextId = 1;
-  const submit = (code: string, extra: { priority?: number; timeout?: number } = {}): Record => {
+  const submit = (code: string, extra: { priority?: number; timeout?: number; to?: SchedulableWorker } = {}): Record => {
     const record: Record = new TaskRecord(nextId++, code, { priority: extra.priority ?? 0, timeout: extra.timeout }, (reason) => scheduler.cancel(record, reason));
     ledger.added();
-    scheduler.add(record);
+    if (extra.to) scheduler.handTo(extra.to, record);
+    else scheduler.add(record);
     return record;
   };
   /** The worker answers its task `seq` with `value` (or a Python error). */
@@ -228,5 +248,46 @@ describe('scheduler (fake fleet)', () => {
     const error = await record.promise.catch((e: unknown) => e);
     expect(error).to.be.instanceOf(PythonError);
     expect(record.status.peek()).to.equal('failed');
+  });
+
+  it('sends no queued task to a leased worker: its caller hands it calls directly, and it stays held', async () => {
+    const claims = new FakeClaims();
+    const { fleet, scheduler, submit, answer } = setUp(2, {}, claims);
+    const [leased, free] = fleet.workers as [FakeWorker, FakeWorker];
+    claims.holding.add(leased);
+    expect(scheduler.idleWorker()).to.equal(free);
+    const queued = [submit('q1'), submit('q2')];
+    const own = submit('mine', { to: leased });
+    await posted();
+    expect(leased.sent.map((o) => o.code)).to.deep.equal(['mine']);
+    expect(free.sent.map((o) => o.code)).to.deep.equal(['q1']);
+    answer(leased, 1, { value: 'done' });
+    await posted();
+    expect(await own.promise).to.equal('done');
+    expect(
+      leased.sent.map((o) => o.code),
+      'idle, but held: q2 waits for the free worker',
+    ).to.deep.equal(['mine']);
+    expect(queued[1]!.phase.name).to.equal('queued');
+    // Released: it takes the queue again.
+    claims.holding.delete(leased);
+    scheduler.becameIdle(leased);
+    await posted();
+    expect(leased.sent.map((o) => o.code)).to.deep.equal(['mine', 'q2']);
+  });
+
+  it('offers a worker that falls idle to a waiting lease before the queue', async () => {
+    const claims = new FakeClaims();
+    const { fleet, submit, answer } = setUp(1, {}, claims);
+    const worker = fleet.workers[0]!;
+    submit('running');
+    const waiting = submit('queued');
+    await posted();
+    claims.wanting = 1;
+    answer(worker, 1, { value: 1 });
+    await posted();
+    expect(claims.held(worker)).to.equal(true);
+    expect(worker.sent.map((o) => o.code)).to.deep.equal(['running']);
+    expect(waiting.phase.name).to.equal('queued');
   });
 });
