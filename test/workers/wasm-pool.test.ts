@@ -44,16 +44,17 @@ describe('WasmPool', () => {
     }
   });
 
-  for (const [name, pattern] of [
-    ['fail', /unreachable/i],
-    ['oob', /out of bounds|bounds/i],
+  for (const [name, args, pattern] of [
+    ['fail', [], /unreachable/i],
+    ['oob', [], /out of bounds|bounds/i],
+    ['divide', [1, 0], /divide by zero|division by zero/i],
   ] as const) {
     it(`turns a trap (${name}) into WorkerCrashedError naming it, and replaces the instance`, async () => {
       const own = new WasmPool({ wasm, min: 1, max: 1 });
       try {
         await own.ready();
         const [first] = own.state.workers.value;
-        const err = await rejection(own.call(name));
+        const err = await rejection(own.call(name, ...args));
         expect(err).to.be.instanceOf(WorkerCrashedError);
         expect(err.message).to.include(`WebAssembly trap in ${name}()`);
         expect(err.message).to.match(pattern);
