@@ -168,6 +168,21 @@ describe('ModulePool', () => {
     }
   });
 
+  it('notices a worker that vanishes without a word (its Web Lock) and replaces it', async () => {
+    const workerURL = new URL('../fixtures/silent-death-module-worker.js', import.meta.url);
+    const own = new ModulePool({ module, min: 1, max: 1, workerURL });
+    try {
+      await own.ready();
+      const [first] = own.state.workers.value;
+      // close() takes effect when the call returns: its value still arrives, then the worker is gone without an event.
+      expect(await own.call('vanish')).to.equal('last words');
+      await until(own.state.workers, (workers) => workers.length === 1 && workers[0]!.id !== first!.id && workers[0]!.status === 'idle');
+      expect(await own.call('add', [1, 2])).to.equal(3);
+    } finally {
+      await own.terminate();
+    }
+  });
+
   it('fails to start with WorkerBootError naming a module that does not load', async () => {
     for (const url of [new URL('../fixtures/modules/broken.js', import.meta.url), new URL('../fixtures/modules/missing.js', import.meta.url)]) {
       const bad = new ModulePool({ module: url, min: 1, max: 1 });
