@@ -25,6 +25,14 @@ describe('WasmPool', () => {
     expect(await pool.call('add', 1, 2, { priority: 3, timeout: 5_000 })).to.equal(3);
   });
 
+  it('refuses arguments that are not numbers, which an export would silently turn into 0', async () => {
+    for (const bad of ['2', { a: 1 }, [1], null, () => 1]) {
+      const err = await rejection(pool.call('add', 1, bad));
+      expect(err).to.be.instanceOf(TypeError);
+      expect(err.message).to.match(/argument 2 is .*WebAssembly exports take numbers/);
+    }
+  });
+
   it('rejects a missing export with a TypeError naming it, without harming the instance', async () => {
     const err = await rejection(pool.call('nothing', 1));
     expect(err).to.be.instanceOf(TypeError);

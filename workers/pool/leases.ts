@@ -77,7 +77,7 @@ export class WasmLease {
   call<T = unknown>(name: string, ...args: unknown[]): Promise<T> {
     const run = async (): Promise<T> => {
       if (this.#ended) throw this.#ended;
-      const [callArgs, options] = splitOptions(args);
+      const [callArgs, options] = splitOptions('WasmLease.call', args);
       return (await this.#send(this.#worker!, name, callArgs, options).task.result) as T;
     };
     // One call at a time on the instance, in call order.
@@ -101,11 +101,27 @@ export class WasmLease {
   }
 }
 
-/** Split a trailing options object off a wasm call's numbers. */
-export function splitOptions(args: unknown[]): [unknown[], object] {
+/** What a trailing options object of a wasm call may hold. */
+const CALL_OPTION_KEYS = new Set(['signal', 'timeout', 'priority', 'onOutput', 'transfer']);
+
+/**
+ * Split a trailing options object off a wasm call's arguments, and check that the rest are
+ * numbers (BigInts for i64): a WebAssembly export would turn anything else into 0 or NaN
+ * without a word.
+ */
+export function splitOptions(where: string, args: unknown[]): [unknown[], object] {
   const last = args[args.length - 1];
-  if (typeof last === 'object' && last !== null && !ArrayBuffer.isView(last) && Object.getPrototypeOf(last) === Object.prototype) return [args.slice(0, -1), last];
-  return [args, {}];
+  const hasOptions = typeof last === 'object' && last !== null && Object.getPrototypeOf(last) === Object.prototype && Object.keys(last).every((key) => CALL_OPTION_KEYS.has(key));
+  const numbers = hasOptions ? args.slice(0, -1) : args;
+  numbers.forEach((arg, i) => {
+    if (typeof arg !== 'number' && typeof arg !== 'bigint') {
+      const what = arg === null ? 'null' : Array.isArray(arg) ? 'an array' : typeof arg;
+      throw new TypeError(
+        `${where}: argument ${i + 1} is ${what}; WebAssembly exports take numbers (BigInts for i64), and a trailing options object ({ signal, timeout, priority, onOutput })`,
+      );
+    }
+  });
+  return [numbers, hasOptions ? (last as object) : {}];
 }
 
 export class Leases implements WorkerClaims {

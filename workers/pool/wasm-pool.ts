@@ -83,7 +83,7 @@ export class WasmPool extends CallPool {
    */
   call<T = unknown>(name: string, ...args: unknown[]): Promise<T> {
     try {
-      const [numbers, options] = splitOptions(args);
+      const [numbers, options] = splitOptions('WasmPool.call', args);
       return this.task('WasmPool.call', name, numbers, options).task.result.then() as Promise<T>;
     } catch (err) {
       return Promise.reject(err);
