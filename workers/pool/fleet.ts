@@ -17,12 +17,18 @@ import { BootFailed, type RecycleReason, type WorkerInfo } from './worker-info.j
 
 /** Boot failures in a row (of the retryable kind) before the fleet gives up. */
 const MAX_BOOT_FAILURES = 3;
+/** After that many while other workers are warm, how long the fleet waits before it tries to grow again (ms). */
+const BOOT_BACKOFF_MS = 5_000;
 
 export class WorkerFleet implements Fleet {
   #workers: WorkerHandle[] = [];
   #nextId = 1;
   #bootFailures = 0;
   #bootError: WorkerBootError | undefined;
+  /** A worker has booted: the config works. */
+  #bootedOnce = false;
+  /** Until when (ms) no worker starts, after boots kept failing beside warm workers. */
+  #quietUntil = 0;
   #ended = false;
   /** Each idle worker's countdown to retiring (see `retireWhenIdle`): the fleet's alone. */
   readonly #idleTimers = new Map<WorkerHandle, ReturnType<typeof setTimeout>>();
@@ -63,6 +69,8 @@ export class WorkerFleet implements Fleet {
   /** Start the workers the dispatcher asks for, with `waiting` tasks queued. True if any started. */
   ensure(waiting: number, atLeastOne: boolean): boolean {
     if (this.#ended || this.#bootError) return false;
+    // Boots kept failing beside warm workers: those serve, and growing waits a while.
+    if (this.warm > 0 && performance.now() < this.#quietUntil) return false;
     const start = workersToStart({
       active: this.active,
       starting: this.#workers.filter((w) => w.status === 'starting').length,
@@ -217,6 +225,7 @@ export class WorkerFleet implements Fleet {
     }
     if (worker.dead || this.#ended) return;
     this.#bootFailures = 0;
+    this.#bootedOnce = true;
     if (!this.#workers.some((w) => w.status === 'starting')) this.runtime.allBooted();
     this.events.warm(worker);
   }
@@ -227,7 +236,17 @@ export class WorkerFleet implements Fleet {
     const failure = err instanceof BootFailed ? err.failure : { kind: 'runtime' as const, message: String(err) };
     // A snapshot that did not restore is not the worker's fault: the runtime boots the next without it.
     const counts = !this.runtime.bootFailed(failure, worker);
-    if (failure.kind === 'config' || (counts && ++this.#bootFailures >= MAX_BOOT_FAILURES)) {
+    // A config failure fails again, so the fleet gives up at once; unless a worker booted
+    // with the same config before (a file that failed to load once): then it is retried.
+    if ((failure.kind === 'config' && !this.#bootedOnce) || (counts && ++this.#bootFailures >= MAX_BOOT_FAILURES)) {
+      if (this.warm > 0) {
+        // The pool still has warm workers: they go on serving (nothing queued is failed),
+        // and the fleet tries to grow again later.
+        console.warn(`pyodide-pool: ${this.#bootFailures} boots failed in a row (${failure.message}); the ${this.warm} warm workers serve, and more start in ${BOOT_BACKOFF_MS / 1000} s`);
+        this.#bootFailures = 0;
+        this.#quietUntil = performance.now() + BOOT_BACKOFF_MS;
+        return;
+      }
       this.#bootError = new WorkerBootError(`Could not start ${this.runtime.workerName}: ${failure.message}`, { cause: err, packageName: failure.packageName });
       this.events.broken(this.#bootError);
       return;

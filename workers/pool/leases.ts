@@ -10,7 +10,8 @@
  */
 import { PoolTerminatedError, TaskCancelledError, TaskTimeoutError, WorkerCrashedError } from './errors.js';
 import type { PoolCore, ScheduledTask } from './pool-core.js';
-import type { SchedulableWorker, WorkerClaims } from './scheduler-ports.js';
+import { checkSignal } from './task-checks.js';
+import type { Fleet, SchedulableWorker, WorkerClaims } from './scheduler-ports.js';
 
 /** Options of `WasmPool.acquire()`. */
 export interface AcquireOptions {
@@ -44,8 +45,11 @@ export type LeaseCall = (worker: SchedulableWorker, name: string, args: unknown[
  */
 export class WasmLease {
   #worker: SchedulableWorker | undefined;
-  #ended: Error | undefined;
-  /** The last call queued on this lease: the next waits for it. */
+  /** Set by `release()`: calls made from then on reject with it. */
+  #released: Error | undefined;
+  /** Set when the instance ended: calls not yet sent reject with it. */
+  #lost: Error | undefined;
+  /** The last call made on this lease: the next waits for it. */
   #last: Promise<unknown> = Promise.resolve();
   readonly #send: LeaseCall;
   readonly #leases: Leases;
@@ -57,14 +61,14 @@ export class WasmLease {
     this.#send = send;
   }
 
-  /** The leased worker's id (as in `pool.state.workers`), until released. */
+  /** The leased worker's id (as in `pool.state.workers`), while its instance lives. */
   get workerId(): number | undefined {
-    return this.#worker?.id;
+    return this.#lost ? undefined : this.#worker?.id;
   }
 
-  /** Why the lease can take no more calls: released, or its instance ended. */
+  /** Why the lease takes no more calls: its instance ended, or it was released. */
   get ended(): Error | undefined {
-    return this.#ended;
+    return this.#lost ?? this.#released;
   }
 
   /**
@@ -75,10 +79,13 @@ export class WasmLease {
    * await lease.call('add', 2, 3); // 5
    */
   call<T = unknown>(name: string, ...args: unknown[]): Promise<T> {
+    const refused = this.#lost ?? this.#released;
+    if (refused) return Promise.reject(refused);
+    const worker = this.#worker!;
     const run = async (): Promise<T> => {
-      if (this.#ended) throw this.#ended;
+      if (this.#lost) throw this.#lost;
       const [callArgs, options] = splitOptions('WasmLease.call', args);
-      return (await this.#send(this.#worker!, name, callArgs, options).task.result) as T;
+      return (await this.#send(worker, name, callArgs, options).task.result) as T;
     };
     // One call at a time on the instance, in call order.
     const next = this.#last.then(run, run);
@@ -88,16 +95,15 @@ export class WasmLease {
 
   /** Give the instance back (idempotent). Calls already made still run; later ones reject. */
   release(): void {
-    if (!this.#ended) this.#ended = new Error('This lease was released');
+    if (this.#released) return;
+    this.#released = new Error('This lease was released');
     const worker = this.#worker;
-    this.#worker = undefined;
-    if (worker) void this.#last.then(() => this.#leases.release(worker));
+    if (worker && !this.#lost) void this.#last.then(() => this.#leases.release(worker, this));
   }
 
   /** @internal The instance ended: the lease ends with why. */
   lost(error: Error): void {
-    if (!this.#ended) this.#ended = error;
-    this.#worker = undefined;
+    this.#lost ??= error;
   }
 }
 
@@ -152,7 +158,18 @@ export class Leases implements WorkerClaims {
   }
 
   /** Wait for an instance (see `WasmPool.acquire`). */
-  acquire({ signal, timeout }: AcquireOptions = {}): Promise<WasmLease> {
+  acquire(options: AcquireOptions = {}): Promise<WasmLease> {
+    let timeout: number | undefined;
+    try {
+      if (options === null || typeof options !== 'object') throw new TypeError('WasmPool.acquire: options must be an object');
+      checkSignal('WasmPool.acquire', options.signal);
+      timeout = options.timeout;
+      // 0 is "only if one is free now".
+      if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0))) throw new RangeError(`WasmPool.acquire: timeout must be a number of milliseconds ≥ 0, got ${String(timeout)}`);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    const { signal } = options;
     if (this.#core.terminated) return Promise.reject(new PoolTerminatedError());
     if (signal?.aborted) return Promise.reject(new TaskCancelledError(signal.reason));
     const bootError = this.#core.fleet.bootError;
@@ -168,6 +185,8 @@ export class Leases implements WorkerClaims {
       const waiter: Waiter = {
         grant: (worker) => {
           done();
+          // Its idle countdown stops: a leased worker retires only once given back.
+          (this.#core.fleet as Fleet).busy(worker);
           const lease = new WasmLease(this, worker, this.#send);
           this.#held.set(worker, lease);
           resolve(lease);
@@ -195,9 +214,10 @@ export class Leases implements WorkerClaims {
     this.#held.clear();
   }
 
-  /** A lease gives its worker back: it takes queued calls again (or the next `acquire()`). */
-  release(worker: SchedulableWorker): void {
-    if (!this.#held.delete(worker)) return;
+  /** `lease` gives its worker back: it takes queued calls again (or the next `acquire()`). */
+  release(worker: SchedulableWorker, lease: WasmLease): void {
+    if (this.#held.get(worker) !== lease) return;
+    this.#held.delete(worker);
     if (worker.status === 'idle') this.#core.scheduler.becameIdle(worker);
   }
 

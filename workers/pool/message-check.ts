@@ -28,7 +28,7 @@ function isOutcome(outcome: unknown): boolean {
     const error = outcome.error;
     return (
       isObject(error) &&
-      (error.kind === 'python' || error.kind === 'conversion') &&
+      (error.kind === 'python' || error.kind === 'conversion' || error.kind === 'script') &&
       typeof error.pythonType === 'string' &&
       typeof error.message === 'string' &&
       typeof error.traceback === 'string'

@@ -245,11 +245,18 @@ export class Scheduler {
 
   /** `worker` holds nothing: the fleet may recycle or trim it; otherwise it takes work, or relieves another. */
   becameIdle(worker: WorkerHandle): void {
+    const claims = this.#host.claims;
+    // A leased worker waits for its caller: never offered, trimmed, recycled or retired
+    // while leased (its lease's release brings it back here).
+    if (claims?.held(worker)) {
+      this.#fleet.busy(worker);
+      this.publishWorkers();
+      return;
+    }
     const fate = this.#fleet.settle(worker);
     if (fate === 'trimmed') return;
-    // A waiting `acquire()` comes before the queue; a leased worker waits for its caller.
-    const claims = this.#host.claims;
-    if (fate === 'serving' && claims && (claims.offer(worker) || claims.held(worker))) {
+    // A waiting `acquire()` comes before the queue.
+    if (fate === 'serving' && claims?.offer(worker)) {
       this.publishWorkers();
       return;
     }

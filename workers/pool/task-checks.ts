@@ -24,6 +24,16 @@ export interface CheckedTaskOptions {
   transfer: ArrayBuffer[] | undefined;
 }
 
+/** Checks a `signal` option: an `AbortSignal` (or left out). */
+export function checkSignal(where: string, signal: unknown): AbortSignal | undefined {
+  if (signal === undefined) return undefined;
+  const like = signal as AbortSignal | null;
+  if (typeof like !== 'object' || like === null || typeof like.aborted !== 'boolean' || typeof like.addEventListener !== 'function') {
+    throw new TypeError(`${where}: signal must be an AbortSignal (from an AbortController)`);
+  }
+  return like;
+}
+
 /**
  * Check `options` for the method `where` (e.g. `'PyodidePool.submit'`), with the pool's
  * `defaultTimeout`. `inputsAre` says what inputs become, for the error message.
@@ -33,7 +43,8 @@ export interface CheckedTaskOptions {
  */
 export function checkTaskOptions(where: string, options: TaskOptions, defaultTimeout: number | undefined, inputsAre = 'Python globals'): CheckedTaskOptions {
   if (options === null || typeof options !== 'object') throw new TypeError(`${where}: options must be an object`);
-  const { signal, priority = 0, onOutput, stdin, onInput, inputs } = options;
+  const { priority = 0, onOutput, stdin, onInput, inputs } = options;
+  const signal = checkSignal(where, options.signal);
   if (inputs !== undefined && inputs !== null && (typeof inputs !== 'object' || Array.isArray(inputs))) {
     throw new TypeError(`${where}: inputs must be an object whose keys become ${inputsAre}`);
   }

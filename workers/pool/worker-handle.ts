@@ -94,6 +94,8 @@ export class WorkerHandle {
 
   /** A sandboxed worker: its messages are checked, and it holds no lock. */
   readonly #sandboxed: boolean;
+  /** Its messages are checked before they are believed (sandboxed and module workers run code the pool did not write). */
+  readonly #checked: boolean;
 
   constructor(
     readonly id: number,
@@ -113,6 +115,7 @@ export class WorkerHandle {
     // Written inline, with static options, so that bundlers (Vite, webpack) recognise the
     // worker and bundle it together with its imports.
     this.#sandboxed = sandbox !== undefined;
+    this.#checked = this.#sandboxed || entry === 'module';
     this.#worker = sandbox
       ? startSandboxWorker(sandbox, (reason) => this.#die(reason))
       : workerURL
@@ -127,9 +130,10 @@ export class WorkerHandle {
     this.#worker.addEventListener('message', (event: MessageEvent<WorkerMessage | { t?: undefined }>) => {
       const message = event.data;
       if (!message?.t) return; // one of Comlink's
-      // Task code in a sandboxed worker cannot post, but it shares the worker with the
-      // pool's code: what is not a well-formed message is dropped rather than trusted.
-      if (this.#sandboxed && !isWorkerMessage(message)) return;
+      // Code in a sandboxed worker or a module pool's cannot post, but it shares the
+      // worker with the pool's code: what is not a well-formed message is dropped rather
+      // than trusted.
+      if (this.#checked && !isWorkerMessage(message)) return;
       // A sandboxed worker holds no lock (its origin is opaque): there is nothing to watch.
       if (message.t === 'locked') {
         if (!this.#sandboxed) this.#watchLock();

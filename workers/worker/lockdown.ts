@@ -57,7 +57,8 @@ const REMOVED = [
 const REMOVED_FROM_NAVIGATOR = ['locks', 'storage', 'serviceWorker', 'sendBeacon'];
 
 /** Delete `name` from `target` and every prototype above it. */
-function remove(target: object, name: string): void {
+/** Remove `name` from `target` and its prototypes (or shadow it where it cannot be deleted). */
+export function remove(target: object, name: string): void {
   for (let at: object | null = target; at && at !== Object.prototype; at = Object.getPrototypeOf(at)) {
     try {
       delete (at as Record<string, unknown>)[name];

@@ -10,6 +10,8 @@
  */
 import type { BootFailure, BootResult, ModuleBootConfig, TaskFailure, TaskMessage, TaskOrder, WorkerMessage } from '../shared/protocol.js';
 import { stamp } from '../shared/boot-timeline.js';
+import { readable } from '../shared/thrown.js';
+import { remove } from './lockdown.js';
 import { holdLock } from './life-lock.js';
 import { captureConsole } from './console-capture.js';
 import { Output } from './output.js';
@@ -18,10 +20,38 @@ import type { Running } from './running.js';
 
 type Exports = Record<string, unknown>;
 
-/** A thrown value as the page rebuilds it: name, message and stack. */
+/** A thrown value as the page rebuilds it: name, message and stack. Never throws (a thrown Proxy, an object with no prototype). */
 function scriptFailure(err: unknown): TaskFailure {
-  if (err instanceof Error) return { kind: 'script', pythonType: err.name, message: err.message, traceback: err.stack ?? '' };
-  return { kind: 'script', pythonType: 'Error', message: `a non-Error value was thrown: ${String(err)}`, traceback: '' };
+  try {
+    if (err instanceof Error) return { kind: 'script', pythonType: String(err.name), message: String(err.message), traceback: String(err.stack ?? '') };
+    return { kind: 'script', pythonType: 'Error', message: `a non-Error value was thrown: ${readable(err)}`, traceback: '' };
+  } catch {
+    return { kind: 'script', pythonType: 'Error', message: 'a value was thrown that cannot be read', traceback: '' };
+  }
+}
+
+/** An engine's stack overflow: Chromium's and WebKit's RangeError, Firefox's InternalError. */
+function isStackOverflow(err: Error): boolean {
+  return (err instanceof RangeError && /call stack/i.test(err.message)) || err.name === 'InternalError';
+}
+
+/**
+ * What makes an instance untrustworthy after `err`, or undefined: a trap (also when the
+ * module caught it and threw another error with it as its `cause`), or a stack overflow
+ * in WebAssembly (a bare instance's, or one with wasm frames on its stack), which leaves a
+ * compiled language's own stack pointer wherever the overflow cut it off.
+ */
+export function trapIn(err: unknown, bareWasm: boolean): string | undefined {
+  try {
+    for (let at = err, depth = 0; at instanceof Error && depth < 8; at = at.cause, depth++) {
+      // WebKit appends the JavaScript that called in: "(evaluating 'fn(...)')".
+      if (at instanceof WebAssembly.RuntimeError) return at.message.replace(/ \(evaluating '[^]*'\)$/, '');
+      if (isStackOverflow(at) && (bareWasm || /wasm/i.test(String(at.stack)))) return `stack overflow (${at.message})`;
+    }
+  } catch {
+    // A cause chain that throws as it is read: not a trap we can name.
+  }
+  return undefined;
 }
 
 /** The imports a bare WebAssembly module gets: its memory imports are the pool's shared memory; nothing else is given. */
@@ -47,6 +77,10 @@ export class ModuleRuntime implements Runtime {
   readonly #post: (message: WorkerMessage) => void;
   /** End the worker, saying why (the run loop hears it first: see `worker/serve.ts`). */
   readonly #close: (reason: string) => void;
+  /** A bare WebAssembly instance (not an ES module): any stack overflow in it is a trap. */
+  #bareWasm = false;
+  /** The console as it was, for what happens outside any call. */
+  readonly #nativeError = console.error.bind(console);
 
   constructor(running: Running, post: (message: WorkerMessage) => void, close: (reason: string) => void) {
     this.#post = post;
@@ -55,11 +89,30 @@ export class ModuleRuntime implements Runtime {
     captureConsole((type, text) => this.#output.emitText(type, text));
   }
 
+  /**
+   * An error nothing caught (a timer the module left behind threw): a trap ends the worker,
+   * naming it; anything else is logged here and leaves the worker (and the call running,
+   * which did not throw it) alone. Returns true if it was handled without ending the worker.
+   */
+  uncaught(err: unknown): boolean {
+    const trap = trapIn(err, this.#bareWasm);
+    if (trap) {
+      this.#close(`WebAssembly trap outside a call: ${trap}`);
+      return false;
+    }
+    this.#nativeError('module pool: an error no call caught (the worker carries on):', err);
+    return true;
+  }
+
   async boot(config: ModuleBootConfig): Promise<BootResult | { failure: BootFailure }> {
     const started = performance.now();
     const from = stamp();
     await holdLock(config.lockName);
     this.#post({ t: 'locked' });
+    // Only the pool speaks to the page (through the function it took at start): a module
+    // cannot post messages that imitate the pool's protocol.
+    remove(globalThis, 'postMessage');
+    this.#bareWasm = config.kind === 'wasm';
     try {
       if (config.kind === 'module') {
         this.#exports = (await import(/* @vite-ignore */ config.url)) as Exports;
@@ -107,7 +160,8 @@ export class ModuleRuntime implements Runtime {
   #failed(order: TaskOrder, err: unknown): Ran {
     this.#output.sendHeld();
     // A trap: the instance's memory may be half written. The worker goes, and says why.
-    if (err instanceof WebAssembly.RuntimeError) this.#close(`WebAssembly trap in ${order.code}(): ${err.message}`);
+    const trap = trapIn(err, this.#bareWasm);
+    if (trap) this.#close(`WebAssembly trap in ${order.code}(): ${trap}`);
     return { outcome: { seq: order.seq, error: scriptFailure(err) } };
   }
 

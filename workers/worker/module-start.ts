@@ -20,3 +20,9 @@ const loop = new RunLoop(runtime, running, { post });
 
 const api: ModuleWorkerControl = { boot: (config) => runtime.boot(config) };
 serve(loop, api);
+
+// An error thrown outside any call (a timer the module left) would end the worker, and the
+// call running then would fail for it: only a trap does (the runtime says which).
+self.addEventListener('error', (event) => {
+  if (runtime.uncaught(event.error)) event.preventDefault();
+});

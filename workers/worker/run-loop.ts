@@ -8,6 +8,7 @@
  */
 import type { ChunkResult, RunMessage, TaskFailure, TaskMessage, TaskOrder, TaskOutcome, WorkerMessage } from '../shared/protocol.js';
 import type { Ran, Runtime } from './runtime.js';
+import { readable } from '../shared/thrown.js';
 import type { Running } from './running.js';
 
 /**
@@ -103,14 +104,15 @@ export class RunLoop {
         // task) arrive, and tasks sent meanwhile wait in `#waiting`.
         this.#awaiting = true;
         this.#flush();
-        void ran.then((done) => {
-          this.#awaiting = false;
-          try {
-            this.#finished(order, done, started);
-          } finally {
-            this.#runWaiting();
-          }
+        // A runtime never rejects (a failure is an outcome); if one did, the task still
+        // ends, with the reason, rather than leaving the loop waiting for good.
+        const failed = (err: unknown): Ran => ({
+          outcome: { seq: order.seq, error: { kind: 'conversion', pythonType: '', message: `the task failed in the worker: ${readable(err)}`, traceback: '' } },
         });
+        void ran.then(
+          (done) => this.#resumeAfter(order, done, started),
+          (err: unknown) => this.#resumeAfter(order, failed(err), started),
+        );
         return;
       }
       this.#finished(order, ran, started);
@@ -119,6 +121,16 @@ export class RunLoop {
     this.#waiting = [];
     this.#next = 0;
     this.#flush();
+  }
+
+  /** A task that awaited has ended: record it, and run what waits. */
+  #resumeAfter(order: TaskOrder, ran: Ran, started: number): void {
+    this.#awaiting = false;
+    try {
+      this.#finished(order, ran, started);
+    } finally {
+      this.#runWaiting();
+    }
   }
 
   /**
