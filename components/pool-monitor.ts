@@ -6,6 +6,11 @@ import { discoverPoolHolder } from './find-pool.js';
 /** Seconds of history behind the tasks-per-second figure. */
 const RATE_WINDOW_S = 3;
 
+/** A heap size to read at a glance: a WebAssembly instance's 64 KiB is "64 KB", not "0 MB". */
+function heapText(bytes: number): string {
+  return bytes < 2 ** 20 ? `${Math.ceil(bytes / 2 ** 10)} KB` : `${(bytes / 2 ** 20).toFixed(0)} MB`;
+}
+
 /**
  * Shows a pool live: each worker and its status, tasks queued / running / completed /
  * failed, tasks per second and heap per worker. It follows the pool's signals; it never
@@ -197,7 +202,7 @@ export class PoolMonitorElement extends SignalWatcher(LitElement) {
       <ul part="workers" aria-label="workers">
         ${workers.value.map(
           (w) => html`<li part="worker" data-status=${w.status}>
-            #${w.id} ${w.status} · ${w.tasksRun} tasks${w.heapBytes ? html` · ${(w.heapBytes / 2 ** 20).toFixed(0)} MB` : nothing}
+            #${w.id} ${w.status} · ${w.tasksRun} tasks${w.heapBytes ? html` · ${heapText(w.heapBytes)}` : nothing}
           </li>`,
         )}
       </ul>

@@ -99,6 +99,8 @@ describe('<pool-monitor> given any pool as its `pool` property', () => {
     expect(count(monitor, 'workers')).to.equal('2');
     expect(await Promise.all([1, 2, 3, 4, 5].map((n) => pool.call('add', n, n)))).to.deep.equal([2, 4, 6, 8, 10]);
     await waitFor(() => count(monitor, 'completed') === '5', 10_000, 'completed 5');
+    // An instance's memory is one 64 KiB page: shown as such, not rounded down to "0 MB".
+    await waitFor(() => [...monitor.shadowRoot!.querySelectorAll('[part="worker"]')].some((li) => li.textContent!.includes('· 64 KB')), 10_000, 'a 64 KB heap');
     // A call that runs until cancelled: a busy chip and one running, then one failed.
     const stop = new AbortController();
     const spinning = pool.call('forever', { signal: stop.signal });
