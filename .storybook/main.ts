@@ -1,5 +1,6 @@
 import type { StorybookConfig } from '@storybook/web-components-vite';
 import { pythonTextVite } from '../scripts/python-text.mjs';
+import { watVite } from '../scripts/wat-vite.mjs';
 
 /**
  * The pyodide-pool catalogue. Works offline: Pyodide is served from node_modules at
@@ -18,7 +19,8 @@ const config: StorybookConfig = {
     viteConfig.optimizeDeps = { ...viteConfig.optimizeDeps, exclude: [...(viteConfig.optimizeDeps?.exclude ?? []), 'pyodide'] };
     // The runtime's Python is imported as text (see scripts/python-text.mjs), in workers too.
     viteConfig.worker = { ...viteConfig.worker, format: 'es', plugins: () => [pythonTextVite()] };
-    viteConfig.plugins = [pythonTextVite(), ...(viteConfig.plugins ?? [])];
+    // A story's WebAssembly text is imported as the URL of its compiled .wasm.
+    viteConfig.plugins = [pythonTextVite(), watVite(), ...(viteConfig.plugins ?? [])];
     return viteConfig;
   },
 };

@@ -1,22 +1,31 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { SignalWatcher } from '@lit-labs/preact-signals';
-import { followPool, type PyodidePool } from '../workers/index.js';
+import { followPool, type TaskPool } from '../workers/index.js';
 import { discoverPoolHolder } from './find-pool.js';
 
 /** Seconds of history behind the tasks-per-second figure. */
 const RATE_WINDOW_S = 3;
 
+/** A heap size to read at a glance: a WebAssembly instance's 64 KiB is "64 KB", not "0 MB". */
+function heapText(bytes: number): string {
+  return bytes < 2 ** 20 ? `${Math.ceil(bytes / 2 ** 10)} KB` : `${(bytes / 2 ** 20).toFixed(0)} MB`;
+}
+
 /**
  * Shows a pool live: each worker and its status, tasks queued / running / completed /
  * failed, tasks per second and heap per worker. It follows the pool's signals; it never
- * polls the workers.
+ * polls the workers. It shows the nearest `<worker-pool>` (or the one `for` names), or
+ * any pool given as its `pool` property: a `PyodidePool`, `ModulePool` or `WasmPool`.
  *
- * @summary A live view of a `<worker-pool>`.
+ * @summary A live view of a `<worker-pool>`, or of any pool.
  *
  * @example
  * ```html
  * <worker-pool><pool-monitor></pool-monitor></worker-pool>
  * <pool-monitor for="my-pool"></pool-monitor>
+ * <script type="module">
+ *   document.querySelector('#wasm-monitor').pool = new WasmPool({ wasm: '/math.wasm', max: 4 });
+ * </script>
  * ```
  *
  * @csspart counts - The row of counters.
@@ -77,6 +86,8 @@ export class PoolMonitorElement extends SignalWatcher(LitElement) {
 
   static override properties = {
     for: { type: String },
+    // Its own accessor (below); declared so that a value set before the element upgrades is kept.
+    pool: { attribute: false, noAccessor: true },
     _rate: { state: true, attribute: false },
   };
 
@@ -87,7 +98,9 @@ export class PoolMonitorElement extends SignalWatcher(LitElement) {
   /** Finds the `<worker-pool>`, however late it is added, and follows its rebuilds. */
   #watch: { pool: ReturnType<typeof followPool>['pool']; for: string | undefined; stop(): void } | undefined;
   #samples: { at: number; settled: number }[] = [];
-  #sampled: PyodidePool | undefined;
+  #sampled: TaskPool | undefined;
+  /** The pool given as the `pool` property: shown instead of a `<worker-pool>`. */
+  #given: TaskPool | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor() {
@@ -95,10 +108,26 @@ export class PoolMonitorElement extends SignalWatcher(LitElement) {
     this._rate = 0;
   }
 
-  /** The pool shown, if one is found. */
-  get pool(): PyodidePool | undefined {
-    const pool = this.#watch?.pool.value;
+  /**
+   * The pool shown, if one is found. Set it to show any pool (a `PyodidePool`,
+   * `ModulePool` or `WasmPool`) instead of a `<worker-pool>`; set `undefined` to go back
+   * to the `<worker-pool>` that `for` names or the nearest one. The monitor never ends a
+   * pool it is given.
+   *
+   * @example
+   * monitor.pool = new ModulePool({ module: new URL('./codec.js', import.meta.url), max: 4 });
+   */
+  get pool(): TaskPool | undefined {
+    if (!this.#watch) return this.#given;
+    const pool = this.#watch.pool.value;
     return pool instanceof Error ? undefined : pool;
+  }
+
+  set pool(value: TaskPool | undefined) {
+    const old = this.#given;
+    this.#given = value ?? undefined;
+    if (this.#watch) this.#follow();
+    this.requestUpdate('pool', old);
   }
 
   override connectedCallback(): void {
@@ -120,9 +149,14 @@ export class PoolMonitorElement extends SignalWatcher(LitElement) {
     if (changed.has('for') && this.#watch && this.#watch.for !== this.for) this.#follow();
   }
 
-  /** Look for the pool to show (waiting as long as it takes: a monitor has nothing to fail). */
+  /** Follow the pool given, or look for the one to show (waiting as long as it takes: a monitor has nothing to fail). */
   #follow(): void {
     this.#watch?.stop();
+    if (this.#given) {
+      const given = followPool(this.#given);
+      this.#watch = { pool: given.pool, for: this.for, stop: given.dispose };
+      return;
+    }
     const discovery = discoverPoolHolder(this, this.for, Infinity);
     const followed = followPool(discovery.holder);
     this.#watch = {
@@ -168,7 +202,7 @@ export class PoolMonitorElement extends SignalWatcher(LitElement) {
       <ul part="workers" aria-label="workers">
         ${workers.value.map(
           (w) => html`<li part="worker" data-status=${w.status}>
-            #${w.id} ${w.status} · ${w.tasksRun} tasks${w.heapBytes ? html` · ${(w.heapBytes / 2 ** 20).toFixed(0)} MB` : nothing}
+            #${w.id} ${w.status} · ${w.tasksRun} tasks${w.heapBytes ? html` · ${heapText(w.heapBytes)}` : nothing}
           </li>`,
         )}
       </ul>

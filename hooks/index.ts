@@ -1,19 +1,23 @@
 /**
  * pyodide-pool/hooks — the framework-free bridge between a pool and UI state. The task
  * lifecycle is the core's {@link TaskRun}; the React, Vue and Svelte adapters only map
- * these signals onto one primitive of their framework.
+ * these signals onto one primitive of their framework. Every `source` takes any pool
+ * (`PyodidePool`, `ModulePool`, `WasmPool`), a `<worker-pool>`, or a signal of either.
  *
  * @example
- * import { createTask } from 'pyodide-pool/hooks';
+ * import { createCall, createTask } from 'pyodide-pool/hooks';
  * const t = createTask(pool, 'double(x)', { inputs: { x: 2 }, auto: true });
  * t.result.value;          // 4, once done
  * await t.run({ x: 3 });   // 6
  * t.dispose();
+ * const sum = createCall(modulePool, 'add', [2, 3], { auto: true });
+ * sum.result.value;        // 5, once done
  *
  * @packageDocumentation
  */
 import { computed, type ReadonlySignal } from '@preact/signals-core';
 import {
+  type ArgsSource,
   EMPTY_POOL_SNAPSHOT,
   followPool,
   poolSnapshot,
@@ -23,6 +27,7 @@ import {
   type PoolSnapshot,
   type PoolSource,
   type PoolStateStore,
+  type TaskPool,
   type TaskProgress,
   type TaskRunSnapshot,
   type TaskRunStatus,
@@ -135,5 +140,35 @@ export function createMap<T = unknown>(source: PoolSource, code: string, items: 
   return run;
 }
 
+/** Options of {@link createCall}. */
+export interface CreateCallOptions {
+  /** Call now, and again whenever the arguments change (by value), cancelling the stale call. */
+  auto?: boolean;
+  /** Ms each call may run; past it the worker running it is ended and replaced (JavaScript cannot be interrupted). */
+  timeout?: number;
+}
+
+/**
+ * Bind a call of a `ModulePool`'s or `WasmPool`'s export to UI state: a {@link TaskRun}
+ * whose runs are `pool.submit(name, { args })`, connected now until `dispose()`. The same
+ * lifecycle and signals as {@link createTask}: `status`, `result`, `error` (what the
+ * export threw, or `WorkerCrashedError` for a trap), `stdout` (what it logged), and
+ * `run(args)` / `cancel()`. `args` may be a function, read at each run; arrays are
+ * compared by value. A cancelled call that is running ends its worker, which is replaced.
+ *
+ * @example
+ * const pool = new ModulePool({ module: new URL('./calc.js', import.meta.url) });
+ * const sum = createCall<number>(pool, 'add', [2, 3], { auto: true });
+ * effect(() => console.log(sum.status.value, sum.result.value)); // … done 5
+ * sum.update({ args: [4, 5] });                                   // re-runs: 9
+ * await sum.run([1, 1]);                                          // 2
+ * sum.dispose();
+ */
+export function createCall<T = unknown>(source: PoolSource, name: string, args: ArgsSource = [], options: CreateCallOptions = {}): TaskHandle<T> {
+  const run = new TaskRun<T>(source, name, { ...options, args });
+  run.connect();
+  return run;
+}
+
 export { EMPTY_POOL_SNAPSHOT, followPool, poolStateStore, TaskRun };
-export type { PoolHolder, PoolSnapshot, PoolSource, PoolStateStore, TaskProgress, TaskRunStatus, WorkerInfo };
+export type { ArgsSource, PoolHolder, PoolSnapshot, PoolSource, PoolStateStore, TaskPool, TaskProgress, TaskRunStatus, WorkerInfo };

@@ -12,10 +12,17 @@
  *   const { status, result } = useTask(pool, 'double(x)', { inputs: { x }, auto: true });
  *   return <p>{status === 'done' ? result : '…'} ({running} running)</p>;
  * }
+ *
+ * @example
+ * // Any pool: an ES module's exports (ModulePool) or a .wasm file's (WasmPool).
+ * function Sum({ pool, a, b }: { pool: ModulePool; a: number; b: number }) {
+ *   const { status, result, error } = useCall<number>(pool, 'add', [a, b], { auto: true });
+ *   return <p>{error ? error.message : status === 'done' ? result : '…'}</p>;
+ * }
  */
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { PyodidePool, TaskRun, type PoolOptions } from '../workers/index.js';
-import { poolStateStore, sameOptions, type CreateMapOptions, type PoolSnapshot, type PoolSource, type TaskSnapshot } from './index.js';
+import { poolStateStore, sameOptions, type CreateCallOptions, type CreateMapOptions, type PoolSnapshot, type PoolSource, type TaskSnapshot } from './index.js';
 
 /**
  * A pool that lives and dies with the component. It is made after mount (so `undefined`
@@ -52,7 +59,13 @@ export function usePool(options: PoolOptions = {}): PyodidePool | undefined {
   return pool;
 }
 
-/** The pool's counters and workers, re-rendering when they change. */
+/**
+ * The pool's counters and workers, re-rendering when they change. Any pool: a
+ * `PyodidePool`, `ModulePool`, `WasmPool`, or a `<worker-pool>`.
+ *
+ * @example
+ * const { workers, running, completed } = usePoolState(wasmPool);
+ */
 export function usePoolState(source: PoolSource): PoolSnapshot {
   const store = useMemo(() => poolStateStore(source), [source]);
   return useSyncExternalStore(store.subscribe, store.getSnapshot);
@@ -117,4 +130,40 @@ export function useMap<T = unknown>(source: PoolSource, code: string, items: Ite
   });
   const snapshot = useSyncExternalStore(run.subscribe, run.getSnapshot);
   return useMemo(() => ({ ...snapshot, run: run.run as (items?: Iterable<unknown>) => Promise<T[]>, cancel: run.cancel }), [snapshot, run]);
+}
+
+/** Options of {@link useCall}. */
+export type UseCallOptions = CreateCallOptions;
+
+/** What {@link useCall} returns: the call's snapshot (`stdout`: what the export logged), `run` and `cancel`. */
+export interface UseCallResult<T> extends TaskSnapshot<T> {
+  /** Call again, with these arguments or the current ones. */
+  run: (args?: readonly unknown[]) => Promise<T>;
+  /** Cancel the call in progress; a running one ends its worker, which is replaced. */
+  cancel: (reason?: unknown) => void;
+}
+
+/**
+ * A call of a `ModulePool`'s or `WasmPool`'s export bound to component state, as
+ * {@link useTask} binds Python: with `auto` it calls on mount and whenever `name` or
+ * `args` change (compared by value: an inline array does not loop), cancelling a stale
+ * call; unmounting cancels it. `error` holds what the export threw (its name and
+ * message), or `WorkerCrashedError` for a WebAssembly trap.
+ *
+ * @example
+ * function Thumbnail({ pool, image }: { pool: ModulePool; image: Uint8Array }) {
+ *   const { status, result, error, run } = useCall<Uint8Array>(pool, 'resize', [image, 256], { auto: true, timeout: 5_000 });
+ *   if (error) return <button onClick={() => run()}>Retry ({error.message})</button>;
+ *   return status === 'done' ? <img src={URL.createObjectURL(new Blob([result!]))} /> : <p>{status}</p>;
+ * }
+ */
+export function useCall<T = unknown>(source: PoolSource, name: string, args: readonly unknown[] = [], options: UseCallOptions = {}): UseCallResult<T> {
+  const { auto = false, timeout } = options;
+  const [call] = useState(() => new TaskRun<T>(source, name, { args, auto, timeout }));
+  // As in useTask: declared before the store, so that on mount it runs before the subscription that connects the run.
+  useEffect(() => {
+    call.update({ source, code: name, args, auto, timeout });
+  });
+  const snapshot = useSyncExternalStore(call.subscribe, call.getSnapshot);
+  return useMemo(() => ({ ...snapshot, run: call.run as (args?: readonly unknown[]) => Promise<T>, cancel: call.cancel }), [snapshot, call]);
 }

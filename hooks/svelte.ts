@@ -9,11 +9,12 @@
  *   import { poolState, task } from 'pyodide-pool/hooks/svelte';
  *   const counts = poolState(pool);
  *   const doubled = task(pool, 'double(x)', { inputs: { x: 2 }, auto: true });
+ *   const sum = call(modulePool, 'add', [2, 3], { auto: true }); // any pool: exports by name
  * </script>
- * <p>{$doubled.status}: {$doubled.result} — {$counts.running} running</p>
+ * <p>{$doubled.status}: {$doubled.result} — {$sum.result} — {$counts.running} running</p>
  */
 import { TaskRun } from '../workers/index.js';
-import { poolStateStore, type CreateMapOptions, type CreateTaskOptions, type PoolSnapshot, type PoolSource, type TaskSnapshot } from './index.js';
+import { poolStateStore, type CreateCallOptions, type CreateMapOptions, type CreateTaskOptions, type PoolSnapshot, type PoolSource, type TaskSnapshot } from './index.js';
 
 /** Svelte's readable store contract. */
 export interface Readable<T> {
@@ -34,7 +35,13 @@ export interface TaskStore<T> extends Readable<TaskSnapshot<T>> {
   setInputs(inputs: Record<string, unknown> | undefined): void;
 }
 
-/** The pool's counters and workers as one readable store. */
+/**
+ * The pool's counters and workers as one readable store; any pool (`PyodidePool`,
+ * `ModulePool`, `WasmPool`) or a `<worker-pool>`.
+ *
+ * @example
+ * const counts = poolState(wasmPool); // {$counts.workers.length} workers, {$counts.running} running
+ */
 export function poolState(source: PoolSource): Readable<PoolSnapshot> {
   return { subscribe: poolStateStore(source).subscribe };
 }
@@ -71,4 +78,32 @@ export interface MapStore<T> extends Readable<TaskSnapshot<T[]>> {
 export function map<T = unknown>(source: PoolSource, code: string, items: Iterable<unknown>, options: CreateMapOptions = {}): MapStore<T> {
   const run = new TaskRun<T[]>(source, code, { ...options, items });
   return { subscribe: run.subscribe, run: run.run as MapStore<T>['run'], cancel: run.cancel, setItems: (next) => void run.update({ items: next }) };
+}
+
+/** A call store: its value is the call's snapshot (`stdout`: what the export logged). */
+export interface CallStore<T> extends Readable<TaskSnapshot<T>> {
+  /** Call again, with these arguments or the current ones. */
+  run(args?: readonly unknown[]): Promise<T>;
+  /** Cancel the call in progress; a running one ends its worker, which is replaced. */
+  cancel(reason?: unknown): void;
+  /** New arguments (compared by value); with `auto`, a change calls again. */
+  setArgs(args: readonly unknown[]): void;
+}
+
+/**
+ * A call of a `ModulePool`'s or `WasmPool`'s export as a readable store, following its
+ * pool while it has subscribers, as {@link task} does: with `auto` it calls when the first
+ * arrives and again when `setArgs` changes the arguments; the last leaving cancels it.
+ *
+ * @example
+ * <script>
+ *   let { pool, a, b } = $props();
+ *   const sum = call(pool, 'add', [a, b], { auto: true });
+ *   $effect(() => sum.setArgs([a, b]));
+ * </script>
+ * <p>{$sum.status}: {$sum.error?.message ?? $sum.result}</p>
+ */
+export function call<T = unknown>(source: PoolSource, name: string, args: readonly unknown[] = [], options: CreateCallOptions = {}): CallStore<T> {
+  const run = new TaskRun<T>(source, name, { ...options, args });
+  return { subscribe: run.subscribe, run: run.run as CallStore<T>['run'], cancel: run.cancel, setArgs: (next) => void run.update({ args: next }) };
 }

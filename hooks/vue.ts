@@ -9,10 +9,12 @@
  * const pool = usePool({ indexURL: '/pyodide/', setup: 'def double(x):\n    return 2 * x' });
  * const { running } = usePoolState(pool);
  * const { status, result } = useTask(pool, 'double(x)', { inputs: () => ({ x: x.value }), auto: true });
+ * // Any pool: an ES module's exports (ModulePool) or a .wasm file's (WasmPool).
+ * const sum = useCall(modulePool, 'add', () => [x.value, 1], { auto: true });
  */
 import { computed, getCurrentScope, onScopeDispose, shallowRef, toRaw, toValue, watch, type ComputedRef, type MaybeRefOrGetter } from 'vue';
 import { PyodidePool, TaskRun, type PoolOptions } from '../workers/index.js';
-import { poolStateStore, type CreateMapOptions, type PoolSnapshot, type PoolSource, type TaskSnapshot } from './index.js';
+import { poolStateStore, type CreateCallOptions, type CreateMapOptions, type PoolSnapshot, type PoolSource, type TaskSnapshot } from './index.js';
 
 function cleanup(fn: () => void): void {
   if (getCurrentScope()) onScopeDispose(fn);
@@ -133,5 +135,45 @@ export function useMap<T = unknown>(
     ...refs,
     run: (next?: Iterable<unknown>): Promise<T[]> => run.run(next === undefined ? undefined : (unwrap(next) as Iterable<unknown>)),
     cancel: (reason?: unknown) => run.cancel(reason),
+  };
+}
+
+/** Options of {@link useCall}. */
+export type UseCallOptions = CreateCallOptions;
+
+/**
+ * A call of a `ModulePool`'s or `WasmPool`'s export bound to refs, as {@link useTask}
+ * binds Python: `name` and `args` may be refs or getters (`args` also a reactive array);
+ * with `auto` it calls again when they change (deeply), cancelling a stale call. Each
+ * field is a read-only ref (`error`: what the export threw, or `WorkerCrashedError` for a
+ * trap; `stdout`: what it logged). Disposing the scope cancels its call.
+ *
+ * @example
+ * const a = ref(2);
+ * const { status, result, error, run } = useCall<number>(pool, 'add', () => [a.value, 3], { auto: true });
+ * a.value = 4; // calls again: 7
+ */
+export function useCall<T = unknown>(
+  source: MaybeRefOrGetter<PoolSource>,
+  name: MaybeRefOrGetter<string>,
+  args: MaybeRefOrGetter<readonly unknown[]> = [],
+  options: UseCallOptions = {},
+) {
+  const current = () => unwrap(toValue(args)) as readonly unknown[];
+  const call = new TaskRun<T>(toValue(source), toValue(name), { args: current(), auto: options.auto, timeout: options.timeout });
+  const refs = refsOf(call);
+  watch([() => toValue(source), () => toValue(name)], ([nextSource, nextName]) => call.update({ source: nextSource, code: nextName }));
+  // Deep on the reactive value itself, as useTask's inputs (reading the unwrapped copy is not tracked).
+  watch(
+    () => toValue(args),
+    () => call.update({ args: current() }, { changed: true }),
+    { deep: true },
+  );
+  return {
+    ...refs,
+    /** Call again, with these arguments or the current ones. */
+    run: (next?: readonly unknown[]): Promise<T> => call.run(next === undefined ? undefined : (unwrap(next) as readonly unknown[])),
+    /** Cancel the call in progress; a running one ends its worker, which is replaced. */
+    cancel: (reason?: unknown) => call.cancel(reason),
   };
 }

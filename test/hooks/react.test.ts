@@ -2,8 +2,8 @@
 import { expect } from 'chai';
 import { createElement as h, StrictMode, useState } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
-import { useMap, usePool, usePoolState, useTask } from '../../hooks/react.js';
-import { PythonError, type PyodidePool } from '../../workers/index.js';
+import { useCall, useMap, usePool, usePoolState, useTask } from '../../hooks/react.js';
+import { ModulePool, PythonError, type PyodidePool } from '../../workers/index.js';
 import type { PoolSnapshot } from '../../hooks/index.js';
 import { allSettled, indexURL, liveWorkers, waitFor } from '../helpers.js';
 
@@ -206,5 +206,87 @@ describe('React: useTask on a shared pool', () => {
     setItems([4, 5]);
     await waitFor(() => text(container, 'result') === '16,25', 30_000, 'new squares');
     expect(text(container, 'status')).to.equal('done');
+  });
+});
+
+describe('React: useCall on a ModulePool', () => {
+  let pool: ModulePool;
+  before(async () => {
+    pool = new ModulePool({ module: new URL('../fixtures/modules/calc.js', import.meta.url), min: 1, max: 2 });
+    await pool.ready();
+  });
+  after(() => pool.terminate());
+
+  it('calls on mount, shows the state of any pool, and calls again when the inline args change by value', async () => {
+    let setA: (a: number) => void = () => {};
+    let rerender: () => void = () => {};
+    function Sum() {
+      const [a, set] = useState(2);
+      const [tick, setTick] = useState(0);
+      setA = set;
+      rerender = () => setTick((n) => n + 1);
+      const { status, result } = useCall<number>(pool, 'add', [a, 3], { auto: true });
+      const { workers } = usePoolState(pool);
+      return h(
+        'p',
+        null,
+        h('b', { id: 'status' }, status),
+        h('b', { id: 'result' }, String(result ?? '')),
+        h('b', { id: 'workers' }, workers.length),
+        h('b', { id: 'tick' }, tick),
+      );
+    }
+    root.render(h(StrictMode, null, h(Sum)));
+    await waitFor(() => text(container, 'result') === '5', 30_000, 'result 5');
+    expect(text(container, 'status')).to.equal('done');
+    expect(Number(text(container, 'workers'))).to.be.at.least(1);
+    // A re-render makes a new args array, equal by value: nothing is submitted. A call
+    // the effect started would be in the pool's counts by the time one of ours is back.
+    const settled = pool.state.completed.value + pool.state.failed.value;
+    rerender();
+    await waitFor(() => text(container, 'tick') === '1', 10_000, 'a re-render');
+    expect(await pool.call('add', [0, 0])).to.equal(0);
+    expect(pool.state.queued.value + pool.state.running.value).to.equal(0);
+    expect(pool.state.completed.value + pool.state.failed.value).to.equal(settled + 1);
+    expect(text(container, 'status')).to.equal('done');
+    setA(10);
+    await waitFor(() => text(container, 'result') === '13', 30_000, 'result 13');
+  });
+
+  it('shows what the export logged in stdout', async () => {
+    function Chatty() {
+      const { status, stdout } = useCall<number>(pool, 'chatty', ['ada'], { auto: true });
+      return h('div', null, h('b', { id: 'status' }, status), h('pre', { id: 'stdout' }, stdout));
+    }
+    root.render(h(Chatty));
+    await waitFor(() => text(container, 'status') === 'done', 30_000, 'done');
+    expect(text(container, 'stdout')).to.equal('hello ada {"n":1}\ndone\n');
+  });
+
+  it('puts what the export threw in error, by name and message', async () => {
+    let error: Error | undefined;
+    function Failing() {
+      const t = useCall(pool, 'reject', ['custom'], { auto: true });
+      error = t.error;
+      return h('b', { id: 'status' }, t.status);
+    }
+    root.render(h(Failing));
+    await waitFor(() => text(container, 'status') === 'failed', 30_000, 'failed');
+    expect(error?.name).to.equal('ValidationError');
+    expect(error?.message).to.equal('the input is invalid');
+  });
+
+  it('cancels its running call on unmount, and the worker is replaced', async () => {
+    function Forever() {
+      const t = useCall(pool, 'forever', [], { auto: true });
+      return h('b', { id: 'status' }, t.status);
+    }
+    root.render(h(Forever));
+    await waitFor(() => text(container, 'status') === 'running', 30_000, 'running');
+    const failed = pool.state.failed.value;
+    root.unmount();
+    await waitFor(() => pool.state.running.value === 0 && pool.state.failed.value === failed + 1, 10_000, 'the call cancelled');
+    expect(await pool.call('add', [1, 2])).to.equal(3);
+    root = createRoot(container);
   });
 });

@@ -2,12 +2,13 @@
 import { expect } from 'chai';
 import { flushSync, mount, unmount } from 'svelte';
 import { fromStore } from 'svelte/store';
-import { map, poolState, task } from '../../hooks/svelte.js';
-import { PyodidePool } from '../../workers/index.js';
+import { call, map, poolState, task } from '../../hooks/svelte.js';
+import { ModulePool, PyodidePool } from '../../workers/index.js';
 import { indexURL, waitFor } from '../helpers.js';
 import { CountingHolder } from '../workers/views/counting-holder.js';
 // Compiled on request by the test server's Svelte plugin.
 import TaskView from './TaskView.svelte';
+import CallView from './CallView.svelte';
 
 const text = (el: HTMLElement, id: string) => el.querySelector(`#${id}`)?.textContent ?? '';
 
@@ -102,5 +103,70 @@ describe('Svelte adapter', () => {
     } finally {
       stop();
     }
+  });
+});
+
+describe('Svelte adapter: call on a ModulePool', () => {
+  let pool: ModulePool;
+  before(async () => {
+    pool = new ModulePool({ module: new URL('../fixtures/modules/calc.js', import.meta.url), min: 1, max: 2 });
+    await pool.ready();
+  });
+  after(() => pool.terminate());
+
+  it('drives a compiled component through $store, calling again when a prop changes', async () => {
+    const target = document.createElement('div');
+    document.body.append(target);
+    const component = mount(CallView, { target, props: { pool, initial: 3 } }) as { setA(a: number): void };
+    try {
+      await waitFor(() => text(target, 'result') === '4', 30_000, 'result 4');
+      expect(Number(text(target, 'workers'))).to.be.at.least(1);
+      component.setA(41);
+      flushSync();
+      await waitFor(() => text(target, 'result') === '42', 30_000, 'result 42');
+    } finally {
+      await unmount(component);
+      target.remove();
+    }
+  });
+
+  it("carries what the export logged in its value's stdout", async () => {
+    const chatty = call<number>(pool, 'chatty', ['ada'], { auto: true });
+    const view = fromStore(chatty);
+    const stop = chatty.subscribe(() => {});
+    try {
+      await waitFor(() => view.current.status === 'done', 30_000, 'done');
+      expect(view.current.result).to.equal(3);
+      expect(view.current.stdout).to.equal('hello ada {"n":1}\ndone\n');
+    } finally {
+      stop();
+    }
+  });
+
+  it('puts what the export threw in error; run(args) calls again with new ones', async () => {
+    const failing = call(pool, 'reject', ['custom'], { auto: true });
+    const view = fromStore(failing);
+    const stop = failing.subscribe(() => {});
+    try {
+      await waitFor(() => view.current.status === 'failed', 30_000, 'failed');
+      expect(view.current.error?.name).to.equal('ValidationError');
+      expect(view.current.error?.message).to.equal('the input is invalid');
+      const err = await failing.run(['type']).catch((e: Error) => e);
+      expect(err).to.be.instanceOf(TypeError);
+      expect(view.current.error).to.equal(err);
+    } finally {
+      stop();
+    }
+  });
+
+  it('cancels the running call when its last subscriber leaves', async () => {
+    const forever = call(pool, 'forever', [], { auto: true });
+    let status = '';
+    const stop = forever.subscribe((s) => (status = s.status));
+    await waitFor(() => status === 'running', 30_000, 'running');
+    const failed = pool.state.failed.value;
+    stop();
+    await waitFor(() => pool.state.running.value === 0 && pool.state.failed.value === failed + 1, 10_000, 'the call cancelled');
+    expect(await pool.call('add', [1, 2])).to.equal(3);
   });
 });

@@ -1,8 +1,8 @@
 // Vue 3 adapter (render functions) against a real pool.
 import { expect } from 'chai';
 import { createApp, defineComponent, h, reactive, ref, type App } from 'vue';
-import { useMap, usePool, usePoolState, useTask } from '../../hooks/vue.js';
-import { PythonError, PyodidePool } from '../../workers/index.js';
+import { useCall, useMap, usePool, usePoolState, useTask } from '../../hooks/vue.js';
+import { ModulePool, PythonError, PyodidePool } from '../../workers/index.js';
 import { allSettled, indexURL, liveWorkers, waitFor } from '../helpers.js';
 
 const SETUP = 'def double(x):\n    return 2 * x';
@@ -172,5 +172,90 @@ describe('Vue: useTask on a shared pool', () => {
     expect(text(container, 'done')).to.equal('3');
     items.push(4);
     await waitFor(() => text(container, 'result') === '10,20,30,40', 30_000, 'mapped again');
+  });
+});
+
+describe('Vue: useCall on a ModulePool', () => {
+  let pool: ModulePool;
+  before(async () => {
+    pool = new ModulePool({ module: new URL('../fixtures/modules/calc.js', import.meta.url), min: 1, max: 2 });
+    await pool.ready();
+  });
+  after(() => pool.terminate());
+
+  it('calls with args from a getter, again when a ref in them changes, and with a reactive array deeply', async () => {
+    const a = ref(2);
+    const list = reactive([1, 2, 3]);
+    mount(
+      defineComponent({
+        setup() {
+          const sum = useCall<number>(pool, 'add', () => [a.value, 3], { auto: true });
+          const total = useCall<number>(pool, 'sum', () => [list], { auto: true });
+          const { workers } = usePoolState(pool);
+          return () =>
+            h('p', [
+              h('b', { id: 'sum' }, String(sum.result.value ?? '')),
+              h('b', { id: 'total' }, String(total.result.value ?? '')),
+              h('b', { id: 'workers' }, workers.value.length),
+            ]);
+        },
+      }),
+    );
+    await waitFor(() => text(container, 'sum') === '5' && text(container, 'total') === '6', 30_000, 'results');
+    expect(Number(text(container, 'workers'))).to.be.at.least(1);
+    a.value = 10;
+    await waitFor(() => text(container, 'sum') === '13', 30_000, 'sum 13');
+    list.push(4);
+    await waitFor(() => text(container, 'total') === '10', 30_000, 'total 10');
+  });
+
+  it('shows what the export logged in stdout', async () => {
+    let call!: ReturnType<typeof useCall<number>>;
+    mount(
+      defineComponent({
+        setup() {
+          call = useCall<number>(pool, 'chatty', ['ada'], { auto: true });
+          return () => h('pre', { id: 'stdout' }, call.stdout.value);
+        },
+      }),
+    );
+    await waitFor(() => call.status.value === 'done', 30_000, 'done');
+    expect(call.result.value).to.equal(3);
+    await waitFor(() => text(container, 'stdout') === 'hello ada {"n":1}\ndone\n', 10_000, 'the output');
+  });
+
+  it('puts what the export threw in error, and run() calls again', async () => {
+    let call!: ReturnType<typeof useCall>;
+    mount(
+      defineComponent({
+        setup() {
+          call = useCall(pool, 'reject', ['type'], { auto: true });
+          return () => h('b', { id: 'status' }, call.status.value);
+        },
+      }),
+    );
+    await waitFor(() => text(container, 'status') === 'failed', 30_000, 'failed');
+    expect(call.error.value).to.be.instanceOf(TypeError);
+    expect(call.error.value!.message).to.equal('not a number');
+    const again = await call.run(['custom']).catch((err: Error) => err);
+    expect((again as Error).name).to.equal('ValidationError');
+    expect(call.error.value).to.equal(again);
+  });
+
+  it('cancels its running call when the scope is disposed', async () => {
+    mount(
+      defineComponent({
+        setup() {
+          const call = useCall(pool, 'forever', [], { auto: true });
+          return () => h('b', { id: 'status' }, call.status.value);
+        },
+      }),
+    );
+    await waitFor(() => text(container, 'status') === 'running', 30_000, 'running');
+    const failed = pool.state.failed.value;
+    app!.unmount();
+    app = undefined;
+    await waitFor(() => pool.state.running.value === 0 && pool.state.failed.value === failed + 1, 10_000, 'the call cancelled');
+    expect(await pool.call('add', [1, 2])).to.equal(3);
   });
 });

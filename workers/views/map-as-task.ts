@@ -19,7 +19,7 @@ export type ItemsSource = Iterable<unknown> | (() => Iterable<unknown>);
 
 /** Start `pool.map(code, items)` with a handle like a task's. Messages (`send`) have nowhere to go: dropped. */
 export function startMap<T>(
-  pool: PyodidePool,
+  pool: Pick<PyodidePool, 'map'>,
   code: string,
   items: Iterable<unknown>,
   options: Pick<MapOptions, 'timeout' | 'chunkSize' | 'settle' | 'onOutput'> & { onProgress: (progress: MapProgress) => void },

@@ -5,10 +5,10 @@
  * `useSyncExternalStore`, a Vue ref, a Svelte store), so no adapter rebuilds it.
  */
 import { computed, type ReadonlySignal } from '@preact/signals-core';
-import type { PyodidePool } from '../pool/pool.js';
 import type { WorkerInfo } from '../pool/worker-info.js';
 import { currentPool, followPool, type PoolSource } from './pool-source.js';
 import { Subscribers } from './subscribers.js';
+import type { TaskPool } from './task-pool.js';
 
 /** Pool counters as one immutable value (zeros when there is no pool yet). */
 export interface PoolSnapshot {
@@ -30,8 +30,14 @@ export const EMPTY_POOL_SNAPSHOT: PoolSnapshot = Object.freeze({
   ready: false,
 });
 
-/** The state of `pool` now, as plain values (a fresh object; {@link poolStateStore} keeps one until a change). */
-export function poolSnapshot(pool: PyodidePool | Error | undefined): PoolSnapshot {
+/**
+ * The state of `pool` (any {@link TaskPool}) now, as plain values (a fresh object;
+ * {@link poolStateStore} keeps one until a change).
+ *
+ * @example
+ * poolSnapshot(wasmPool).workers.length;
+ */
+export function poolSnapshot(pool: TaskPool | Error | undefined): PoolSnapshot {
   if (!pool || pool instanceof Error) return EMPTY_POOL_SNAPSHOT;
   const s = pool.state;
   return { workers: s.workers.value, queued: s.queued.value, running: s.running.value, completed: s.completed.value, failed: s.failed.value, ready: s.ready.value };

@@ -1,17 +1,17 @@
 /**
  * The run in progress of a {@link TaskRun}, from start to settle, one job per method:
- * begin (superseding the last), read inputs and code, find the pool, submit, attach the
- * task, and show its outcome. A newer run, a cancel or a rebuilt pool makes an older
+ * begin (superseding the last), read inputs (or a call's arguments) and code, find the
+ * pool, submit, attach the task, and show its outcome. A newer run, a cancel or a rebuilt pool makes an older
  * start stale: its outcome is ignored.
  *
  * @internal
  */
 import { PoolTerminatedError, TaskCancelledError } from '../pool/errors.js';
-import type { PyodidePool } from '../pool/pool.js';
 import type { OutputEvent } from '../shared/protocol.js';
 import { startMap, type RunningTask } from './map-as-task.js';
 import type { RunInbox } from './run-inbox.js';
 import type { RunState } from './run-state.js';
+import { mapsItems, takesCalls, type TaskPool } from './task-pool.js';
 import { deferred, type Deferred, type RunSettings, type TaskRunOptions } from './task-run-options.js';
 
 /** What the driver reads of its {@link TaskRun}. */
@@ -21,7 +21,7 @@ export interface RunContext<T> {
   readonly inbox: RunInbox;
   readonly state: RunState<T>;
   /** The pool followed now (undefined: not yet, or not followed), or why there is none. */
-  pool(): PyodidePool | Error | undefined;
+  pool(): TaskPool | Error | undefined;
   /** Whether the source is followed: then a run whose pool ended waits for the next one. */
   following(): boolean;
   /** The run in progress settled and none follows it. */
@@ -36,7 +36,7 @@ export class RunDriver<T> {
   #pending: Deferred<T> | undefined;
   /** The current run's task, once submitted, and the pool it went to. */
   #task: RunningTask<T> | undefined;
-  #taskPool: PyodidePool | undefined;
+  #taskPool: TaskPool | undefined;
   #unwatchTask = () => {};
   /** The current run waits for a pool (it has its code and inputs). */
   #awaitingPool = false;
@@ -82,7 +82,7 @@ export class RunDriver<T> {
   }
 
   /** The followed pool changed: a run waiting for a pool, or whose pool was rebuilt, starts on it. */
-  poolChanged(value: PyodidePool | Error | undefined): void {
+  poolChanged(value: TaskPool | Error | undefined): void {
     const pending = this.#pending;
     if (!pending || value === undefined) return;
     if (this.#task ? this.#taskPool !== value : this.#awaitingPool) void this.#start(pending, false);
@@ -97,7 +97,7 @@ export class RunDriver<T> {
     const current = () => mine === this.#generation && this.#pending === pending;
     this.#begin(fresh);
     try {
-      const inputs = this.#readInputs();
+      const given = this.#context.settings.call ? { args: this.#readArgs() } : { inputs: this.#readInputs() };
       const { code: source } = this.#context.settings;
       const code = typeof source === 'function' ? await source() : source;
       if (!current()) return;
@@ -108,7 +108,7 @@ export class RunDriver<T> {
         this.#awaitingPool = true;
         return;
       }
-      const task = this.#submit(pool, code, inputs, current);
+      const task = this.#submit(pool, code, given, current);
       this.#attach(task, pool, current);
       await this.#outcome(task, pool, pending, current);
     } catch (err) {
@@ -137,24 +137,43 @@ export class RunDriver<T> {
     return inputs;
   }
 
-  /** Hand the run to the pool: a task, or for a map run a map that looks like one. */
-  #submit(pool: PyodidePool, code: string, inputs: Record<string, unknown> | undefined, current: () => boolean): RunningTask<T> {
+  /** A call run's arguments (a copy); anything but an array fails it. */
+  #readArgs(): unknown[] {
+    const { args: source = [] } = this.#context.settings;
+    const args = typeof source === 'function' ? source() : source;
+    if (!Array.isArray(args)) throw new TypeError("args must be an array: the export's arguments, in order");
+    return [...(args as unknown[])];
+  }
+
+  /**
+   * Hand the run to the pool: a task (Python code, or a call of an export by name), or for
+   * a map run a map that looks like one. A call to a Python pool, or code to a pool of
+   * exports, fails here, saying which to use: neither pool could tell.
+   */
+  #submit(pool: TaskPool, code: string, given: { inputs?: Record<string, unknown>; args?: unknown[] }, current: () => boolean): RunningTask<T> {
     const { settings, options, state, inbox } = this.#context;
     const { timeout, stdin } = settings;
     const onOutput = (event: OutputEvent) => {
       if (current()) this.#output(event);
     };
+    if (settings.call) {
+      if (!takesCalls(pool)) throw new TypeError(`a call of "${code}" needs a pool that calls exports by name (a ModulePool or WasmPool); this pool runs Python code (use a task)`);
+      return pool.submit<T>(code, { args: given.args, timeout, onOutput });
+    }
+    if (takesCalls(pool))
+      throw new TypeError("this pool calls exports by name (a ModulePool or WasmPool), not Python code: use a call (createCall, useCall) with the export's name and its args");
     const items = typeof settings.items === 'function' ? settings.items() : settings.items;
     if (items) {
+      if (!mapsItems(pool)) throw new TypeError('a map run needs a pool that maps code over items (a PyodidePool)');
       const { chunkSize, settle } = options;
       return startMap<T>(pool, code, items, { timeout, chunkSize, settle, onOutput, onProgress: ({ done, total }) => current() && state.items(done, total) });
     }
     const onInput = options.onInput ?? ((prompt: string) => (current() ? inbox.ask(prompt) : Promise.resolve(null)));
-    return pool.submit<T>(code, { inputs, timeout, stdin, onOutput, onInput });
+    return pool.submit<T>(code, { inputs: given.inputs, timeout, stdin, onOutput, onInput });
   }
 
   /** Make `task` the run's task: give it what was sent early and show its status. */
-  #attach(task: RunningTask<T>, pool: PyodidePool, current: () => boolean): void {
+  #attach(task: RunningTask<T>, pool: TaskPool, current: () => boolean): void {
     this.#task = task;
     this.#context.inbox.deliver(task);
     this.#taskPool = pool;
@@ -164,7 +183,7 @@ export class RunDriver<T> {
   }
 
   /** Wait for the task and show how it ended; a pool ended under a followed run waits for the next. */
-  async #outcome(task: RunningTask<T>, pool: PyodidePool, pending: Deferred<T>, current: () => boolean): Promise<void> {
+  async #outcome(task: RunningTask<T>, pool: TaskPool, pending: Deferred<T>, current: () => boolean): Promise<void> {
     let value: T;
     try {
       value = await task.result;

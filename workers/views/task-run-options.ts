@@ -29,11 +29,27 @@ export interface TaskRunSnapshot<T = unknown> {
 export type CodeSource = string | (() => string | Promise<string>);
 /** Inputs, or a function that gets them at the start of each run; a throw fails the run. */
 export type InputsSource = Record<string, unknown> | undefined | (() => Record<string, unknown> | undefined);
+/**
+ * A call's arguments, or a function that gets them at the start of each run (a throw
+ * fails the run). Arrays are compared by value, as inputs are.
+ *
+ * @example
+ * new TaskRun(modulePool, 'add', { args: [2, 3] });
+ * new TaskRun(wasmPool, 'add', { args: () => [a.value, b.value] }); // read at each run
+ */
+export type ArgsSource = readonly unknown[] | (() => readonly unknown[]);
 
 /** Options of {@link TaskRun}. */
 export interface TaskRunOptions {
   /** Inputs of the runs (each key becomes a Python global). Compared by value. */
   inputs?: InputsSource;
+  /**
+   * Make each run a call of the export that `code` names, with these arguments, on a pool
+   * that calls exports by name (`ModulePool`, `WasmPool`): `pool.submit(name, { args })`.
+   * Compared by value. Given here, the run stays a call (an `undefined` later means no
+   * arguments); `inputs`, `stdin` and `items` do not apply to it.
+   */
+  args?: ArgsSource;
   /** Run when connected, and again whenever code, inputs or the pool change, cancelling the stale run. */
   auto?: boolean;
   /** Timeout of each run in ms. */
@@ -78,6 +94,8 @@ export interface TaskRunChanges {
   auto?: boolean;
   code?: CodeSource;
   inputs?: InputsSource;
+  /** New arguments of a call run (compared by value). */
+  args?: ArgsSource;
   timeout?: number;
   stdin?: string;
 }
@@ -91,11 +109,14 @@ export interface RunSettings {
   stdin: string | undefined;
   /** Set for a map run: what it maps over. */
   items: ItemsSource | undefined;
+  /** A call run (made with `args`): `code` names the export and `args` are its arguments. */
+  readonly call: boolean;
+  args: ArgsSource | undefined;
   auto: boolean;
 }
 
 /**
- * Apply `changes` to `settings` in place: the source and code by identity, inputs and
+ * Apply `changes` to `settings` in place: the source and code by identity, inputs, args and
  * items by value (unless `told`: the caller saw them change in place), the rest as
  * values. Says what changed. @internal
  */
@@ -128,6 +149,10 @@ export function applyChanges(settings: RunSettings, changes: TaskRunChanges, tol
   }
   if ('items' in changes && (told || !sameItems(changes.items, settings.items))) {
     settings.items = changes.items;
+    changed = true;
+  }
+  if ('args' in changes && (told || !sameInputs(changes.args, settings.args))) {
+    settings.args = changes.args;
     changed = true;
   }
   return { changed, sourceChanged };

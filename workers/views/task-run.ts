@@ -1,13 +1,12 @@
 /**
  * One task lifecycle for everything that shows a task: `<py-task>`, the hooks bridge and
  * every framework adapter are views of a {@link TaskRun}. Modelled on `@lit/task`: it is
- * given code and inputs, and owns running, re-running on change, cancelling stale runs,
+ * given code and inputs (or an export's name and its arguments), and owns running, re-running on change, cancelling stale runs,
  * following a rebuilt pool, and disposal. When it follows its pool is decided here, as
  * TanStack Query's observers decide it: from its first subscriber to its last.
  */
 import type { ReadonlySignal } from '@preact/signals-core';
 import { TaskCancelledError } from '../pool/errors.js';
-import type { PyodidePool } from '../pool/pool.js';
 import type { TaskProgress } from '../pool/task.js';
 import { followPool, isPool } from './pool-source.js';
 import { RunDriver } from './run-driver.js';
@@ -15,10 +14,11 @@ import { RunInbox } from './run-inbox.js';
 import { RunState } from './run-state.js';
 import { Subscribers } from './subscribers.js';
 import { applyChanges, type RunSettings } from './task-run-options.js';
-import type { CodeSource, InputsSource, TaskRunChanges, TaskRunOptions, TaskRunSnapshot, TaskRunStatus } from './task-run-options.js';
+import type { ArgsSource, CodeSource, InputsSource, TaskRunChanges, TaskRunOptions, TaskRunSnapshot, TaskRunStatus } from './task-run-options.js';
 import type { PoolSource } from './pool-source.js';
+import type { TaskPool } from './task-pool.js';
 
-export type { CodeSource, InputsSource, TaskRunChanges, TaskRunOptions, TaskRunSnapshot, TaskRunStatus };
+export type { ArgsSource, CodeSource, InputsSource, TaskRunChanges, TaskRunOptions, TaskRunSnapshot, TaskRunStatus };
 
 /**
  * A task bound to UI state, with one lifecycle: runs never overlap (a new run cancels
@@ -30,11 +30,18 @@ export type { CodeSource, InputsSource, TaskRunChanges, TaskRunOptions, TaskRunS
  * nothing is left listening. `connect()` keeps it connected with no subscriber, until
  * `disconnect()` or `dispose()`; a `run()` while nobody watches connects it for that run.
  *
+ * Made with `args`, each run is a call of the export `code` names, on a `ModulePool` or
+ * `WasmPool` (any pool whose `submit` takes an export's name and `args`).
+ *
  * @example
  * const run = new TaskRun(pool, 'double(x)', { inputs: { x: 2 }, auto: true });
  * const stop = run.subscribe((s) => console.log(s.status, s.result)); // idle, queued, … done 4
  * run.update({ inputs: { x: 3 } });                                   // re-runs: 6
  * stop();                                                             // cancels, stops following
+ *
+ * @example
+ * const sum = new TaskRun(modulePool, 'add', { args: [2, 3], auto: true }); // a call: 5
+ * sum.update({ args: [4, 5] });                                             // re-runs: 9
  */
 export class TaskRun<T = unknown> {
   readonly #inbox = new RunInbox();
@@ -78,7 +85,7 @@ export class TaskRun<T = unknown> {
   /** Connected only by a `run()` nobody watches: let go when it is over. */
   #onlyForRun = false;
   #disposed = false;
-  #pool: ReadonlySignal<PyodidePool | Error | undefined> | undefined;
+  #pool: ReadonlySignal<TaskPool | Error | undefined> | undefined;
   #stopFollowing = () => {};
   readonly #driver: RunDriver<T>;
 
@@ -88,8 +95,9 @@ export class TaskRun<T = unknown> {
     this.cancel = this.cancel.bind(this);
     this.send = this.send.bind(this);
     this.sendInput = this.sendInput.bind(this);
-    const { inputs, timeout, stdin, items, auto = false } = options;
-    this.#settings = { source, code, inputs, timeout, stdin, items, auto };
+    const { inputs, timeout, stdin, items, args, auto = false } = options;
+    if (args !== undefined && items !== undefined) throw new TypeError('TaskRun: `args` (a call) and `items` (a map) cannot be combined');
+    this.#settings = { source, code, inputs, timeout, stdin, items, call: args !== undefined, args, auto };
     this.#driver = new RunDriver<T>({
       settings: this.#settings,
       options,
@@ -146,12 +154,13 @@ export class TaskRun<T = unknown> {
 
   /**
    * Run now (cancelling a run in progress), with these inputs (for a map run: these
-   * items) or the current ones. Resolves with the result; rejects with the error, which
-   * `error`/`status` also hold.
+   * items; for a call: these arguments) or the current ones. Resolves with the result;
+   * rejects with the error, which `error`/`status` also hold.
    */
   run(inputs?: Record<string, unknown> | Iterable<unknown>): Promise<T> {
     if (inputs !== undefined) {
-      if (this.#settings.items !== undefined) this.#settings.items = inputs as Iterable<unknown>;
+      if (this.#settings.call) this.#settings.args = inputs as readonly unknown[];
+      else if (this.#settings.items !== undefined) this.#settings.items = inputs as Iterable<unknown>;
       else this.#settings.inputs = inputs as Record<string, unknown>;
     }
     if (this.#disposed) return Promise.reject(new TaskCancelledError('the task was disposed'));
@@ -186,7 +195,7 @@ export class TaskRun<T = unknown> {
   }
 
   /**
-   * Change the source, code, inputs (compared by value) or timeout. With `auto`, a change
+   * Change the source, code, inputs or args (compared by value) or timeout. With `auto`, a change
    * starts a new run. Returns whether anything changed. `changed: true` says the inputs
    * changed even if they compare equal: a caller that watched them change in place
    * (inside a Map the run already holds, say) knows better than a comparison can.
@@ -251,7 +260,7 @@ export class TaskRun<T = unknown> {
     };
   }
 
-  #poolChanged(value: PyodidePool | Error | undefined): void {
+  #poolChanged(value: TaskPool | Error | undefined): void {
     // Waiting for a pool and this may be it; or the pool was rebuilt under the run.
     if (this.#driver.inProgress) this.#driver.poolChanged(value);
     // Results from the old pool (another setup, other packages) are stale.

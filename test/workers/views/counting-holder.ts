@@ -1,10 +1,10 @@
 // A <worker-pool>-like holder for the views' tests.
-import type { PyodidePool } from '../../../workers/index.js';
+import type { TaskPool } from '../../../workers/index.js';
 
 /** A <worker-pool>-like holder that counts who listens to it (following it is listening). */
 export class CountingHolder extends EventTarget {
   listeners = 0;
-  constructor(public pool: PyodidePool | undefined) {
+  constructor(public pool: TaskPool | undefined) {
     super();
   }
   override addEventListener(...args: Parameters<EventTarget['addEventListener']>): void {
@@ -16,7 +16,7 @@ export class CountingHolder extends EventTarget {
     super.removeEventListener(...args);
   }
   /** Hand out another pool (or none), as a rebuilding <worker-pool> does. */
-  change(pool: PyodidePool | undefined): void {
+  change(pool: TaskPool | undefined): void {
     this.pool = pool;
     this.dispatchEvent(new Event('pool-change'));
   }
