@@ -61,6 +61,7 @@ describe('ModulePool', () => {
     expect(() => pool.submit('add', { args: [() => 1] })).to.throw(TypeError, /cannot be sent/);
     expect(() => pool.submit('add', { args: [{ f: Symbol('x') }] })).to.throw(TypeError, /cannot be sent/);
     expect(pool.state.completed.value + pool.state.failed.value + pool.state.queued.value).to.equal(sentBefore);
+    expect(() => pool.submit('add', { inputs: { a: 1 } } as never)).to.throw(TypeError, /'inputs' is for Python tasks/);
     return pool.call('bad', 'not an array' as never).then(
       () => expect.fail('resolved'),
       (err: Error) => expect(err).to.be.instanceOf(TypeError),

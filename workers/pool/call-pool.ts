@@ -16,6 +16,9 @@ import { checkTaskOptions } from './task-checks.js';
 import { moveInputs } from '../shared/transfer.js';
 import type { OutputEvent } from '../shared/protocol.js';
 
+/** Task options that only Python tasks take: refused, rather than dropped, by a call. */
+const PYTHON_ONLY = ['inputs', 'stdin', 'onInput'] as const;
+
 /** Sizing and defaults every module pool takes. */
 export interface CallPoolOptions {
   /** Workers kept warm (default 1). */
@@ -148,6 +151,9 @@ export abstract class CallPool {
   protected task(where: string, name: string, args: unknown[], options: CallOptions, worker?: SchedulableWorker): ScheduledTask {
     if (typeof name !== 'string' || name === '') throw new TypeError(`${where}: the export's name must be a non-empty string`);
     if (!Array.isArray(args)) throw new TypeError(`${where}: args must be an array`);
+    for (const key of PYTHON_ONLY) {
+      if ((options as Record<string, unknown>)[key] !== undefined) throw new TypeError(`${where}: '${key}' is for Python tasks; an export gets its arguments as args`);
+    }
     const { signal, transfer: toMove, priority, timeout, onOutput } = checkTaskOptions(where, options, this.#options.timeout);
     this.core.checkRoom(worker ? Infinity : this.#options.maxQueue);
     const { args: sent, transfer } = takeArgs(where, args, toMove);
