@@ -8,6 +8,7 @@ import { waitingCancelLatency } from './cancel-latency.js';
 import { sandboxScenario } from './sandbox-bench.js';
 import { outputScenario } from './output-bench.js';
 import { isolateScenario } from './isolate-bench.js';
+import { modulesScenario } from './modules-bench.js';
 import { summarize, type Summary } from './stats.js';
 import { baseSnapshot, indexURL } from './shared.js';
 import { formsScenario } from './forms-bench.js';
@@ -359,6 +360,7 @@ const scenarios: Record<string, () => Promise<void>> = {
   sandbox: report(sandboxScenario),
   output: report(outputScenario),
   isolate: report(isolateScenario),
+  modules: report(modulesScenario),
   forms: report(formsScenario),
 };
 const scenario = scenarios[mode ?? ''] ?? main;

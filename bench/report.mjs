@@ -270,8 +270,42 @@ function isolateRows(r) {
   return rows;
 }
 
+/**
+ * The modules part's rows (WasmPool in wazero-pool's shape): µs per call, each pool figure
+ * beside its floor (bare workers answering postMessage), the spread of the rounds' ratios.
+ */
+function modulesRows(r) {
+  const m = r.modules;
+  if (!m) return [];
+  const us = (x) => `${x < 1 ? x.toFixed(4) : x.toFixed(2)} µs/op`;
+  const rate = (x) => `${Math.round(x).toLocaleString('en')} calls/s`;
+  const rows = [];
+  for (const name of ['add', 'busy']) {
+    const f = m.medians[name];
+    const q = m.ratioRounds[name];
+    const v = m.ratios[name];
+    const what = name === 'busy' ? `busy(${m.busyRounds})` : 'add';
+    const row = (figure, label, note) => rows.push([`${what}: ${label}`, us(f[figure].usPerOp), `${rate(f[figure].callsPerSecond)}${note ? `; ${note}` : ''}`]);
+    // One caller: the median call too, which a stall of the machine barely moves.
+    const p50 = (figure, key) => `; median call ${us(f[figure].p50Us)}${key ? `, ${ratio(v[key])} floor's${spread(q[key])}` : ''}`;
+    row('raw', 'raw, on the page');
+    row('floor', 'floor, 1 bare worker, 1 caller', `${ratio(v.floorVsRaw)} raw${spread(q.floorVsRaw)}${p50('floor')}`);
+    row('pool', `WasmPool (max ${m.sequentialMax}), 1 caller`, `${ratio(v.poolVsFloor)} floor${spread(q.poolVsFloor)}${p50('pool', 'poolVsFloorP50')}`);
+    row('lease', 'WasmLease (one held instance), 1 caller', `${ratio(v.leaseVsFloor)} floor${spread(q.leaseVsFloor)}${p50('lease', 'leaseVsFloorP50')}`);
+    for (const callers of [2, 4, 8]) {
+      row(`floor-${callers}`, `floor, ${m.parallelMax} bare workers, ${callers} callers`);
+      row(
+        `pool-${callers}`,
+        `WasmPool (max ${m.parallelMax}), ${callers} callers`,
+        `${ratio(v[`pool-${callers}VsFloor-${callers}`])} floor${spread(q[`pool-${callers}VsFloor-${callers}`])}; ${ratio(v[`poolVsPool-${callers}`])} the calls/s of 1 caller`,
+      );
+    }
+  }
+  return rows;
+}
+
 export function printTable(r) {
-  const rows = [...startupRows(r), ...fastStartRows(r), ...steadyRows(r), ...mapRows(r), ...sandboxRows(r), ...outputRows(r), ...isolateRows(r)];
+  const rows = [...startupRows(r), ...fastStartRows(r), ...steadyRows(r), ...mapRows(r), ...sandboxRows(r), ...outputRows(r), ...isolateRows(r), ...modulesRows(r)];
   const width = Math.max(...rows.map((row) => row[0].length));
   console.log(`\n${'measure'.padEnd(width)}  ${'value'.padStart(14)}  ratio [min–max of the trials]`);
   for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(14)}  ${note}`);

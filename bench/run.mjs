@@ -2,9 +2,10 @@
 // repository cross-origin isolated, opens bench/index.html in headless Chromium (or
 // Firefox: `--browser=firefox`), and writes bench/results.json (results-firefox.json)
 // plus a readable table and the boot timelines.
-//   --only=visits,boots,large,forms,main,map,sandbox,output,isolate   run those parts alone, for a quick look while working
-//   --rounds=N   rounds of the visits, boots and large parts (default 3; 1 for a smoke test)
+//   --only=visits,boots,large,forms,main,map,sandbox,output,isolate,modules   run those parts alone, for a quick look while working
+//   --rounds=N   rounds of the visits, boots, large and modules parts (default 3; 1 for a smoke test)
 import { rewriteBundleURLs } from '../scripts/bundle-urls.mjs';
+import { compileWat } from '../scripts/wat.mjs';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { execSync } from 'node:child_process';
 import { gunzipSync } from 'node:zlib';
@@ -28,7 +29,16 @@ const ROUNDS = Number(arg('rounds') ?? 3);
 // the naive baseline. The workers sit next to the page bundle, where `new URL('./x.js',
 // import.meta.url)` finds them.
 await build({
-  entryPoints: ['bench/bench.ts', 'bench/echo-worker.ts', 'bench/naive-worker.ts', 'bench/spin-worker.ts', 'workers/pool-worker.ts', 'workers/sandbox-worker.ts'],
+  entryPoints: [
+    'bench/bench.ts',
+    'bench/echo-worker.ts',
+    'bench/naive-worker.ts',
+    'bench/spin-worker.ts',
+    'bench/wasm-floor-worker.ts',
+    'workers/pool-worker.ts',
+    'workers/sandbox-worker.ts',
+    'workers/module-worker.ts',
+  ],
   outdir: 'bench/dist',
   entryNames: '[name]',
   bundle: true,
@@ -41,6 +51,8 @@ await build({
   loader: PYTHON_TEXT_LOADER,
 });
 rewriteBundleURLs('bench/dist/bench.js');
+// The modules part's WasmPool and its floor load the test module's exports from beside the page bundle.
+writeFileSync('bench/dist/math.wasm', await compileWat('test/fixtures/wasm/math.wat'));
 // The base snapshot ships as dist/base-snapshot.bin, which the package finds at
 // `../base-snapshot.bin` from its own module. Bundled into bench/dist/, that URL would
 // point at bench/base-snapshot.bin: as a bundler user would, the file is copied beside the
@@ -119,6 +131,7 @@ try {
     results.isolate = await measure(page, '?mode=isolate');
     results.isolatePlain = await measure(page, '?mode=isolate&plain');
   }
+  if (part('modules')) results.modules = await modules(page);
   results.date = new Date().toISOString();
   writeFileSync(engine === 'chromium' ? 'bench/results.json' : `bench/results-${engine}.json`, JSON.stringify(results, null, 2) + '\n');
   printTable(results);
@@ -251,6 +264,44 @@ async function boots(page) {
     out[`boot${size}Snapshot`] = summary('snapshot');
     out[`boot${size}SnapshotNoBase`] = summary('snapshot-nobase');
     out[`boot${size}BaseVsNoBase`] = trials.snapshot.map((t, i) => trials['snapshot-nobase'][i].allWarmMs / t.allWarmMs);
+  }
+  return out;
+}
+
+/**
+ * WasmPool in wazero-pool's shape (bench/modules-bench.ts): one page load per round, each
+ * measuring every figure once. Medians of the rounds' µs/op, and each ratio the median of
+ * the rounds' ratios (every round's kept, for the spread).
+ */
+async function modules(page) {
+  const rounds = [];
+  for (let round = 0; round < ROUNDS; round++) rounds.push(await measure(page, '?mode=modules'));
+  const { busyRounds, sequentialMax, parallelMax, cores } = rounds[0];
+  const out = { busyRounds, sequentialMax, parallelMax, cores, medians: {}, ratios: {}, ratioRounds: {}, rounds };
+  for (const name of ['add', 'busy']) {
+    const figures = Object.keys(rounds[0][name]);
+    out.medians[name] = Object.fromEntries(
+      figures.map((figure) => {
+        const usPerOp = median(rounds.map((r) => r[name][figure].usPerOp));
+        const p50 = rounds[0][name][figure].p50Us === undefined ? {} : { p50Us: median(rounds.map((r) => r[name][figure].p50Us)) };
+        return [figure, { usPerOp, callsPerSecond: 1e6 / usPerOp, ...p50 }];
+      }),
+    );
+    // a ÷ b in µs/op (or in median latency): how many times slower a is than b.
+    const each = (a, b, key = 'usPerOp') => rounds.map((r) => r[name][a][key] / r[name][b][key]);
+    const ratioRounds = {
+      floorVsRaw: each('floor', 'raw'),
+      poolVsFloor: each('pool', 'floor'),
+      leaseVsFloor: each('lease', 'floor'),
+      poolVsFloorP50: each('pool', 'floor', 'p50Us'),
+      leaseVsFloorP50: each('lease', 'floor', 'p50Us'),
+    };
+    for (const callers of [2, 4, 8]) {
+      ratioRounds[`pool-${callers}VsFloor-${callers}`] = each(`pool-${callers}`, `floor-${callers}`);
+      ratioRounds[`poolVsPool-${callers}`] = each('pool', `pool-${callers}`);
+    }
+    out.ratioRounds[name] = ratioRounds;
+    out.ratios[name] = Object.fromEntries(Object.entries(ratioRounds).map(([k, v]) => [k, median(v)]));
   }
   return out;
 }
