@@ -70,7 +70,7 @@ export class WorkerFleet implements Fleet {
   ensure(waiting: number, atLeastOne: boolean): boolean {
     if (this.#ended || this.#bootError) return false;
     // Boots kept failing beside warm workers: those serve, and growing waits a while.
-    if (this.warm > 0 && performance.now() < this.#quietUntil) return false;
+    if (this.#quietUntil > 0 && performance.now() < this.#quietUntil && this.warm > 0) return false;
     const start = workersToStart({
       active: this.active,
       starting: this.#workers.filter((w) => w.status === 'starting').length,
@@ -242,7 +242,9 @@ export class WorkerFleet implements Fleet {
       if (this.warm > 0) {
         // The pool still has warm workers: they go on serving (nothing queued is failed),
         // and the fleet tries to grow again later.
-        console.warn(`pyodide-pool: ${this.#bootFailures} boots failed in a row (${failure.message}); the ${this.warm} warm workers serve, and more start in ${BOOT_BACKOFF_MS / 1000} s`);
+        console.warn(
+          `pyodide-pool: ${this.#bootFailures} boots failed in a row (${failure.message}); the ${this.warm} warm workers serve, and more start in ${BOOT_BACKOFF_MS / 1000} s`,
+        );
         this.#bootFailures = 0;
         this.#quietUntil = performance.now() + BOOT_BACKOFF_MS;
         return;

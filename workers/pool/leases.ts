@@ -165,7 +165,8 @@ export class Leases implements WorkerClaims {
       checkSignal('WasmPool.acquire', options.signal);
       timeout = options.timeout;
       // 0 is "only if one is free now".
-      if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0))) throw new RangeError(`WasmPool.acquire: timeout must be a number of milliseconds ≥ 0, got ${String(timeout)}`);
+      if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0)))
+        throw new RangeError(`WasmPool.acquire: timeout must be a number of milliseconds ≥ 0, got ${String(timeout)}`);
     } catch (err) {
       return Promise.reject(err as Error);
     }
