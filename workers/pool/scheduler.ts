@@ -1,24 +1,25 @@
 /**
  * The scheduler: waiting tasks go to workers (pipelined when tiny, stolen back when a
- * line turns out long, as `pool/dispatcher.ts` decides), worker messages settle them, and
- * cancel, timeout and worker deaths stop them — every task settling exactly once. It
- * owns the queue and the fleet; `PyodidePool` is its public face.
+ * line turns out long, as `pool/dispatcher.ts` decides; leased workers only to their
+ * caller), what workers report settles them (`pool/worker-reports.ts`), and cancel and
+ * timeout stop them (`pool/stopper.ts`) — every task settling exactly once. It owns the
+ * queue and the fleet; `pool-core.ts` holds it for every pool.
  *
  * @internal
  */
 import { batch } from '@preact/signals-core';
 import { distribute, preemptTarget, roomFor, stealPlan } from './dispatcher.js';
-import { ConversionError, TaskCancelledError, type WorkerBootError, WorkerCrashedError } from './errors.js';
-import { failureError, stopEnding } from './task-endings.js';
+import { TaskCancelledError, type WorkerBootError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
 import type { PoolLedger } from './ledger.js';
 import type { WorkerMessage } from '../shared/protocol.js';
 import { TaskQueue } from './task-queue.js';
 import type { TaskRecord as AnyTaskRecord } from './task.js';
-import { nextPhase, type PhaseEvent, type StopRequest } from './task-phase.js';
+import { nextPhase, type PhaseEvent } from './task-phase.js';
 import type { Ending, Fleet, FleetEvents, SchedulableWorker, WorkerClaims } from './scheduler-ports.js';
 import { TaskTimers } from './task-timers.js';
 import { Stopper } from './stopper.js';
+import { WorkerReports } from './worker-reports.js';
 
 /** A task as the scheduler holds it: handed over, it is with one of the fleet's workers. */
 type TaskRecord = AnyTaskRecord<SchedulableWorker>;
@@ -49,6 +50,7 @@ export class Scheduler {
   /** Each task's one timer: its timeout while it runs, then the grace a stop gets. */
   readonly #timers = new TaskTimers<TaskRecord>();
   readonly #stopper: Stopper;
+  readonly #reports: WorkerReports;
 
   /** `makeFleet` makes the fleet this scheduler serves, given the events it reports to it. */
   constructor(host: SchedulerHost, ledger: PoolLedger, makeFleet: (events: FleetEvents) => Fleet) {
@@ -61,6 +63,20 @@ export class Scheduler {
       settle: (record, ending) => this.settle(record, ending),
       released: (worker) => this.#released(worker),
       endWorker: (worker) => this.#endToStop(worker),
+    });
+    this.#reports = new WorkerReports({
+      move: (record, event) => this.#move(record, event),
+      begin: (record) => this.#begin(record),
+      requeue: (record) => this.#requeue(record),
+      settle: (record, ending) => this.settle(record, ending),
+      endWorker: (worker, why) => this.#endToStop(worker, why),
+      idle: (worker) => this.becameIdle(worker),
+      refill: (worker) => {
+        this.pump(worker);
+        this.publishWorkers();
+      },
+      pump: () => this.pump(),
+      lost: (worker, reason) => this.#host.lost?.(worker, reason),
     });
     this.#fleet = makeFleet({
       message: (worker, message) => this.onMessage(worker, message),
@@ -283,98 +299,19 @@ export class Scheduler {
 
   // ---- worker events -----------------------------------------------------------
 
+  /** A worker's message: output, a task begun, awaiting or yielding, an ask, outcomes (see `WorkerReports`). */
   onMessage(worker: WorkerHandle, message: WorkerMessage): void {
-    if (message.t === 'out') {
-      const record = worker.line.inflight.get(message.seq);
-      if (record && !record.settled) record.output(message.ev);
-    } else if (message.t === 'start') {
-      const record = worker.line.inflight.get(message.seq);
-      if (record) this.#begin(record);
-    } else if (message.t === 'awaiting') {
-      const record = worker.line.inflight.get(message.seq);
-      if (record) this.#move(record, { type: 'awaits' });
-    } else if (message.t === 'yielding') {
-      const record = worker.line.inflight.get(message.seq);
-      if (!record) return;
-      this.#move(record, { type: 'yields' });
-      // Tasks sent behind it would wait for the whole generator: back to the queue, where
-      // another worker (or an urgent turn at a yield) may take them.
-      const behind = worker.line.release(worker.line.live - 1);
-      for (const held of behind.reverse()) this.#requeue(held);
-      // A more urgent task waiting now can run at its next yield.
-      this.pump();
-    } else if (message.t === 'ask') {
-      const record = worker.line.inflight.get(message.seq);
-      if (record) record.channel.ask(message, worker);
-      else if (message.kind !== 'more' && message.blocking) worker.exchange?.answer(message.id, { end: 'the task has ended' });
-    } else if (message.t === 'results') {
-      batch(() => this.#onResults(worker, message));
-    }
-  }
-
-  #onResults(worker: WorkerHandle, message: Extract<WorkerMessage, { t: 'results' }>): void {
-    let ran = 0;
-    let memoryError = false;
-    for (const outcome of message.list) {
-      const record = worker.line.take(outcome.seq);
-      if (!record) continue; // stopped before it began, and already settled
-      if ('skipped' in outcome) {
-        if (record.stop) {
-          this.#settleStopped(record, record.stop);
-          continue;
-        }
-        // Skipped though the pool never took it back: the worker's word cannot be trusted
-        // (task code rewrote what it sends). It may have run: it fails, and the worker goes.
-        this.settle(record, { error: new WorkerCrashedError(`The worker said it skipped task ${record.id}, which the pool had not taken back; the worker was replaced`) });
-        this.#endToStop(worker, 'it misreported a task');
-        return;
-      }
-      ran++;
-      if (record.stop) this.#settleStopped(record, record.stop);
-      else if ('value' in outcome) this.settle(record, { value: outcome.value });
-      else {
-        // Out of memory: the heap stays at its largest, and what failed to allocate may be half done.
-        if (outcome.error.pythonType === 'MemoryError') memoryError = true;
-        this.settle(record, { error: failureError(outcome.error) });
-      }
-    }
-    worker.ran({ tasks: ran, heapBytes: message.heap, memoryError });
-    worker.line.measured(ran, message.busyMs);
-    const head = worker.line.head();
-    if (head) this.#begin(head);
-    if (worker.line.live === 0) this.becameIdle(worker);
-    else {
-      this.pump(worker);
-      this.publishWorkers();
-    }
+    this.#reports.receive(worker, message);
   }
 
   /** `worker` is gone (the fleet dropped it): settle what it had begun, run the rest elsewhere. */
   onDied(worker: WorkerHandle, reason: string): void {
-    batch(() => {
-      const { begun, notBegun } = worker.line.unfinished();
-      begun.forEach((record, i) => {
-        if (record.stop) this.#settleStopped(record, record.stop);
-        else if (i === begun.length - 1) this.settle(record, { error: new WorkerCrashedError(`The worker (#${worker.id}) running task ${record.id} died: ${reason}`) });
-        else this.settle(record, { error: new WorkerCrashedError(`The worker died (${reason}) before sending the result of task ${record.id}`) });
-      });
-      // Handed over but never begun: they run elsewhere, ahead of what waits.
-      for (const record of notBegun.reverse()) {
-        if (record.stop) this.#settleStopped(record, record.stop);
-        else if (record.transfer.length > 0) {
-          this.settle(record, { error: new WorkerCrashedError(`The worker holding task ${record.id} died (${reason}) before running it; its transferred buffers went with it`) });
-        } else this.#requeue(record);
-      }
-      this.#host.lost?.(worker, reason);
-      this.pump();
-    });
+    this.#reports.died(worker, reason);
   }
 
+  /** Task `seq`'s inputs could not be posted to `worker`. */
   unsendable(worker: WorkerHandle, seq: number, error: Error): void {
-    const record = worker.line.take(seq);
-    if (!record) return;
-    this.settle(record, { error: new ConversionError(`inputs could not be sent to the worker: ${error.message}`) });
-    if (worker.status === 'idle') this.becameIdle(worker);
+    this.#reports.unsendable(worker, seq, error);
   }
 
   // ---- cancel, settle -----------------------------------------------------------
@@ -407,11 +344,6 @@ export class Scheduler {
     this.#move(record as TaskRecord, { type: 'settle' });
     if ('value' in ending) this.#ledger.settle(record, undefined, 'done', ending.value);
     else this.#ledger.settle(record, ending.error, ending.status ?? 'failed');
-  }
-
-  /** Settle a task that was asked to stop: cancelled, or failed with its timeout. */
-  #settleStopped(record: TaskRecord, stop: StopRequest): void {
-    this.settle(record, stopEnding(stop));
   }
 
   publishWorkers(): void {
