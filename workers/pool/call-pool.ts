@@ -56,15 +56,10 @@ export interface SubmitCallOptions extends CallOptions {
   args?: unknown[];
 }
 
-/** The pool options with the module pools' names in their errors. */
+/** The pool options that concern a module pool, checked with its name in the errors. */
 export function resolveCallOptions(where: string, options: CallPoolOptions): ResolvedOptions {
   const { min, max, idleTimeout, timeout, maxQueue, bootTimeout } = options;
-  try {
-    return resolveOptions({ min, max, idleTimeout, timeout, maxQueue, bootTimeout, snapshot: false });
-  } catch (err) {
-    if (err instanceof Error) err.message = err.message.replace(/^PyodidePool:/, `${where}:`);
-    throw err;
-  }
+  return resolveOptions({ min, max, idleTimeout, timeout, maxQueue, bootTimeout, snapshot: false }, where);
 }
 
 /** An absolute URL for a module option, or a `TypeError` naming it. */

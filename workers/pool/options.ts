@@ -164,10 +164,10 @@ const here = () => globalThis.location?.href;
  */
 export const DEFAULT_HEAP_CEILING = 2 ** 30;
 
-function count(name: string, value: unknown, fallback: number, least: number): number {
+function count(name: string, value: unknown, fallback: number, least: number, where = 'PyodidePool'): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < least) {
-    throw new RangeError(`PyodidePool: '${name}' must be an integer ≥ ${least}, got ${String(value)}`);
+    throw new RangeError(`${where}: '${name}' must be an integer ≥ ${least}, got ${String(value)}`);
   }
   return value;
 }
@@ -223,12 +223,12 @@ function baseSnapshotOption(snapshot: boolean, value: unknown): string | false {
 }
 
 /** Apply defaults and check values; throws RangeError / TypeError naming the bad option. @internal */
-export function resolveOptions(options: PoolOptions = {}): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) throw new TypeError('PyodidePool: options must be an object');
+export function resolveOptions(options: PoolOptions = {}, where = 'PyodidePool'): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object`);
   const cores = globalThis.navigator?.hardwareConcurrency ?? 2;
-  const min = count('min', options.min, 1, 0);
-  const max = count('max', options.max, Math.max(1, min, cores - 1), 1);
-  if (min > max) throw new RangeError(`PyodidePool: 'min' (${min}) is larger than 'max' (${max})`);
+  const min = count('min', options.min, 1, 0, where);
+  const max = count('max', options.max, Math.max(1, min, cores - 1), 1, where);
+  if (min > max) throw new RangeError(`${where}: 'min' (${min}) is larger than 'max' (${max})`);
   const packages = options.packages ?? [];
   if (!Array.isArray(packages) || packages.some((p) => typeof p !== 'string' || p.trim() === '')) {
     throw new TypeError("PyodidePool: 'packages' must be an array of package names or wheel URLs");
@@ -248,11 +248,11 @@ export function resolveOptions(options: PoolOptions = {}): ResolvedOptions {
   if (options.isolate !== undefined && options.isolate !== 'task')
     throw new TypeError(`PyodidePool: 'isolate' must be 'task' (or left out), got ${JSON.stringify(options.isolate)}`);
   const isolate = options.isolate;
-  const maxQueue = options.maxQueue === undefined || options.maxQueue === Infinity ? Infinity : count('maxQueue', options.maxQueue, 0, 0);
+  const maxQueue = options.maxQueue === undefined || options.maxQueue === Infinity ? Infinity : count('maxQueue', options.maxQueue, 0, 0, where);
   return {
     min,
     max,
-    idleTimeout: count('idleTimeout', options.idleTimeout, 30_000, 0),
+    idleTimeout: count('idleTimeout', options.idleTimeout, 30_000, 0, where),
     indexURL,
     packages: packages.map((p) => (isURL(p) ? absoluteURL(p) : p.trim())),
     packageBaseUrl,
@@ -263,8 +263,8 @@ export function resolveOptions(options: PoolOptions = {}): ResolvedOptions {
     snapshot: options.snapshot ?? true,
     baseSnapshot: baseSnapshotOption(options.snapshot ?? true, options.baseSnapshot),
     persistSnapshot: (options.snapshot ?? true) && (options.persistSnapshot ?? true),
-    interruptGrace: count('interruptGrace', options.interruptGrace, 2_000, 0),
-    bootTimeout: count('bootTimeout', options.bootTimeout, 60_000, 1),
+    interruptGrace: count('interruptGrace', options.interruptGrace, 2_000, 0, where),
+    bootTimeout: count('bootTimeout', options.bootTimeout, 60_000, 1, where),
     files: checkFiles(options.files),
     debug: options.debug ?? false,
     sandbox: sandboxOption(options.sandbox),
