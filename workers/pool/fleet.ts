@@ -14,6 +14,7 @@ import type { Fleet, FleetEvents, WorkerRuntime } from './scheduler-ports.js';
 import { WorkerHandle } from './worker-handle.js';
 import type { SandboxConfig } from './sandbox-host.js';
 import { BootFailed, type RecycleReason, type WorkerInfo } from './worker-info.js';
+import type { WorkerEventKind } from './recent-log.js';
 
 /** Boot failures in a row (of the retryable kind) before the fleet gives up. */
 const MAX_BOOT_FAILURES = 3;
@@ -120,11 +121,11 @@ export class WorkerFleet implements Fleet {
       // Its successor says whom it replaces, and why.
       this.#replacing.push({ id: worker.id, reason });
       if (this.options().debug) console.debug(`pyodide-pool: worker ${worker.id} recycled (${reason}; heap ${Math.round(worker.heapBytes / 2 ** 20)} MiB)`);
-      this.remove(worker);
+      this.remove(worker, 'recycled', reason);
       return 'retired';
     }
     if (this.active > this.options().max) {
-      this.remove(worker);
+      this.remove(worker, 'trimmed');
       return 'trimmed';
     }
     return 'serving';
@@ -139,7 +140,7 @@ export class WorkerFleet implements Fleet {
       worker,
       setTimeout(() => {
         this.#idleTimers.delete(worker);
-        if (worker.status === 'idle' && this.active > this.options().min) this.remove(worker);
+        if (worker.status === 'idle' && this.active > this.options().min) this.remove(worker, 'retired', `idle for ${idleTimeout} ms`);
       }, idleTimeout),
     );
   }
@@ -150,8 +151,9 @@ export class WorkerFleet implements Fleet {
     this.#idleTimers.delete(worker);
   }
 
-  /** End a worker and drop it from the fleet (no `died` event follows). */
-  remove(worker: WorkerHandle): void {
+  /** End a worker and drop it from the fleet (no `died` event follows); `event` says why, for `pool.state.recent`. */
+  remove(worker: WorkerHandle, event: WorkerEventKind = 'ended', detail?: string): void {
+    this.events.noted(worker, event, detail === undefined ? undefined : { detail });
     this.busy(worker);
     worker.terminate();
     this.#workers = this.#workers.filter((w) => w !== worker);
@@ -167,6 +169,7 @@ export class WorkerFleet implements Fleet {
     this.#ended = true;
     const workers = this.#workers;
     for (const worker of workers) {
+      this.events.noted(worker, 'ended', { detail: 'the pool ended' });
       this.busy(worker);
       worker.terminate({ keepSnapshot });
     }
@@ -189,7 +192,7 @@ export class WorkerFleet implements Fleet {
           if (w.bootMode === undefined) this.#bootFailed(w, new BootFailed({ kind: 'runtime', message: `the worker died while starting (${reason})` }));
           else {
             this.#replacing.push({ id: w.id, reason: 'crashed' });
-            this.remove(w);
+            this.remove(w, 'died', reason);
             this.events.died(w, reason);
           }
         },
@@ -204,6 +207,7 @@ export class WorkerFleet implements Fleet {
     const first = !this.#workers.some((w) => w.status === 'starting');
     if (first) this.runtime.prepare(worker);
     this.#workers.push(worker);
+    this.events.noted(worker, 'started', replaces && { detail: `replaces #${replaces.id} (${replaces.reason})` });
     this.events.changed();
     void this.#boot(worker, first);
     return worker;
@@ -227,13 +231,14 @@ export class WorkerFleet implements Fleet {
     this.#bootFailures = 0;
     this.#bootedOnce = true;
     if (!this.#workers.some((w) => w.status === 'starting')) this.runtime.allBooted();
+    this.events.noted(worker, 'booted', { mode: worker.bootMode === 'snapshot' ? 'snapshot' : worker.baseSnapshot ? 'base-snapshot' : 'normal' });
     this.events.warm(worker);
   }
 
   #bootFailed(worker: WorkerHandle, err: unknown): void {
-    this.remove(worker);
-    if (this.#ended) return;
     const failure = err instanceof BootFailed ? err.failure : { kind: 'runtime' as const, message: String(err) };
+    this.remove(worker, 'boot-failed', failure.message);
+    if (this.#ended) return;
     // A snapshot that did not restore is not the worker's fault: the runtime boots the next without it.
     const counts = !this.runtime.bootFailed(failure, worker);
     // A config failure fails again, so the fleet gives up at once; unless a worker booted

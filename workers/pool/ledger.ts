@@ -6,6 +6,7 @@
  * @internal
  */
 import { batch, computed, signal, type ReadonlySignal } from '@preact/signals-core';
+import { RecentLog, type RecentActivity } from './recent-log.js';
 import type { TaskRecord } from './task.js';
 import type { WorkerInfo } from './worker-info.js';
 
@@ -19,6 +20,16 @@ export interface PoolState {
   failed: ReadonlySignal<number>;
   /** True once `ready()` would resolve. */
   ready: ReadonlySignal<boolean>;
+  /**
+   * What the pool did lately, for charts: each task's timings (queued, started, ended,
+   * worker, outcome, kind) and each worker's events (boot and its mode, recycling,
+   * retirement, death), oldest first, in bounded rings (see `RecentActivity`).
+   *
+   * @example
+   * const { tasks } = pool.state.recent.value;
+   * const waits = tasks.filter((t) => t.started !== undefined).map((t) => t.started! - t.queued);
+   */
+  recent: ReadonlySignal<RecentActivity>;
 }
 
 export class PoolLedger {
@@ -28,6 +39,7 @@ export class PoolLedger {
   readonly completed = signal(0);
   readonly failed = signal(0);
   readonly ready = signal(false);
+  readonly recent = new RecentLog();
   /** What `pool.state` hands out: read-only views of the above. */
   readonly view: PoolState = {
     workers: computed(() => this.workers.value),
@@ -36,21 +48,24 @@ export class PoolLedger {
     completed: computed(() => this.completed.value),
     failed: computed(() => this.failed.value),
     ready: computed(() => this.ready.value),
+    recent: this.recent.value,
   };
 
   /** A task was submitted. */
-  added(): void {
+  added(record: TaskRecord): void {
     this.queued.value++;
+    this.recent.queued(record);
   }
 
   /** The task runs now (or is next in its worker's line). False if it was not queued. */
-  started(record: TaskRecord): boolean {
+  started(record: TaskRecord<{ id: number }>): boolean {
     if (record.settled || record.status.peek() !== 'queued') return false;
     batch(() => {
       this.queued.value--;
       this.running.value++;
       record.status.value = 'running';
     });
+    this.recent.started(record, record.worker?.id, record.preempting);
     return true;
   }
 
@@ -62,6 +77,7 @@ export class PoolLedger {
       this.queued.value++;
       record.status.value = 'queued';
     });
+    this.recent.requeued(record);
   }
 
   /** Settle the task with a value or an error; no-op if it already settled. */
@@ -74,6 +90,7 @@ export class PoolLedger {
       else this.failed.value++;
       if (was === 'running') this.running.value--;
       else this.queued.value--;
+      this.recent.settled(record, status, status === 'done' ? { value } : { error });
     });
   }
 }

@@ -116,7 +116,7 @@ export class PoolCore {
   /** Record a task: settled at once when it was cancelled already or no worker can start. */
   #record(code: string, init: TaskInit, abort: AbortSignal | undefined): ScheduledTask {
     const record: ScheduledTask = new TaskRecord(this.#nextTaskId++, code, init, (reason) => this.scheduler.cancel(record, reason));
-    this.ledger.added();
+    this.ledger.added(record);
     if (abort?.aborted) {
       this.scheduler.settle(record, { error: new TaskCancelledError(abort.reason), status: 'cancelled' });
       return record;

@@ -6,6 +6,7 @@
  * @internal
  */
 import type { BootFailure, WorkerMessage } from '../shared/protocol.js';
+import type { WorkerEvent, WorkerEventKind } from './recent-log.js';
 import type { WorkerHandle } from './worker-handle.js';
 import type { PreemptCandidate } from './dispatcher.js';
 import type { WorkerBootError } from './errors.js';
@@ -56,6 +57,8 @@ export interface FleetEvents {
   broken(error: WorkerBootError): void;
   /** The list of workers changed. */
   changed(): void;
+  /** A moment in a worker's life, for `pool.state.recent`. */
+  noted(worker: SchedulableWorker, event: WorkerEventKind, more?: { mode?: WorkerEvent['mode']; detail?: string }): void;
 }
 
 /** The fleet as the scheduler drives it: which workers exist, and their starts and ends. */
@@ -77,7 +80,7 @@ export interface Fleet {
   /** `worker` was handed work: it does not retire for being idle. */
   busy(worker: SchedulableWorker): void;
   /** End a worker and drop it (no `died` event follows). */
-  remove(worker: SchedulableWorker): void;
+  remove(worker: SchedulableWorker, event?: WorkerEventKind, detail?: string): void;
   /** End every worker for good; resolves once they have ended. */
   end(options: { keepSnapshot: boolean }): Promise<unknown>;
   /** What `pool.state.workers` shows. */

@@ -86,6 +86,7 @@ export class Scheduler {
       retry: () => this.pump(),
       broken: (error) => this.bootsFailed(error),
       changed: () => this.publishWorkers(),
+      noted: (worker, event, more) => this.#ledger.recent.worker(worker.id, event, more),
     });
   }
 
@@ -118,6 +119,7 @@ export class Scheduler {
   #move(record: TaskRecord, event: PhaseEvent<WorkerHandle>): void {
     record.phase = nextPhase(record.phase, event);
     if (event.type === 'requeue' || event.type === 'settle') this.#timers.clear(record);
+    else if (event.type === 'yields') this.#ledger.recent.generator(record);
   }
 
   /** A worker that is idle now and free to take a queued task, if any. */
@@ -331,7 +333,7 @@ export class Scheduler {
 
   /** End a worker whose task must stop now (or that misbehaved), settle its tasks, and carry on. */
   #endToStop(worker: WorkerHandle, why = 'terminated to stop its task'): void {
-    this.#fleet.remove(worker);
+    this.#fleet.remove(worker, 'ended', why);
     this.onDied(worker, why);
   }
 

@@ -6,6 +6,7 @@
  */
 import { computed, type ReadonlySignal } from '@preact/signals-core';
 import type { WorkerInfo } from '../pool/worker-info.js';
+import type { RecentActivity } from '../pool/recent-log.js';
 import { currentPool, followPool, type PoolSource } from './pool-source.js';
 import { Subscribers } from './subscribers.js';
 import type { TaskPool } from './task-pool.js';
@@ -18,7 +19,16 @@ export interface PoolSnapshot {
   completed: number;
   failed: number;
   ready: boolean;
+  /** Recent task timings and worker events, for charts (see `pool.state.recent`). */
+  recent: RecentActivity;
 }
+
+const NO_ACTIVITY: RecentActivity = Object.freeze({
+  tasks: Object.freeze([]),
+  workers: Object.freeze([]),
+  details: () => undefined,
+  keepDetails: () => () => {},
+});
 
 /** The snapshot when there is no pool (yet). */
 export const EMPTY_POOL_SNAPSHOT: PoolSnapshot = Object.freeze({
@@ -28,6 +38,7 @@ export const EMPTY_POOL_SNAPSHOT: PoolSnapshot = Object.freeze({
   completed: 0,
   failed: 0,
   ready: false,
+  recent: NO_ACTIVITY,
 });
 
 /**
@@ -40,11 +51,27 @@ export const EMPTY_POOL_SNAPSHOT: PoolSnapshot = Object.freeze({
 export function poolSnapshot(pool: TaskPool | Error | undefined): PoolSnapshot {
   if (!pool || pool instanceof Error) return EMPTY_POOL_SNAPSHOT;
   const s = pool.state;
-  return { workers: s.workers.value, queued: s.queued.value, running: s.running.value, completed: s.completed.value, failed: s.failed.value, ready: s.ready.value };
+  return {
+    workers: s.workers.value,
+    queued: s.queued.value,
+    running: s.running.value,
+    completed: s.completed.value,
+    failed: s.failed.value,
+    ready: s.ready.value,
+    recent: s.recent.value,
+  };
 }
 
 function sameSnapshot(a: PoolSnapshot, b: PoolSnapshot): boolean {
-  return a.workers === b.workers && a.queued === b.queued && a.running === b.running && a.completed === b.completed && a.failed === b.failed && a.ready === b.ready;
+  return (
+    a.workers === b.workers &&
+    a.queued === b.queued &&
+    a.running === b.running &&
+    a.completed === b.completed &&
+    a.failed === b.failed &&
+    a.ready === b.ready &&
+    a.recent === b.recent
+  );
 }
 
 /** A pool's state as a store: see {@link poolStateStore}. */
