@@ -129,23 +129,7 @@ export class RecentLog {
   readonly #version = signal(0);
   #bumping = false;
 
-  readonly value: ReadonlySignal<RecentActivity> = computed(() => {
-    this.#version.value;
-    // Copied when first read: a view that never looks at the rings costs nothing.
-    let tasks: readonly TaskTiming[] | undefined;
-    let workers: readonly WorkerEvent[] | undefined;
-    const log = this;
-    return {
-      get tasks() {
-        return (tasks ??= log.#tasks.toArray());
-      },
-      get workers() {
-        return (workers ??= log.#workers.toArray());
-      },
-      details: (id) => this.#detailsOf(id),
-      keepDetails: () => this.#keep(),
-    };
-  });
+  readonly value: ReadonlySignal<RecentActivity> = computed(() => this.#activity(this.#version.value));
 
   /** A task was submitted. */
   queued(record: TaskRecord): void {
@@ -217,6 +201,24 @@ export class RecentLog {
   worker(worker: number, event: WorkerEventKind, more: { mode?: WorkerEvent['mode']; detail?: string } = {}): void {
     this.#workers.push({ worker, at: performance.now(), event, ...more });
     this.#changed();
+  }
+
+  /** The value for one version. The rings are copied when first read: a view that never looks at them costs nothing. */
+  #activity(_version: number): RecentActivity {
+    let tasks: readonly TaskTiming[] | undefined;
+    let workers: readonly WorkerEvent[] | undefined;
+    const copyTasks = () => (tasks ??= this.#tasks.toArray());
+    const copyWorkers = () => (workers ??= this.#workers.toArray());
+    return {
+      get tasks() {
+        return copyTasks();
+      },
+      get workers() {
+        return copyWorkers();
+      },
+      details: (id) => this.#detailsOf(id),
+      keepDetails: () => this.#keep(),
+    };
   }
 
   #detailsOf(id: number): TaskDetails | undefined {
