@@ -74,9 +74,14 @@ export function mountCsvBatch(root: HTMLElement, pool: PyodidePool): void {
   status.setAttribute('role', 'status');
   const drop = element('div', { className: 'drop', textContent: 'Drop CSV files here' });
   const table = element('tbody');
+  // Which worker summarised which file, and how long each waited and ran (click a bar for its details).
+  const monitor = Object.assign(document.createElement('pool-monitor'), { pool });
+  monitor.setAttribute('inspect', '');
+  monitor.setAttribute('window', '20s');
   root.append(
-    element('p', {}, picker, samples, run, cancel, status),
+    element('p', { className: 'controls' }, picker, samples, run, cancel, status),
     drop,
+    monitor,
     element(
       'table',
       { className: 'results' },
@@ -89,15 +94,13 @@ export function mountCsvBatch(root: HTMLElement, pool: PyodidePool): void {
     files = chosen.filter((f) => f.name.endsWith('.csv') || f.type === 'text/csv');
     table.replaceChildren(
       ...files.map((f) => {
-        const row = element(
-          'tr',
-          {},
-          element('td', { textContent: f.name }),
-          element('td', {}, element('progress', { max: 1, value: 0 })),
-          element('td'),
-          element('td'),
-          element('td'),
-        );
+        // Each cell names its column, for the narrow layout where rows become cards (demo.css).
+        const cell = (label: string, ...children: (Node | string)[]) => {
+          const td = element('td', {}, ...children);
+          td.dataset.label = label;
+          return td;
+        };
+        const row = element('tr', {}, cell('file', f.name), cell('progress', element('progress', { max: 1, value: 0 })), cell('rows'), cell('columns'), cell('min / mean / max'));
         row.dataset.file = f.name;
         return row;
       }),
@@ -140,9 +143,11 @@ export function mountCsvBatch(root: HTMLElement, pool: PyodidePool): void {
               bar.value = 1;
               rowsCell!.textContent = String(summary.rows);
               columnsCell!.textContent = String(summary.columns);
-              statsCell!.textContent = Object.entries(summary.stats)
-                .map(([name, [lo, mean, hi]]) => `${name}: ${format(lo)} / ${format(mean)} / ${format(hi)}`)
-                .join('; ');
+              const lines = Object.entries(summary.stats).map(([name, [lo, mean, hi]]) =>
+                element('div', {}, element('b', { textContent: `${name}:` }), ` ${format(lo)} / ${format(mean)} / ${format(hi)}`),
+              );
+              // One child, so the narrow layout's label and value stay side by side.
+              statsCell!.replaceChildren(element('div', {}, ...lines));
             },
             (error: Error) => {
               rows[i]!.dataset.status = 'failed';

@@ -1,6 +1,7 @@
 // Monte Carlo π with the core API: 1,000 tasks over a pool, live state from its signals.
 import { effect } from '@preact/signals-core';
 import { PyodidePool, TaskCancelledError } from '../workers/index.js';
+import '../components/pool-monitor.js';
 
 const TASKS = 1_000;
 const SAMPLES = 20_000;
@@ -19,6 +20,7 @@ $('samples').textContent = SAMPLES.toLocaleString('en');
 
 // One worker per core (at least two) so the chips show work running in parallel.
 const pool = new PyodidePool({ indexURL: '/pyodide/', max: Math.max(2, navigator.hardwareConcurrency) });
+document.querySelector('pool-monitor')!.pool = pool;
 let hits = 0;
 let darts = 0;
 let controller: AbortController | undefined;
