@@ -9,6 +9,7 @@ import { sandboxScenario } from './sandbox-bench.js';
 import { outputScenario } from './output-bench.js';
 import { isolateScenario } from './isolate-bench.js';
 import { modulesScenario } from './modules-bench.js';
+import { monitorScenario } from './monitor-bench.js';
 import { summarize, type Summary } from './stats.js';
 import { baseSnapshot, indexURL } from './shared.js';
 import { formsScenario } from './forms-bench.js';
@@ -361,6 +362,7 @@ const scenarios: Record<string, () => Promise<void>> = {
   output: report(outputScenario),
   isolate: report(isolateScenario),
   modules: report(modulesScenario),
+  monitor: report(monitorScenario),
   forms: report(formsScenario),
 };
 const scenario = scenarios[mode ?? ''] ?? main;

@@ -274,6 +274,32 @@ function isolateRows(r) {
  * The modules part's rows (WasmPool in wazero-pool's shape): µs per call, each pool figure
  * beside its floor (bare workers answering postMessage), the spread of the rounds' ratios.
  */
+/** Issue 28's rows: the timeline's drawing cost per frame under 10,000 tasks a minute, beside the same load with no monitor. */
+function monitorRows(r) {
+  const m = r.monitor;
+  if (!m?.monitor?.length) return [];
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const of = (list, key) => median(list.map((x) => x[key]));
+  const load = `${m.perMinute.toLocaleString('en')} tasks/min for ${m.seconds} s`;
+  return [
+    [
+      `<pool-monitor> timeline, ${load}: drawing per frame (window full, ${of(m.monitor, 'bars').toLocaleString('en')} bars)`,
+      ms(of(m.monitor, 'drawMeanMs')),
+      `mean over ${of(m.monitor, 'drawFrames')} frames; longest ${ms(of(m.monitor, 'drawMaxMs'))}; target ≤ 2 ms`,
+    ],
+    [
+      `  page frame gaps with the monitor: p50 / p95 / max`,
+      ms(of(m.monitor, 'frameP95Ms')),
+      `${ms(of(m.monitor, 'frameP50Ms'))} / ${ms(of(m.monitor, 'frameP95Ms'))} / ${ms(of(m.monitor, 'frameMaxMs'))}`,
+    ],
+    [
+      `  the same load, no monitor (baseline): p50 / p95 / max`,
+      ms(of(m.none, 'frameP95Ms')),
+      `${ms(of(m.none, 'frameP50Ms'))} / ${ms(of(m.none, 'frameP95Ms'))} / ${ms(of(m.none, 'frameMaxMs'))}`,
+    ],
+  ];
+}
+
 function modulesRows(r) {
   const m = r.modules;
   if (!m) return [];
@@ -305,7 +331,17 @@ function modulesRows(r) {
 }
 
 export function printTable(r) {
-  const rows = [...startupRows(r), ...fastStartRows(r), ...steadyRows(r), ...mapRows(r), ...sandboxRows(r), ...outputRows(r), ...isolateRows(r), ...modulesRows(r)];
+  const rows = [
+    ...startupRows(r),
+    ...fastStartRows(r),
+    ...steadyRows(r),
+    ...mapRows(r),
+    ...sandboxRows(r),
+    ...outputRows(r),
+    ...isolateRows(r),
+    ...modulesRows(r),
+    ...monitorRows(r),
+  ];
   const width = Math.max(...rows.map((row) => row[0].length));
   console.log(`\n${'measure'.padEnd(width)}  ${'value'.padStart(14)}  ratio [min–max of the trials]`);
   for (const [name, value, note] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(14)}  ${note}`);

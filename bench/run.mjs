@@ -2,7 +2,7 @@
 // repository cross-origin isolated, opens bench/index.html in headless Chromium (or
 // Firefox: `--browser=firefox`), and writes bench/results.json (results-firefox.json)
 // plus a readable table and the boot timelines.
-//   --only=visits,boots,large,forms,main,map,sandbox,output,isolate,modules   run those parts alone, for a quick look while working
+//   --only=visits,boots,large,forms,main,map,sandbox,output,isolate,modules,monitor   run those parts alone, for a quick look while working
 //   --rounds=N   rounds of the visits, boots, large and modules parts (default 3; 1 for a smoke test)
 import { rewriteBundleURLs } from '../scripts/bundle-urls.mjs';
 import { compileWat } from '../scripts/wat.mjs';
@@ -132,6 +132,7 @@ try {
     results.isolatePlain = await measure(page, '?mode=isolate&plain');
   }
   if (part('modules')) results.modules = await modules(page);
+  if (part('monitor')) results.monitor = await measure(page, `?mode=monitor&rounds=${Math.min(ROUNDS, 2)}`);
   results.date = new Date().toISOString();
   writeFileSync(engine === 'chromium' ? 'bench/results.json' : `bench/results-${engine}.json`, JSON.stringify(results, null, 2) + '\n');
   printTable(results);
