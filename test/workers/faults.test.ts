@@ -20,6 +20,18 @@ describe('faults', () => {
       expect(crash.status.value).to.equal('failed');
       expect(await next.result).to.equal('after the crash');
       expect(pool.state.workers.value.map((w) => w.id)).not.to.include(first!.id);
+      // pool.state.recent tells the story: the worker's boot, its death, its successor; the crashed task.
+      const successor = pool.state.workers.value[0]!.id;
+      await until(pool.state.recent, (r) => r.workers.some((e) => e.worker === successor && e.event === 'booted'));
+      const { tasks, workers } = pool.state.recent.value;
+      const events = workers.map((e) => `${e.worker} ${e.event}`);
+      expect(events).to.include.members([`${first!.id} started`, `${first!.id} booted`, `${first!.id} died`, `${successor} started`, `${successor} booted`]);
+      expect(workers.find((e) => e.worker === successor && e.event === 'started')!.detail).to.equal(`replaces #${first!.id} (crashed)`);
+      expect(workers.find((e) => e.worker === first!.id && e.event === 'booted')!.mode).to.be.oneOf(['normal', 'base-snapshot', 'snapshot']);
+      expect(tasks.find((t) => t.id === crash.id)).to.include({ outcome: 'crashed', worker: first!.id, label: 'import js' });
+      expect(tasks.find((t) => t.id === next.id)).to.include({ outcome: 'done', worker: successor });
+      await pool.terminate();
+      expect(pool.state.recent.value.workers.at(-1)).to.include({ worker: successor, event: 'ended', detail: 'the pool ended' });
     } finally {
       await pool.terminate();
     }
