@@ -104,22 +104,25 @@ export function sandboxWorkerBundle(rootDir = process.cwd()) {
  * headers, and an isolated page refuses to start it.
  */
 export function staticHostDemo(rootDir = process.cwd()) {
-  const entries = { 'isolation-sw.js': ['workers/isolation/isolation-sw.ts', 'iife'], 'pool-worker.js': ['workers/pool-worker.ts', 'esm'] };
   return async (ctx, next) => {
-    const entry = ctx.path.startsWith(STATIC_HOST_DEMO) && entries[ctx.path.slice(STATIC_HOST_DEMO.length)];
-    if (!entry) return next();
+    if (ctx.path === `${STATIC_HOST_DEMO}isolation-sw.js`) {
+      const { isolationServiceWorkerScript } = await import('./isolation-sw.mjs');
+      ctx.type = 'text/javascript';
+      ctx.body = isolationServiceWorkerScript(rootDir);
+      return;
+    }
+    if (ctx.path !== `${STATIC_HOST_DEMO}pool-worker.js`) return next();
     const { build } = await import('esbuild');
     const { join } = await import('node:path');
     const { PYTHON_TEXT_LOADER } = await import('./python-text.mjs');
-    const [source, format] = entry;
     const result = await build({
-      entryPoints: [join(rootDir, source)],
+      entryPoints: [join(rootDir, 'workers/pool-worker.ts')],
       bundle: true,
-      format,
+      format: 'esm',
       target: 'es2022',
       write: false,
       logLevel: 'warning',
-      // The worker's entry imports its run loop for its side effects (as in scripts/build.mjs).
+      // The entry imports its run loop for its side effects (as in scripts/build.mjs).
       ignoreAnnotations: true,
       loader: PYTHON_TEXT_LOADER,
     });

@@ -35,7 +35,8 @@ if (typeof window === 'undefined') serve(self as unknown as WorkerScope);
 else register(document.currentScript as HTMLScriptElement | null);
 
 function serve(scope: WorkerScope): void {
-  // Take over at once: the page waiting for this worker reloads as soon as it controls it.
+  // Take over at once, without waiting for every tab of an older version to close: the
+  // page that registered it reloads as soon as it is active.
   scope.addEventListener('install', (event) => event.waitUntil(scope.skipWaiting()));
   scope.addEventListener('activate', (event) => event.waitUntil(scope.clients.claim()));
   scope.addEventListener('fetch', (event) => {
