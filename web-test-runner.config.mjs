@@ -16,7 +16,7 @@ import { CHROMIUM_ARGS, ENGINES } from './scripts/browsers.mjs';
 import { countReporter } from './scripts/count-reporter.mjs';
 import { pythonTextModules } from './scripts/python-text.mjs';
 import { reactAsEsm, svelteCompiler, vueBrowserBuild } from './scripts/framework-plugins.mjs';
-import { baseSnapshotFiles, crossOriginIsolation, sandboxWorkerBundle, selfHostedPyodide, testFixtures, typescriptSources } from './scripts/dev-middleware.mjs';
+import { baseSnapshotFiles, crossOriginIsolation, staticHostDemo, sandboxWorkerBundle, selfHostedPyodide, testFixtures, typescriptSources } from './scripts/dev-middleware.mjs';
 
 const group = process.env.PYPOOL_GROUP ?? 'isolated';
 const engine = process.env.PYPOOL_ENGINE ?? 'chromium';
@@ -45,7 +45,15 @@ export default {
   nodeResolve: { exportConditions: ['browser', 'development'] },
   files: isolated ? ['test/**/*.test.ts', '!test/**/*.nonisolated.test.ts'] : ['test/**/*.nonisolated.test.ts'],
   plugins: [reactAsEsm(), vueBrowserBuild(), svelteCompiler(), esbuildPlugin({ ts: true, tsx: true, target: 'esnext' }), pythonTextModules()],
-  middleware: [selfHostedPyodide(), baseSnapshotFiles(), sandboxWorkerBundle(), typescriptSources(), testFixtures(), ...(isolated ? [crossOriginIsolation()] : [])],
+  middleware: [
+    selfHostedPyodide(),
+    baseSnapshotFiles(),
+    sandboxWorkerBundle(),
+    staticHostDemo(),
+    typescriptSources(),
+    testFixtures(),
+    ...(isolated ? [crossOriginIsolation()] : []),
+  ],
   browsers: [launcher()],
   // Tells the page which engine the runner meant to start (test/workers/engine.test.ts).
   testRunnerHtml: (testFramework) =>

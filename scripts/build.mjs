@@ -5,19 +5,29 @@
 //   dist/pool-worker.js       the worker script it loads (beside it);
 //   dist/module-worker.js     the module pools' worker script (beside it);
 //   dist/sandbox-worker.js    a sandboxed pool's worker, self-contained (also in dist/workers/);
+//   dist/isolation-sw.js      the service worker that makes a static site isolated (classic script);
 //   dist/base-snapshot.bin    the bare interpreter's snapshot for first visits (scripts/base-snapshot.mjs);
 //   custom-elements.json      the elements' manifest (for docs and editors).
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { writeBaseSnapshot } from './base-snapshot.mjs';
+import { isolationServiceWorkerScript } from './isolation-sw.mjs';
 import { rewriteBundleURLs } from './bundle-urls.mjs';
 import { PYTHON_TEXT_LOADER } from './python-text.mjs';
 
 // The core's folders by side of the worker boundary: code inside a Worker (worker/) and the
 // page's pool (pool/) meet only in shared/ (and python/, the runtime's source the worker runs
-// and the page keys snapshots by); views/ build on the pool. A wrong import fails here.
-const allowed = { shared: ['shared'], python: ['python'], worker: ['shared', 'python', 'worker'], pool: ['shared', 'python', 'pool'], views: ['shared', 'pool', 'views'] };
+// and the page keys snapshots by); views/ build on the pool; isolation/ (a service worker,
+// one file) imports nothing. A wrong import fails here.
+const allowed = {
+  shared: ['shared'],
+  python: ['python'],
+  worker: ['shared', 'python', 'worker'],
+  pool: ['shared', 'python', 'pool'],
+  views: ['shared', 'pool', 'views'],
+  isolation: [],
+};
 for (const [folder, may] of Object.entries(allowed)) {
   for (const name of readdirSync(`workers/${folder}`).filter((f) => f.endsWith('.ts'))) {
     for (const [, target] of readFileSync(`workers/${folder}/${name}`, 'utf8').matchAll(/(?:from|import)\s*\(?\s*'\.\.\/([a-z-]+)\//g)) {
@@ -42,6 +52,8 @@ for (const outfile of ['dist/sandbox-worker.js', 'dist/workers/sandbox-worker.js
   // `sideEffects` list (written for consumers of dist/) does not name in the sources.
   await build({ ...common, entryPoints: ['workers/sandbox-worker.ts'], outfile, ignoreAnnotations: true });
 }
+// The static-host service worker: one classic script a site copies beside its pages.
+writeFileSync('dist/isolation-sw.js', isolationServiceWorkerScript());
 // The drop-in bundle sits in dist/ beside the worker scripts and the base snapshot.
 rewriteBundleURLs('dist/components.js');
 const base = await writeBaseSnapshot('dist');

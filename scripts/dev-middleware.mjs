@@ -1,8 +1,18 @@
 // Middleware shared by the test runner and the demo server.
 
-/** Makes pages cross-origin isolated, so SharedArrayBuffer (and Python interrupts) work. */
-export function crossOriginIsolation() {
+/**
+ * The static-host demo's folder: served as a host that cannot set headers would serve it,
+ * so its own service worker (`dist/isolation-sw.js`) has to make it isolated.
+ */
+export const STATIC_HOST_DEMO = '/examples/static-host/';
+
+/**
+ * Makes pages cross-origin isolated, so SharedArrayBuffer (and Python interrupts) work.
+ * Paths under `plain` keep their headers as they are.
+ */
+export function crossOriginIsolation({ plain = [STATIC_HOST_DEMO] } = {}) {
   return async (ctx, next) => {
+    if (plain.some((prefix) => ctx.path.startsWith(prefix))) return next();
     ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
     ctx.set('Cross-Origin-Embedder-Policy', 'require-corp');
     ctx.set('Cross-Origin-Resource-Policy', 'same-origin');
@@ -76,6 +86,43 @@ export function sandboxWorkerBundle(rootDir = process.cwd()) {
       target: 'es2022',
       write: false,
       logLevel: 'warning',
+      ignoreAnnotations: true,
+      loader: PYTHON_TEXT_LOADER,
+    });
+    ctx.type = 'text/javascript';
+    ctx.body = result.outputFiles[0].text;
+  };
+}
+
+/**
+ * Serves the two files a static site puts in the folder its service worker covers, inside
+ * the static-host demo's folder, built from the sources on each request:
+ *   - `isolation-sw.js`: the service worker (one classic script, as `dist/isolation-sw.js`);
+ *   - `pool-worker.js`: the pool's worker script in one file (as `dist/pool-worker.js`).
+ * A service worker controls only pages and workers under its script's folder, and a worker
+ * script is matched by its own URL: served from /workers/, it would get no isolation
+ * headers, and an isolated page refuses to start it.
+ */
+export function staticHostDemo(rootDir = process.cwd()) {
+  return async (ctx, next) => {
+    if (ctx.path === `${STATIC_HOST_DEMO}isolation-sw.js`) {
+      const { isolationServiceWorkerScript } = await import('./isolation-sw.mjs');
+      ctx.type = 'text/javascript';
+      ctx.body = isolationServiceWorkerScript(rootDir);
+      return;
+    }
+    if (ctx.path !== `${STATIC_HOST_DEMO}pool-worker.js`) return next();
+    const { build } = await import('esbuild');
+    const { join } = await import('node:path');
+    const { PYTHON_TEXT_LOADER } = await import('./python-text.mjs');
+    const result = await build({
+      entryPoints: [join(rootDir, 'workers/pool-worker.ts')],
+      bundle: true,
+      format: 'esm',
+      target: 'es2022',
+      write: false,
+      logLevel: 'warning',
+      // The entry imports its run loop for its side effects (as in scripts/build.mjs).
       ignoreAnnotations: true,
       loader: PYTHON_TEXT_LOADER,
     });

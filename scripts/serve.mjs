@@ -3,7 +3,7 @@
 import { startDevServer } from '@web/dev-server';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { pythonTextModules } from './python-text.mjs';
-import { baseSnapshotFiles, crossOriginIsolation, sandboxWorkerBundle, selfHostedPyodide, typescriptSources } from './dev-middleware.mjs';
+import { baseSnapshotFiles, crossOriginIsolation, staticHostDemo, sandboxWorkerBundle, selfHostedPyodide, typescriptSources } from './dev-middleware.mjs';
 
 const port = Number(process.env.PORT ?? 8000);
 const hostname = process.env.HOST ?? 'localhost';
@@ -15,7 +15,7 @@ const server = await startDevServer({
     port,
     nodeResolve: { exportConditions: ['browser', 'development'] },
     plugins: [esbuildPlugin({ ts: true, tsx: true, target: 'esnext' }), pythonTextModules()],
-    middleware: [selfHostedPyodide(), baseSnapshotFiles(), sandboxWorkerBundle(), typescriptSources(), crossOriginIsolation()],
+    middleware: [selfHostedPyodide(), baseSnapshotFiles(), sandboxWorkerBundle(), staticHostDemo(), typescriptSources(), crossOriginIsolation()],
   },
   readCliArgs: false,
   readFileConfig: false,

@@ -69,6 +69,9 @@ await check('npm pack ships every export, its types and the manifest, and no sou
   assert(shipped.has('dist/module-worker.js') && shipped.has('dist/workers/module-worker.js'), "the module pools' worker script is missing");
   assert(shipped.has('dist/sandbox-worker.js') && shipped.has('dist/workers/sandbox-worker.js'), 'the sandboxed worker script is missing');
   assert(shipped.has('dist/base-snapshot.bin'), 'the base snapshot for first visits is missing');
+  // A service worker registered as a classic script: one file, no import or export.
+  assert(shipped.has('dist/isolation-sw.js'), 'the static-host service worker (isolation-sw.js) is missing');
+  assert(!/^\s*(import|export)\b/m.test(readFileSync('dist/isolation-sw.js', 'utf8')), 'dist/isolation-sw.js is a module, not a classic script');
 });
 
 // A scratch app that depends on the tarball, as `npm install pyodide-pool` would. The
