@@ -1,10 +1,17 @@
-import { css, html, LitElement, nothing } from 'lit';
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { SignalWatcher } from '@lit-labs/preact-signals';
-import { followPool, type TaskPool } from '../workers/index.js';
+import { followPool, type TaskPool, type TaskTiming } from '../workers/index.js';
 import { discoverPoolHolder } from './find-pool.js';
+import { monitorStyles } from './pool-monitor-styles.js';
+import { inspectorStyles, inspectorTemplate, PoolMonitorInspectEvent } from './pool-inspector.js';
+import { barAtPoint, indexOfTask, moveFocus, type BarKey, type TimelineView } from './pool-timeline.js';
+import { TimelineController, type DrawStats } from './timeline-controller.js';
+import { timelineTemplate, tipFor } from './timeline-template.js';
+import { DEFAULT_WINDOW_MS, parseWindow } from './monitor-window.js';
 
 /** Seconds of history behind the tasks-per-second figure. */
 const RATE_WINDOW_S = 3;
+const BAR_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End']);
 
 /** A heap size to read at a glance: a WebAssembly instance's 64 KiB is "64 KB", not "0 MB". */
 function heapText(bytes: number): string {
@@ -13,87 +20,81 @@ function heapText(bytes: number): string {
 
 /**
  * Shows a pool live: each worker and its status, tasks queued / running / completed /
- * failed, tasks per second and heap per worker. It follows the pool's signals; it never
- * polls the workers. It shows the nearest `<worker-pool>` (or the one `for` names), or
- * any pool given as its `pool` property: a `PyodidePool`, `ModulePool` or `WasmPool`.
+ * failed, tasks per second and heap per worker, and a timeline of the last `window` of
+ * work: a lane per worker (its boot, its end), a bar per task coloured by outcome, the
+ * queue's depth and a throughput sparkline. It follows the pool's signals; it never polls
+ * the workers, and draws only while something on screen moves. It shows the nearest
+ * `<worker-pool>` (or the one `for` names), or any pool given as its `pool` property: a
+ * `PyodidePool`, `ModulePool` or `WasmPool`.
+ *
+ * Hover a bar for its task; the timeline takes the keyboard focus (arrow keys between
+ * bars, Up/Down between lanes, Home/End). With `inspect`, a click or Enter opens the task
+ * in a text-only panel.
  *
  * @summary A live view of a `<worker-pool>`, or of any pool.
  *
  * @example
  * ```html
- * <worker-pool><pool-monitor></pool-monitor></worker-pool>
+ * <worker-pool><pool-monitor window="1m" inspect></pool-monitor></worker-pool>
  * <pool-monitor for="my-pool"></pool-monitor>
  * <script type="module">
  *   document.querySelector('#wasm-monitor').pool = new WasmPool({ wasm: '/math.wasm', max: 4 });
  * </script>
  * ```
  *
+ * @attr window - How much history the timeline shows: `"500ms"`, `"30s"`, `"2m"` or a number of seconds. Default `"30s"`.
+ * @attr inspect - Clicking a bar (or Enter on the focused one) opens the task in the inspector; settled tasks' details are kept meanwhile.
+ * @fires pool-monitor-inspect - A task opened in the inspector; `detail: { id }`.
  * @csspart counts - The row of counters.
  * @csspart workers - The list of workers.
  * @csspart worker - One worker; `data-status` is `starting`, `idle` or `busy`.
+ * @csspart timeline - The timeline (focusable): axis, lanes, bars and queue strip.
+ * @csspart lane - One worker's lane label; `data-worker` is its id, `data-state` is `booting`, `ready` or `ended`, `data-end` how it ended.
+ * @csspart queue - The queue-depth strip's label (the strip is drawn under the lanes).
+ * @csspart throughput - The tasks-per-second sparkline and the current rate.
+ * @csspart tooltip - The hovered or focused task (also a polite live region).
+ * @csspart inspector - The panel of the task opened with `inspect`.
  * @cssproperty --pool-monitor-busy - Colour of a busy worker. Default: a green for light and dark.
  * @cssproperty --pool-monitor-starting - Colour of a starting worker. Default: an amber for light and dark.
  * @cssproperty --pool-monitor-font-family - Font. Default: inherited.
+ * @cssproperty --pool-monitor-done - Bar of a task that returned. Default: a blue.
+ * @cssproperty --pool-monitor-failed - Bar of a task that raised. Default: a red.
+ * @cssproperty --pool-monitor-cancelled - Bar of a cancelled task. Default: a grey.
+ * @cssproperty --pool-monitor-timeout - Bar of a task that timed out. Default: an orange.
+ * @cssproperty --pool-monitor-crashed - Bar of a task whose worker died, and a worker's death. Default: a purple.
+ * @cssproperty --pool-monitor-running - Bar of a running task. Default: a green.
+ * @cssproperty --pool-monitor-booting - A worker's boot (hatched: restored from a snapshot). Default: an amber.
+ * @cssproperty --pool-monitor-queue - The queue-depth strip. Default: a teal.
+ * @cssproperty --pool-monitor-throughput - The throughput sparkline and rate. Default: an indigo.
+ * @cssproperty --pool-monitor-grid - Borders, grid lines and tick marks. Default: a light or dark grey.
+ * @cssproperty --pool-monitor-focus - Outline of the focused bar and of the focused timeline. Default: near black or white.
+ * @cssproperty --pool-monitor-lane-height - Height of a lane. Default: `16px`.
  */
 export class PoolMonitorElement extends SignalWatcher(LitElement) {
-  static override styles = css`
-    :host {
-      display: block;
-      color-scheme: light dark;
-      font-family: var(--pool-monitor-font-family, inherit);
-      font-variant-numeric: tabular-nums;
-      --_busy: var(--pool-monitor-busy, light-dark(#2a7d3f, #7ee29a));
-      --_starting: var(--pool-monitor-starting, light-dark(#9a6a00, #ffd166));
-    }
-    dl {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 0.3rem 1.2rem;
-      margin: 0 0 0.5rem;
-    }
-    dl div {
-      display: flex;
-      gap: 0.35rem;
-    }
-    dt {
-      opacity: 0.75;
-    }
-    dd {
-      margin: 0;
-      font-weight: 600;
-    }
-    ul {
-      list-style: none;
-      display: flex;
-      flex-wrap: wrap;
-      gap: 0.4rem;
-      padding: 0;
-      margin: 0;
-    }
-    li {
-      border: 1px solid currentColor;
-      border-radius: 1rem;
-      padding: 0.1rem 0.6rem;
-      font-size: 0.85em;
-    }
-    li[data-status='busy'] {
-      color: var(--_busy);
-    }
-    li[data-status='starting'] {
-      color: var(--_starting);
-    }
-  `;
+  static override styles = [monitorStyles, inspectorStyles];
 
   static override properties = {
     for: { type: String },
     // Its own accessor (below); declared so that a value set before the element upgrades is kept.
     pool: { attribute: false, noAccessor: true },
+    window: { type: String },
+    inspect: { type: Boolean, reflect: true },
     _rate: { state: true, attribute: false },
+    _inspected: { state: true, attribute: false },
   };
 
   /** `id` of the `<worker-pool>` to show; default: the nearest ancestor. */
   declare for: string | undefined;
+  /** How much history the timeline shows: `"500ms"`, `"30s"`, `"2m"` or a number of seconds; default `"30s"` (an invalid value warns once and uses it). */
+  declare window: string | undefined;
+  /** Clicking a bar opens its task in the inspector; settled tasks' details are kept while it is set. */
+  declare inspect: boolean;
   declare private _rate: number;
+  declare private _inspected: { id: number; timing: TaskTiming | undefined } | undefined;
+  readonly #timeline = new TimelineController(this);
+  #windowMs = DEFAULT_WINDOW_MS;
+  #liveRate = '0.0';
+  #refreshed = 0;
 
   /** Finds the `<worker-pool>`, however late it is added, and follows its rebuilds. */
   #watch: { pool: ReturnType<typeof followPool>['pool']; for: string | undefined; stop(): void } | undefined;
@@ -106,6 +107,54 @@ export class PoolMonitorElement extends SignalWatcher(LitElement) {
   constructor() {
     super();
     this._rate = 0;
+    this.inspect = false;
+    this.#timeline.onDrawn = (frame) => {
+      // Text that changes with every frame is refreshed a few times a second, not at each frame.
+      const now = performance.now();
+      const open = this._inspected;
+      const openLive = open !== undefined && indexOfTask(frame, open.id) >= 0 && Number.isNaN(frame.end[indexOfTask(frame, open.id)]!);
+      const rate = frame.rate.toFixed(1);
+      if ((rate !== this.#liveRate || openLive) && now - this.#refreshed > 250) {
+        this.#liveRate = rate;
+        this.#refreshed = now;
+        this.requestUpdate();
+      }
+    };
+  }
+
+  /**
+   * Exactly what the timeline's last frame drew: its window, lanes, bars, queue depth and
+   * throughput. For tests, stories and benchmarks; see {@link TimelineView}.
+   *
+   * @example
+   * const { bars } = monitor.timelineView;
+   * console.log(bars.filter((b) => b.outcome === 'failed').map((b) => b.id));
+   */
+  get timelineView(): TimelineView {
+    return this.#timeline.view;
+  }
+
+  /**
+   * Resolves with the view of the next frame the timeline draws (asking for one): a way to
+   * wait on drawing without sleeping. A frame is drawn only while the element can be seen.
+   *
+   * @example
+   * await pool.run('1 + 1');
+   * const view = await monitor.nextDraw();
+   */
+  nextDraw(): Promise<TimelineView> {
+    return this.#timeline.nextDraw();
+  }
+
+  /**
+   * Diagnostic: what drawing the timeline has cost so far (frames drawn; the last, mean
+   * and worst frame in ms, building and painting). Read-only; a copy.
+   *
+   * @example
+   * console.log(`${monitor.drawStats.meanMs.toFixed(2)} ms a frame`);
+   */
+  get drawStats(): DrawStats {
+    return this.#timeline.stats;
   }
 
   /**
@@ -145,8 +194,19 @@ export class PoolMonitorElement extends SignalWatcher(LitElement) {
   }
 
   // Before the update, so a new `for` shows in this same render.
-  protected override willUpdate(changed: Map<string, unknown>): void {
+  protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('for') && this.#watch && this.#watch.for !== this.for) this.#follow();
+    if (changed.has('window')) {
+      const ms = this.window ? parseWindow(this.window) : DEFAULT_WINDOW_MS;
+      if (ms === undefined) console.warn(`<pool-monitor>: window="${this.window}" is not a duration ("500ms", "30s", "2m" or seconds); showing 30s.`);
+      this.#windowMs = this.#timeline.windowMs = ms ?? DEFAULT_WINDOW_MS;
+    }
+    if (changed.has('inspect') && !this.inspect) this._inspected = undefined;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    // Hold (or let go of) the log's details as `inspect` comes and goes.
+    if (changed.has('inspect') && this.isConnected && changed.get('inspect') !== undefined) this.#timeline.follow();
   }
 
   /** Follow the pool given, or look for the one to show (waiting as long as it takes: a monitor has nothing to fail). */
@@ -155,6 +215,7 @@ export class PoolMonitorElement extends SignalWatcher(LitElement) {
     if (this.#given) {
       const given = followPool(this.#given);
       this.#watch = { pool: given.pool, for: this.for, stop: given.dispose };
+      this.#timeline.follow();
       return;
     }
     const discovery = discoverPoolHolder(this, this.for, Infinity);
@@ -167,6 +228,57 @@ export class PoolMonitorElement extends SignalWatcher(LitElement) {
         followed.dispose();
       },
     };
+    this.#timeline.follow();
+  }
+
+  /** The bar under a pointer event, as an index into the last frame (-1: none). */
+  #barAt(event: MouseEvent): number {
+    const frame = this.#timeline.frame;
+    const plot = event.currentTarget as HTMLElement;
+    if (!frame) return -1;
+    const box = plot.getBoundingClientRect();
+    return barAtPoint(frame, event.clientX - box.left, event.clientY - box.top, box.width, this.#timeline.laneHeight);
+  }
+
+  #point(id: number | undefined, focus: boolean): void {
+    const timeline = this.#timeline;
+    if (focus ? timeline.focused === id : timeline.hovered === id) return;
+    if (focus) timeline.focused = id;
+    else timeline.hovered = id;
+    timeline.invalidate();
+    this.requestUpdate();
+  }
+
+  readonly #onPointer = (event: PointerEvent) => this.#point(this.#timeline.frame?.ids[this.#barAt(event)], false);
+  readonly #onLeave = () => this.#point(undefined, false);
+  readonly #onClick = (event: MouseEvent) => {
+    const id = this.#timeline.frame?.ids[this.#barAt(event)];
+    if (id === undefined) return;
+    this.#point(id, true);
+    if (this.inspect) this.#open(id);
+  };
+
+  readonly #onKey = (event: KeyboardEvent) => {
+    const frame = this.#timeline.frame;
+    if (event.key === 'Escape' && this._inspected) this._inspected = undefined;
+    else if (BAR_KEYS.has(event.key) && frame) {
+      const next = moveFocus(frame, indexOfTask(frame, this.#timeline.focused), event.key as BarKey);
+      if (next >= 0) this.#point(frame.ids[next], true);
+    } else if ((event.key === 'Enter' || event.key === ' ') && this.inspect && this.#timeline.focused !== undefined) this.#open(this.#timeline.focused);
+    else return;
+    event.preventDefault();
+  };
+
+  /** Open task `id` in the inspector. */
+  #open(id: number): void {
+    this._inspected = { id, timing: this.#timing(id) };
+    this.dispatchEvent(new PoolMonitorInspectEvent({ id }));
+  }
+
+  /** Task `id`'s timing from the log, copied, if the log still has it. */
+  #timing(id: number): TaskTiming | undefined {
+    const found = this.pool?.state.recent.peek().tasks.find((t) => t.id === id);
+    return found && { ...found };
   }
 
   #sample(): void {
@@ -184,6 +296,28 @@ export class PoolMonitorElement extends SignalWatcher(LitElement) {
     while (this.#samples.length > RATE_WINDOW_S + 1) this.#samples.shift();
     const first = this.#samples[0]!;
     this._rate = now > first.at ? ((settled - first.settled) * 1000) / (now - first.at) : 0;
+  }
+
+  /** The tooltip: the hovered bar, else the focused one. */
+  #tip() {
+    const frame = this.#timeline.frame;
+    const i = frame ? indexOfTask(frame, this.#timeline.hovered ?? this.#timeline.focused) : -1;
+    if (!frame || i < 0) return undefined;
+    return tipFor(frame, i, this.#labelOf(frame.ids[i]!));
+  }
+
+  /** A task's first code line, from the log (read once per tooltip, not per frame). */
+  #labelOf(id: number): string {
+    return this.pool?.state.recent.peek().tasks.find((t) => t.id === id)?.label ?? '';
+  }
+
+  #inspector(pool: TaskPool, open: { id: number; timing: TaskTiming | undefined }) {
+    const details = pool.state.recent.peek().details(open.id);
+    const timing = details?.timing ?? this.#timing(open.id) ?? open.timing;
+    return inspectorTemplate({ id: open.id, timing, details }, () => {
+      this._inspected = undefined;
+      this.renderRoot.querySelector<HTMLElement>('[part="timeline"]')?.focus();
+    });
   }
 
   protected override render() {
@@ -206,6 +340,19 @@ export class PoolMonitorElement extends SignalWatcher(LitElement) {
           </li>`,
         )}
       </ul>
+      ${timelineTemplate({
+        frame: this.#timeline.frame,
+        ticks: this.#timeline.ticks,
+        windowMs: this.#windowMs,
+        rate: this.#liveRate,
+        tip: this.#tip(),
+        inspect: this.inspect,
+        onPointer: this.#onPointer,
+        onLeave: this.#onLeave,
+        onClick: this.#onClick,
+        onKey: this.#onKey,
+      })}
+      ${this.inspect && this._inspected ? this.#inspector(pool, this._inspected) : nothing}
     `;
   }
 }
