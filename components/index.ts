@@ -17,7 +17,7 @@ export { PyTaskElement } from './py-task.js';
 export type { PyTaskStatus } from './py-task.js';
 export { PoolMonitorElement } from './pool-monitor.js';
 export { PoolMonitorInspectEvent } from './pool-inspector.js';
-export type { LaneEnd, LaneState, TimelineBar, TimelineLane, TimelineView } from './pool-timeline.js';
+export type { LaneEnd, LaneState, TimelineBar, TimelineLane, TimelineView } from './timeline-view.js';
 export type { DrawStats } from './timeline-controller.js';
 export { CodePolicyError, configureElements } from './code-policy.js';
 export type { ElementsConfig } from './code-policy.js';

@@ -7,7 +7,7 @@
  * @internal
  */
 import { css, html, nothing, type TemplateResult } from 'lit';
-import type { TaskDetails, TaskTiming } from '../workers/index.js';
+import type { TaskDetails, TaskPool, TaskTiming } from '../workers/index.js';
 import { durationText } from './monitor-window.js';
 
 /** The event `<pool-monitor>` dispatches when a task opens in its inspector. */
@@ -38,7 +38,7 @@ function timingRows(t: TaskTiming, now: number): TemplateResult {
     <div><dt>outcome</dt><dd>${t.outcome ?? (t.started === undefined ? 'queued' : 'running')}</dd></div>
     <div><dt>kind</dt><dd>${t.kind}${t.urgent ? ' (urgent)' : ''}</dd></div>
     <div><dt>worker</dt><dd>${t.worker === undefined ? '—' : `#${t.worker}`}</dd></div>
-    <div><dt>queued at</dt><dd>${durationText(t.queued)} (${durationText(now - t.queued)} ago)</dd></div>
+    <div><dt>queued</dt><dd>${durationText(now - t.queued)} ago</dd></div>
     <div><dt>wait</dt><dd>${durationText(wait)}</dd></div>
     <div><dt>run</dt><dd>${run === undefined ? '—' : durationText(run)}</dd></div>
   </dl>`;
@@ -72,6 +72,18 @@ export function inspectorTemplate(inspected: Inspected, close: () => void): Temp
         : html`<p class="gone">The details of this task are no longer kept: the inspector keeps those of the last 200 tasks settled while it is on. Its timings are above.</p>`
     }
   </section>`;
+}
+
+/** Task `id`'s timing from `pool`'s log, copied, if the log still has it. */
+export function timingOf(pool: TaskPool, id: number): TaskTiming | undefined {
+  const found = pool.state.recent.peek().tasks.find((t) => t.id === id);
+  return found && { ...found };
+}
+
+/** The inspector for task `open.id` of `pool`: its details while the log keeps them, else its latest (or last known) timing. */
+export function inspectorFor(pool: TaskPool, open: { id: number; timing: TaskTiming | undefined }, close: () => void): TemplateResult {
+  const details = pool.state.recent.peek().details(open.id);
+  return inspectorTemplate({ id: open.id, timing: details?.timing ?? timingOf(pool, open.id) ?? open.timing, details }, close);
 }
 
 /** The panel's styles, added to the monitor's. */

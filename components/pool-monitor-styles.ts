@@ -28,7 +28,7 @@ export const monitorStyles = css`
     --_grid: var(--pool-monitor-grid, light-dark(#d5d9de, #3b4048));
     --_focus: var(--pool-monitor-focus, light-dark(#1c1c1c, #f8f9fa));
     --_lane-h: var(--pool-monitor-lane-height, 16px);
-    --_label-w: 7.5em;
+    --_label-w: 8.5em;
   }
   /* Without this, display: block above would outrank the hidden attribute. */
   :host([hidden]) {
@@ -164,28 +164,21 @@ export const monitorStyles = css`
   }
   [part='throughput'] {
     height: 28px;
-    margin-top: 0.35rem;
+    margin: 0.35rem 1px 0;
     font-size: 11px;
     line-height: 1;
   }
   [part='throughput'] .name {
     border-right-color: transparent;
-    opacity: 0.6;
+    justify-content: flex-end;
   }
   .spark {
     position: relative;
     min-width: 0;
-  }
-  .spark-row {
-    display: grid;
-    grid-template-columns: minmax(0, 1fr) auto;
-    align-items: center;
-    gap: 0.6em;
+    border-bottom: 1px solid var(--_grid);
   }
   .rate {
-    font-weight: 600;
     color: var(--_throughput);
-    white-space: nowrap;
   }
   [part='tooltip'] {
     position: absolute;

@@ -3,15 +3,15 @@ import { SignalWatcher } from '@lit-labs/preact-signals';
 import { followPool, type TaskPool, type TaskTiming } from '../workers/index.js';
 import { discoverPoolHolder } from './find-pool.js';
 import { monitorStyles } from './pool-monitor-styles.js';
-import { inspectorStyles, inspectorTemplate, PoolMonitorInspectEvent } from './pool-inspector.js';
-import { barAtPoint, indexOfTask, moveFocus, type BarKey, type TimelineView } from './pool-timeline.js';
+import { inspectorFor, inspectorStyles, PoolMonitorInspectEvent, timingOf } from './pool-inspector.js';
+import { TimelinePointer } from './timeline-pointer.js';
+import type { TimelineView } from './timeline-view.js';
 import { TimelineController, type DrawStats } from './timeline-controller.js';
-import { timelineTemplate, tipFor } from './timeline-template.js';
+import { timelineTemplate } from './timeline-template.js';
 import { DEFAULT_WINDOW_MS, parseWindow } from './monitor-window.js';
 
 /** Seconds of history behind the tasks-per-second figure. */
 const RATE_WINDOW_S = 3;
-const BAR_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End']);
 
 /** A heap size to read at a glance: a WebAssembly instance's 64 KiB is "64 KB", not "0 MB". */
 function heapText(bytes: number): string {
@@ -92,9 +92,15 @@ export class PoolMonitorElement extends SignalWatcher(LitElement) {
   declare private _rate: number;
   declare private _inspected: { id: number; timing: TaskTiming | undefined } | undefined;
   readonly #timeline = new TimelineController(this);
+  readonly #pointer = new TimelinePointer(this, this.#timeline, {
+    open: (id) => this.#open(id),
+    close: () => {
+      const open = this._inspected !== undefined;
+      this._inspected = undefined;
+      return open;
+    },
+  });
   #windowMs = DEFAULT_WINDOW_MS;
-  #liveRate = '0.0';
-  #refreshed = 0;
 
   /** Finds the `<worker-pool>`, however late it is added, and follows its rebuilds. */
   #watch: { pool: ReturnType<typeof followPool>['pool']; for: string | undefined; stop(): void } | undefined;
@@ -108,18 +114,6 @@ export class PoolMonitorElement extends SignalWatcher(LitElement) {
     super();
     this._rate = 0;
     this.inspect = false;
-    this.#timeline.onDrawn = (frame) => {
-      // Text that changes with every frame is refreshed a few times a second, not at each frame.
-      const now = performance.now();
-      const open = this._inspected;
-      const openLive = open !== undefined && indexOfTask(frame, open.id) >= 0 && Number.isNaN(frame.end[indexOfTask(frame, open.id)]!);
-      const rate = frame.rate.toFixed(1);
-      if ((rate !== this.#liveRate || openLive) && now - this.#refreshed > 250) {
-        this.#liveRate = rate;
-        this.#refreshed = now;
-        this.requestUpdate();
-      }
-    };
   }
 
   /**
@@ -231,54 +225,21 @@ export class PoolMonitorElement extends SignalWatcher(LitElement) {
     this.#timeline.follow();
   }
 
-  /** The bar under a pointer event, as an index into the last frame (-1: none). */
-  #barAt(event: MouseEvent): number {
-    const frame = this.#timeline.frame;
-    const plot = event.currentTarget as HTMLElement;
-    if (!frame) return -1;
-    const box = plot.getBoundingClientRect();
-    return barAtPoint(frame, event.clientX - box.left, event.clientY - box.top, box.width, this.#timeline.laneHeight);
-  }
-
-  #point(id: number | undefined, focus: boolean): void {
-    const timeline = this.#timeline;
-    if (focus ? timeline.focused === id : timeline.hovered === id) return;
-    if (focus) timeline.focused = id;
-    else timeline.hovered = id;
-    timeline.invalidate();
-    this.requestUpdate();
-  }
-
-  readonly #onPointer = (event: PointerEvent) => this.#point(this.#timeline.frame?.ids[this.#barAt(event)], false);
-  readonly #onLeave = () => this.#point(undefined, false);
-  readonly #onClick = (event: MouseEvent) => {
-    const id = this.#timeline.frame?.ids[this.#barAt(event)];
-    if (id === undefined) return;
-    this.#point(id, true);
-    if (this.inspect) this.#open(id);
-  };
-
-  readonly #onKey = (event: KeyboardEvent) => {
-    const frame = this.#timeline.frame;
-    if (event.key === 'Escape' && this._inspected) this._inspected = undefined;
-    else if (BAR_KEYS.has(event.key) && frame) {
-      const next = moveFocus(frame, indexOfTask(frame, this.#timeline.focused), event.key as BarKey);
-      if (next >= 0) this.#point(frame.ids[next], true);
-    } else if ((event.key === 'Enter' || event.key === ' ') && this.inspect && this.#timeline.focused !== undefined) this.#open(this.#timeline.focused);
-    else return;
-    event.preventDefault();
-  };
-
   /** Open task `id` in the inspector. */
   #open(id: number): void {
-    this._inspected = { id, timing: this.#timing(id) };
+    this._inspected = { id, timing: this.pool && timingOf(this.pool, id) };
     this.dispatchEvent(new PoolMonitorInspectEvent({ id }));
   }
 
-  /** Task `id`'s timing from the log, copied, if the log still has it. */
-  #timing(id: number): TaskTiming | undefined {
-    const found = this.pool?.state.recent.peek().tasks.find((t) => t.id === id);
-    return found && { ...found };
+  /** The inspector's close button: closed, and the focus back on the timeline. */
+  readonly #closeInspector = () => {
+    this._inspected = undefined;
+    this.renderRoot.querySelector<HTMLElement>('[part="timeline"]')?.focus();
+  };
+
+  /** The task open in the inspector, if any (the timeline refreshes it while it runs). */
+  get inspecting(): number | undefined {
+    return this.inspect ? this._inspected?.id : undefined;
   }
 
   #sample(): void {
@@ -296,28 +257,6 @@ export class PoolMonitorElement extends SignalWatcher(LitElement) {
     while (this.#samples.length > RATE_WINDOW_S + 1) this.#samples.shift();
     const first = this.#samples[0]!;
     this._rate = now > first.at ? ((settled - first.settled) * 1000) / (now - first.at) : 0;
-  }
-
-  /** The tooltip: the hovered bar, else the focused one. */
-  #tip() {
-    const frame = this.#timeline.frame;
-    const i = frame ? indexOfTask(frame, this.#timeline.hovered ?? this.#timeline.focused) : -1;
-    if (!frame || i < 0) return undefined;
-    return tipFor(frame, i, this.#labelOf(frame.ids[i]!));
-  }
-
-  /** A task's first code line, from the log (read once per tooltip, not per frame). */
-  #labelOf(id: number): string {
-    return this.pool?.state.recent.peek().tasks.find((t) => t.id === id)?.label ?? '';
-  }
-
-  #inspector(pool: TaskPool, open: { id: number; timing: TaskTiming | undefined }) {
-    const details = pool.state.recent.peek().details(open.id);
-    const timing = details?.timing ?? this.#timing(open.id) ?? open.timing;
-    return inspectorTemplate({ id: open.id, timing, details }, () => {
-      this._inspected = undefined;
-      this.renderRoot.querySelector<HTMLElement>('[part="timeline"]')?.focus();
-    });
   }
 
   protected override render() {
@@ -344,15 +283,15 @@ export class PoolMonitorElement extends SignalWatcher(LitElement) {
         frame: this.#timeline.frame,
         ticks: this.#timeline.ticks,
         windowMs: this.#windowMs,
-        rate: this.#liveRate,
-        tip: this.#tip(),
+        rate: this.#timeline.rateText,
+        tip: this.#pointer.tip(),
         inspect: this.inspect,
-        onPointer: this.#onPointer,
-        onLeave: this.#onLeave,
-        onClick: this.#onClick,
-        onKey: this.#onKey,
+        onPointer: this.#pointer.onPointer,
+        onLeave: this.#pointer.onLeave,
+        onClick: this.#pointer.onClick,
+        onKey: this.#pointer.onKey,
       })}
-      ${this.inspect && this._inspected ? this.#inspector(pool, this._inspected) : nothing}
+      ${this.inspect && this._inspected ? inspectorFor(pool, this._inspected, this.#closeInspector) : nothing}
     `;
   }
 }

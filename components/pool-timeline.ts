@@ -1,7 +1,7 @@
 /**
  * What `<pool-monitor>`'s timeline shows, computed from `pool.state.recent` for one frame:
- * a lane per worker, a bar per task, the queue depth and the throughput over the window —
- * and which bar is under a point or next to another. Pure: no DOM, no canvas.
+ * a lane per worker, a bar per task, the queue depth and the throughput over the window.
+ * Pure: no DOM, no canvas.
  *
  * One pass over the tasks per frame, into typed arrays reused from frame to frame: at
  * 10,000 tasks nothing is allocated per task. The objects of {@link TimelineView} are built
@@ -10,58 +10,17 @@
  * @internal
  */
 import type { TaskKind, TaskOutcome, TaskTiming, WorkerEvent } from '../workers/index.js';
-
-/** How a lane's worker ended, if it did: a {@link WorkerEvent} kind, or a boot that failed. */
-export type LaneEnd = 'recycled' | 'retired' | 'trimmed' | 'died' | 'ended' | 'boot-failed';
-
-/** A lane's worker: booting, warm and taking tasks, or gone (its lane stays until it scrolls out). */
-export type LaneState = 'booting' | 'ready' | 'ended';
-
-/** One worker's lane, as drawn. `mode` once booted; `end` once ended. */
-export interface TimelineLane {
-  readonly worker: number;
-  readonly state: LaneState;
-  readonly mode?: 'snapshot' | 'base-snapshot' | 'normal';
-  readonly end?: LaneEnd;
-  /** When its boot began, was done, and when it ended (`performance.now()` ms), as far as the log knows. */
-  readonly startedAt?: number;
-  readonly bootedAt?: number;
-  readonly endedAt?: number;
-}
-
-/** One task's bar, as drawn: from `start` to `end`, or still running (`end` undefined). */
-export interface TimelineBar {
-  readonly id: number;
-  readonly worker: number;
-  readonly outcome?: TaskOutcome;
-  readonly kind: TaskKind;
-  readonly start: number;
-  readonly end?: number;
-}
-
-/**
- * Exactly what `<pool-monitor>`'s last frame drew (`monitor.timelineView`), for tests,
- * stories and benchmarks. Times are `performance.now()` ms; `from`–`to` is the window.
- * `queueDepth`: the mean number of tasks waiting in each slice of the window, oldest first.
- * `throughput`: settled tasks per second in each slice, oldest first.
- *
- * @example
- * const view = await monitor.nextDraw();
- * const failed = view.bars.filter((b) => b.outcome === 'failed').length;
- */
-export interface TimelineView {
-  readonly from: number;
-  readonly to: number;
-  readonly lanes: readonly TimelineLane[];
-  readonly bars: readonly TimelineBar[];
-  readonly queueDepth: readonly number[];
-  readonly throughput: readonly number[];
-}
+import type { TimelineLane } from './timeline-view.js';
 
 /** Colour slots, in drawing order: the five outcomes, then running. */
 export const OUTCOMES: readonly TaskOutcome[] = ['done', 'failed', 'cancelled', 'timeout', 'crashed'];
 export const RUNNING = OUTCOMES.length;
-const KINDS: readonly TaskKind[] = ['task', 'map-chunk', 'generator'];
+export const KINDS: readonly TaskKind[] = ['task', 'map-chunk', 'generator'];
+
+/** A task's colour slot: comparisons of interned strings, cheaper than a keyed lookup in the hot loop. */
+function slotOf(outcome: TaskOutcome | undefined): number {
+  return outcome === 'done' ? 0 : outcome === undefined ? RUNNING : outcome === 'failed' ? 1 : outcome === 'cancelled' ? 2 : outcome === 'timeout' ? 3 : 4;
+}
 
 /** Slices of the throughput sparkline. */
 export const THROUGHPUT_BUCKETS = 60;
@@ -130,14 +89,34 @@ export interface FrameInput {
   readonly now: number;
   readonly windowMs: number;
   readonly queueBuckets: number;
+  /** Kept by the caller from frame to frame: where the tasks that can no longer be seen end. */
+  readonly memo?: FrameMemo;
+}
+
+/** What one frame leaves for the next: tasks below `skipBelow` (by id) settled before anything it draws. */
+export interface FrameMemo {
+  skipBelow: number;
+  windowMs: number;
+}
+
+/** The index of the first task whose id is at least `id` (tasks are in the order they were queued, ids rising). */
+function firstFrom(tasks: readonly TaskTiming[], id: number): number {
+  let lo = 0;
+  let hi = tasks.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (tasks[mid]!.id < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Builds one frame. */
-export function buildFrame({ tasks, events, alive, now, windowMs, queueBuckets }: FrameInput): Frame {
+export function buildFrame({ tasks, events, alive, now, windowMs, queueBuckets, memo }: FrameInput): Frame {
   const from = now - windowMs;
   const to = now;
-  const lanes = buildLanes(tasks, events, alive, from, to);
-  const laneOf = new Map(lanes.map((l, i) => [l.worker, i]));
+  // Bars take a provisional lane per worker, in order of appearance; sorted into lanes after the one pass.
+  const seen = new Map<number, number>();
   const queue = new Float64Array(queueBuckets);
   const full = new Int32Array(queueBuckets + 1);
   const qMs = windowMs / queueBuckets;
@@ -147,14 +126,29 @@ export function buildFrame({ tasks, events, alive, now, windowMs, queueBuckets }
   const throughput = new Float64Array(THROUGHPUT_BUCKETS);
   const rateSpan = Math.min(3_000, windowMs);
   let recent = 0;
-  let live = lanes.some((l) => l.state === 'booting');
-  let moving = live || lanes.some((l) => (l.bootedAt ?? -Infinity) >= from || (l.endedAt ?? -Infinity) >= from);
+  let live = false;
+  let moving = false;
   scratch.grow(tasks.length);
   const { ids, lane, queued: waitFrom, start, end, colour, kind } = scratch;
   let n = 0;
-  for (let i = 0; i < tasks.length; i++) {
+  let lastWorker = -1;
+  let lastLane: number | undefined;
+  // A task that ended before the window, the sparkline and the rate all began adds nothing to
+  // this frame or any later one (the window only moves on): the run of them at the start is
+  // skipped from the next frame on, so a frame costs the tasks in the window, not the log.
+  const cutoff = Math.min(from, tFrom, to - rateSpan);
+  if (memo && memo.windowMs !== windowMs) Object.assign(memo, { skipBelow: 0, windowMs });
+  let prefix = memo !== undefined;
+  for (let i = memo ? firstFrom(tasks, memo.skipBelow) : 0; i < tasks.length; i++) {
     const t = tasks[i]!;
     const { queued, started, ended } = t;
+    if (prefix) {
+      if (ended !== undefined && ended < cutoff) {
+        memo!.skipBelow = t.id + 1;
+        continue;
+      }
+      prefix = false;
+    }
     // Waiting: from queued to started (or to its end, if it never started), as a share of each slice.
     const waitEnd = started ?? ended ?? to;
     if (queued < to && waitEnd > from && waitEnd > queued) {
@@ -175,19 +169,31 @@ export function buildFrame({ tasks, events, alive, now, windowMs, queueBuckets }
       if (ended > to - rateSpan) recent++;
     }
     if (started === undefined || t.worker === undefined || started > to || (ended !== undefined && ended < from)) continue;
-    const l = laneOf.get(t.worker);
-    if (l === undefined) continue;
+    const w = t.worker;
+    let l = w === lastWorker ? lastLane : seen.get(w);
+    if (l === undefined) seen.set(w, (l = seen.size));
+    lastWorker = w;
+    lastLane = l;
     ids[n] = t.id;
     lane[n] = l;
     waitFrom[n] = queued;
     start[n] = started;
     end[n] = ended ?? NaN;
-    colour[n] = t.outcome === undefined ? RUNNING : OUTCOMES.indexOf(t.outcome);
-    kind[n] = KINDS.indexOf(t.kind);
+    colour[n] = slotOf(t.outcome);
+    kind[n] = t.kind === 'task' ? 0 : t.kind === 'map-chunk' ? 1 : 2;
     if (ended === undefined) live = true;
     moving = true;
     n++;
   }
+  const lanes = buildLanes(seen, events, alive, from, to);
+  const final = new Int32Array(seen.size);
+  lanes.forEach((l, i) => {
+    const provisional = seen.get(l.worker);
+    if (provisional !== undefined) final[provisional] = i;
+  });
+  for (let i = 0; i < n; i++) lane[i] = final[lane[i]!]!;
+  if (lanes.some((l) => l.state === 'booting')) live = true;
+  if (live || lanes.some((l) => (l.bootedAt ?? -Infinity) >= from || (l.endedAt ?? -Infinity) >= from)) moving = true;
   let depth = 0;
   for (let b = 0; b < queueBuckets; b++) {
     depth += full[b]!;
@@ -218,8 +224,14 @@ export function buildFrame({ tasks, events, alive, now, windowMs, queueBuckets }
   };
 }
 
-/** The lanes of the workers seen in the window: alive now, with a bar in it, or living in part of it. */
-function buildLanes(tasks: readonly TaskTiming[], events: readonly WorkerEvent[], alive: readonly { id: number; status: string }[], from: number, to: number): TimelineLane[] {
+/** The lanes of the workers seen in the window: alive now, with a bar in it (`withBars`), or living in part of it. */
+function buildLanes(
+  withBars: ReadonlyMap<number, number>,
+  events: readonly WorkerEvent[],
+  alive: readonly { id: number; status: string }[],
+  from: number,
+  to: number,
+): TimelineLane[] {
   type Mutable = { -readonly [K in keyof TimelineLane]: TimelineLane[K] };
   const byId = new Map<number, Mutable>();
   const get = (worker: number) => {
@@ -249,9 +261,7 @@ function buildLanes(tasks: readonly TaskTiming[], events: readonly WorkerEvent[]
   for (const lane of byId.values()) {
     if ((lane.startedAt ?? lane.bootedAt ?? -Infinity) <= to && (lane.endedAt ?? Infinity) >= from) shown.add(lane.worker);
   }
-  for (const t of tasks) {
-    if (t.worker !== undefined && t.started !== undefined && t.started <= to && (t.ended ?? Infinity) >= from) shown.add(t.worker);
-  }
+  for (const worker of withBars.keys()) shown.add(worker);
   return [...shown]
     .sort((a, b) => a - b)
     .map((worker) => {
@@ -259,105 +269,4 @@ function buildLanes(tasks: readonly TaskTiming[], events: readonly WorkerEvent[]
       lane.state = lane.end !== undefined ? 'ended' : lane.startedAt !== undefined && lane.bootedAt === undefined ? 'booting' : 'ready';
       return lane;
     });
-}
-
-/** A frame as {@link TimelineView}: the bars' objects are built when first read. */
-export function frameView(frame: Frame): TimelineView {
-  let bars: TimelineBar[] | undefined;
-  let queueDepth: number[] | undefined;
-  let throughput: number[] | undefined;
-  return {
-    from: frame.from,
-    to: frame.to,
-    lanes: frame.lanes,
-    get bars() {
-      return (bars ??= Array.from({ length: frame.count }, (_, i) => barAt(frame, i)));
-    },
-    get queueDepth() {
-      return (queueDepth ??= Array.from(frame.queueDepth));
-    },
-    get throughput() {
-      return (throughput ??= Array.from(frame.throughput));
-    },
-  };
-}
-
-/** Bar `i` of `frame` as an object. */
-export function barAt(frame: Frame, i: number): TimelineBar {
-  const end = frame.end[i]!;
-  const c = frame.colour[i]!;
-  return {
-    id: frame.ids[i]!,
-    worker: frame.lanes[frame.lane[i]!]!.worker,
-    ...(c === RUNNING ? {} : { outcome: OUTCOMES[c]! }),
-    kind: KINDS[frame.kind[i]!]!,
-    start: frame.start[i]!,
-    ...(Number.isNaN(end) ? {} : { end }),
-  };
-}
-
-/** The index of the bar with task id `id` in `frame`, or -1. */
-export function indexOfTask(frame: Frame, id: number | undefined): number {
-  if (id === undefined) return -1;
-  for (let i = 0; i < frame.count; i++) if (frame.ids[i] === id) return i;
-  return -1;
-}
-
-/**
- * The bar under a point of the plot (`x` from 0 to `width`, `y` in lanes of `laneHeight`),
- * within `slop` px either side in time: the nearest, a bar under the point first. -1 if none.
- */
-export function barAtPoint(frame: Frame, x: number, y: number, width: number, laneHeight: number, slop = 3): number {
-  const lane = Math.floor(y / laneHeight);
-  if (lane < 0 || lane >= frame.lanes.length || width <= 0) return -1;
-  const msPerPx = (frame.to - frame.from) / width;
-  const t = frame.from + x * msPerPx;
-  let best = -1;
-  let bestDistance = slop * msPerPx;
-  for (let i = 0; i < frame.count; i++) {
-    if (frame.lane[i] !== lane) continue;
-    const end = Number.isNaN(frame.end[i]!) ? frame.to : frame.end[i]!;
-    const distance = t < frame.start[i]! ? frame.start[i]! - t : t > end ? t - end : 0;
-    if (distance <= bestDistance) {
-      best = i;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
-/** The keys that move between bars. */
-export type BarKey = 'ArrowLeft' | 'ArrowRight' | 'ArrowUp' | 'ArrowDown' | 'Home' | 'End';
-
-/**
- * Where a key moves the focus from bar `current` (-1: none yet, start at the newest bar):
- * left and right to the previous and next bar of its lane in time, up and down to the
- * bar nearest in time in the next lane that has any, Home and End to its lane's first and
- * last. Returns a bar index, or -1 when there are no bars.
- */
-export function moveFocus(frame: Frame, current: number, key: BarKey): number {
-  if (frame.count === 0) return -1;
-  const byLane: number[][] = frame.lanes.map(() => []);
-  for (let i = 0; i < frame.count; i++) byLane[frame.lane[i]!]!.push(i);
-  for (const bars of byLane) bars.sort((a, b) => frame.start[a]! - frame.start[b]! || frame.ids[a]! - frame.ids[b]!);
-  if (current < 0) {
-    let newest = 0;
-    for (let i = 1; i < frame.count; i++) if (frame.start[i]! >= frame.start[newest]!) newest = i;
-    return newest;
-  }
-  const lane = frame.lane[current]!;
-  const bars = byLane[lane]!;
-  const at = bars.indexOf(current);
-  if (key === 'ArrowLeft') return bars[Math.max(0, at - 1)]!;
-  if (key === 'ArrowRight') return bars[Math.min(bars.length - 1, at + 1)]!;
-  if (key === 'Home') return bars[0]!;
-  if (key === 'End') return bars[bars.length - 1]!;
-  const step = key === 'ArrowUp' ? -1 : 1;
-  for (let l = lane + step; l >= 0 && l < byLane.length; l += step) {
-    const other = byLane[l]!;
-    if (!other.length) continue;
-    const t = frame.start[current]!;
-    return other.reduce((best, i) => (Math.abs(frame.start[i]! - t) < Math.abs(frame.start[best]! - t) ? i : best), other[0]!);
-  }
-  return current;
 }

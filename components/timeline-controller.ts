@@ -11,7 +11,9 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { effect, untracked } from '@preact/signals-core';
 import type { TaskPool } from '../workers/index.js';
-import { buildFrame, frameView, indexOfTask, type Frame, type TimelineView } from './pool-timeline.js';
+import { buildFrame, type Frame } from './pool-timeline.js';
+import { frameView, type TimelineView } from './timeline-view.js';
+import { indexOfTask } from './timeline-pointer.js';
 import { paintThroughput, paintTimeline, readPalette, type Palette } from './timeline-painter.js';
 import { axisTicks, type AxisTick } from './monitor-window.js';
 
@@ -39,6 +41,8 @@ export interface TimelineHost extends ReactiveControllerHost, HTMLElement {
   readonly inspect: boolean;
   readonly renderRoot: HTMLElement | DocumentFragment;
   readonly hasUpdated: boolean;
+  /** The task open in the inspector, refreshed while it runs. */
+  readonly inspecting: number | undefined;
 }
 
 export class TimelineController implements ReactiveController {
@@ -161,6 +165,8 @@ export class TimelineController implements ReactiveController {
   /** Follow the host's pool (again: after it changes, or `inspect` does), holding its details while inspecting. */
   follow(): void {
     this.#unfollow?.();
+    // Another pool counts its tasks from 1 again.
+    this.#memo.skipBelow = 0;
     this.#unfollow = effect(() => {
       const pool = this.#host.pool;
       untracked(() => this.invalidate());
@@ -226,6 +232,7 @@ export class TimelineController implements ReactiveController {
       now: began,
       windowMs: this.#windowMs,
       queueBuckets: Math.max(20, Math.min(300, Math.round(this.#size.width / 4))),
+      memo: this.#memo,
     });
     const dpr = devicePixelRatio || 1;
     const size = { width: this.#size.width, laneHeight, queueHeight: QUEUE_HEIGHT, dpr };
@@ -245,16 +252,33 @@ export class TimelineController implements ReactiveController {
     // The lanes' labels are DOM: re-rendered when the lanes change, not every frame.
     if (lanesKey !== this.#lanesKey || !host.hasUpdated) host.requestUpdate();
     this.#lanesKey = lanesKey;
-    this.onDrawn?.(frame);
+    this.#refreshText(frame);
     for (const resolve of this.#waiters.splice(0)) resolve(this.view);
     if (frame.live && !this.#reducedMotion.matches) this.invalidate();
     else if (frame.live || frame.moving) this.#later(this.#reducedMotion.matches ? REDUCED_MS : Math.max(IDLE_MS, this.#windowMs / Math.max(1, this.#size.width)));
   };
 
-  /** Called after each frame (the element refreshes its text: rate, an open inspector). */
-  onDrawn: ((frame: Frame) => void) | undefined;
+  /** The settled tasks per second the last frame counted, as shown. */
+  rateText = '0.0';
+  #refreshed = 0;
+  #openWasLive = false;
+
+  /** Text that changes with every frame (the rate, a running task's inspector) is re-rendered a few times a second, not at each frame. */
+  #refreshText(frame: Frame): void {
+    const now = performance.now();
+    const open = indexOfTask(frame, this.#host.inspecting);
+    const rate = frame.rate.toFixed(1);
+    const live = open >= 0 && Number.isNaN(frame.end[open]!);
+    // Once more after the open task settles, to show how it ended.
+    if ((rate === this.rateText && !live && !this.#openWasLive) || now - this.#refreshed < 250) return;
+    this.rateText = rate;
+    this.#openWasLive = live;
+    this.#refreshed = now;
+    this.#host.requestUpdate();
+  }
 
   #laneHeight: number | undefined;
+  readonly #memo = { skipBelow: 0, windowMs: 0 };
 
   /** A lane's height in CSS px (`--pool-monitor-lane-height`), as the last frame drew it. */
   get laneHeight(): number {

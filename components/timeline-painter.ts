@@ -9,7 +9,7 @@
  *
  * @internal
  */
-import { OUTCOMES, RUNNING, type Frame } from './pool-timeline.js';
+import { OUTCOMES, type Frame } from './pool-timeline.js';
 import type { AxisTick } from './monitor-window.js';
 
 /** The colours a frame is drawn in, read from the element's computed style (not per frame). */
@@ -22,6 +22,8 @@ export interface Palette {
   readonly grid: string;
   readonly text: string;
   readonly focus: string;
+  /** The bar colours as pixels (RGBA bytes in one number, as an `ImageData`'s `Uint32Array` view holds them). */
+  readonly pixels: Uint32Array;
 }
 
 /** The slots of the palette, each the name of a swatch the element renders (see `readPalette`). */
@@ -37,8 +39,10 @@ export function readPalette(root: ParentNode): Palette {
     const swatch = root.querySelector<HTMLElement>(`[data-swatch="${name}"]`);
     return swatch ? getComputedStyle(swatch).color : 'gray';
   };
+  const bars = [...OUTCOMES, 'running'].map(colour);
   return {
-    bars: [...OUTCOMES, 'running'].map(colour),
+    bars,
+    pixels: toPixels(bars),
     booting: colour('booting'),
     queue: colour('queue'),
     throughput: colour('throughput'),
@@ -46,6 +50,48 @@ export function readPalette(root: ParentNode): Palette {
     text: colour('text'),
     focus: colour('focus'),
   };
+}
+
+/** Which colour wins a pixel column that several bars share, by colour slot: crashed over failed over timeout over running over cancelled over done. */
+const PRIORITY = [0, 4, 1, 3, 5, 2];
+const BY_PRIORITY = PRIORITY.map((_, p) => PRIORITY.indexOf(p));
+
+let scratchColumns = new Uint8Array(0);
+
+/** A zeroed column buffer of `size`, reused from frame to frame. */
+function columns(size: number): Uint8Array {
+  if (scratchColumns.length < size) scratchColumns = new Uint8Array(size);
+  const cols = scratchColumns.subarray(0, size);
+  cols.fill(0);
+  return cols;
+}
+
+/** Colours as the pixels a canvas stores for them (whatever the colour syntax, the canvas parses it). */
+function toPixels(colours: readonly string[]): Uint32Array {
+  const pixels = new Uint32Array(colours.length);
+  const ctx = document.createElement('canvas').getContext('2d', { willReadFrequently: true });
+  if (!ctx) return pixels;
+  colours.forEach((colour, i) => {
+    ctx.clearRect(0, 0, 1, 1);
+    ctx.fillStyle = colour;
+    ctx.fillRect(0, 0, 1, 1);
+    pixels[i] = new Uint32Array(ctx.getImageData(0, 0, 1, 1).data.buffer)[0]!;
+  });
+  return pixels;
+}
+
+/** One pixel row per lane, scaled up into the lanes: bars cost the same however many there are. */
+let strip: { canvas: HTMLCanvasElement; ctx: CanvasRenderingContext2D; image: ImageData } | undefined;
+
+function stripOf(width: number, lanes: number): { canvas: HTMLCanvasElement; ctx: CanvasRenderingContext2D; image: ImageData } | undefined {
+  if (strip && strip.image.width === width && strip.image.height === lanes) return strip;
+  const canvas = strip?.canvas ?? document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = lanes;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return undefined;
+  strip = { canvas, ctx, image: ctx.createImageData(width, lanes) };
+  return strip;
 }
 
 /** Sizes in CSS pixels; `dpr` device pixels to one. */
@@ -127,39 +173,36 @@ export function paintTimeline(ctx: CanvasRenderingContext2D, frame: Frame, palet
     }
   });
 
-  // Bars: one path per colour; a bar within a pixel of the previous one in its lane and colour extends it.
-  const slots = RUNNING + 1;
+  // Bars, rasterised into device-pixel columns per lane first: a column takes the most
+  // severe outcome among the bars in it, so any number of bars becomes at most
+  // lanes × width runs, and each run one rectangle in its colour's path.
   const lanes = frame.lanes.length;
-  const pendingFrom = new Float64Array(lanes * slots).fill(NaN);
-  const pendingTo = new Float64Array(lanes * slots);
-  const paths = Array.from({ length: slots }, () => new Path2D());
-  const flush = (k: number) => {
-    const x0 = pendingFrom[k]!;
-    if (Number.isNaN(x0)) return;
-    const l = Math.floor(k / slots);
-    // A visible gap between neighbours wide enough to have one.
-    const x1 = pendingTo[k]! - x0 > 3 * dpr ? pendingTo[k]! - dpr : pendingTo[k]!;
-    paths[k % slots]!.rect(x0, l * LH + pad, x1 - x0, LH - 2 * pad);
-  };
+  const cols = columns(lanes * W);
+  const gap = Math.max(1, Math.round(dpr));
   for (let i = 0; i < frame.count; i++) {
     const end = frame.end[i]!;
-    const x0 = Math.max(0, x(frame.start[i]!));
-    const x1 = Math.max(x0 + 1, x(Number.isNaN(end) ? frame.to : end));
-    const k = frame.lane[i]! * slots + frame.colour[i]!;
-    if (!Number.isNaN(pendingFrom[k]!) && x0 <= pendingTo[k]! + 1 && x1 >= pendingFrom[k]! - 1) {
-      if (x0 < pendingFrom[k]!) pendingFrom[k] = x0;
-      if (x1 > pendingTo[k]!) pendingTo[k] = x1;
-      continue;
-    }
-    flush(k);
-    pendingFrom[k] = x0;
-    pendingTo[k] = x1;
+    const x0 = Math.max(0, Math.floor(x(frame.start[i]!)));
+    let x1 = Math.min(W, Math.ceil(x(Number.isNaN(end) ? frame.to : end)));
+    // A visible gap after a bar wide enough to have one; never less than a column.
+    if (x1 - x0 > 3 * gap) x1 -= gap;
+    if (x1 <= x0) x1 = Math.min(W, x0 + 1);
+    const p = PRIORITY[frame.colour[i]!]! + 1;
+    const row = frame.lane[i]! * W;
+    for (let c = row + x0, last = row + x1; c < last; c++) if (cols[c]! < p) cols[c] = p;
   }
-  for (let k = 0; k < pendingFrom.length; k++) flush(k);
-  paths.forEach((path, c) => {
-    ctx.fillStyle = palette.bars[c]!;
-    ctx.fill(path);
-  });
+  // Columns to pixels of a one-row-per-lane strip, then each row stretched over its lane.
+  const rows = lanes > 0 ? stripOf(W, lanes) : undefined;
+  if (rows) {
+    const px = new Uint32Array(rows.image.data.buffer);
+    const colours = palette.pixels;
+    for (let c = 0; c < cols.length; c++) {
+      const p = cols[c]!;
+      px[c] = p ? colours[BY_PRIORITY[p - 1]!]! : 0;
+    }
+    rows.ctx.putImageData(rows.image, 0, 0);
+    ctx.imageSmoothingEnabled = false;
+    for (let l = 0; l < lanes; l++) ctx.drawImage(rows.canvas, 0, l, W, 1, 0, l * LH + pad, W, LH - 2 * pad);
+  }
 
   // The hovered and the focused bar, outlined.
   for (const [i, colour, widthPx] of [
@@ -206,10 +249,6 @@ export function paintThroughput(ctx: CanvasRenderingContext2D, frame: Frame, pal
   const values = frame.throughput;
   let peak = 0;
   for (let b = 0; b < values.length; b++) if (values[b]! > peak) peak = values[b]!;
-  ctx.globalAlpha = 0.35;
-  ctx.fillStyle = palette.grid;
-  ctx.fillRect(0, H - dpr, W, dpr);
-  ctx.globalAlpha = 1;
   if (peak === 0) return;
   const span = frame.to - frame.from;
   const x = (b: number) => ((frame.throughputTo - (values.length - b - 0.5) * frame.throughputMs - frame.from) / span) * W;

@@ -8,7 +8,8 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { SWATCHES } from './timeline-painter.js';
 import { durationText, type AxisTick } from './monitor-window.js';
-import { OUTCOMES, RUNNING, type Frame, type TimelineLane } from './pool-timeline.js';
+import { OUTCOMES, RUNNING, type Frame } from './pool-timeline.js';
+import type { TimelineLane } from './timeline-view.js';
 
 /** How a lane names its worker's boot: short, the lane label is narrow. */
 const MODE_TEXT = { snapshot: 'snapshot', 'base-snapshot': 'base snap', normal: 'boot' } as const;
@@ -93,11 +94,8 @@ export function timelineTemplate(t: TimelineTemplate): TemplateResult {
       >${tip ? tip.lines.join('\n') : ''}</div>
     </div>
     <div part="throughput" title="settled tasks per second">
-      <span class="name">tasks/s</span>
-      <div class="spark-row">
-        <div class="spark"><canvas aria-hidden="true"></canvas></div>
-        <span class="rate">${t.rate} tasks/s</span>
-      </div>
+      <span class="name"><b class="rate">${t.rate}</b> tasks/s</span>
+      <div class="spark"><canvas aria-hidden="true"></canvas></div>
     </div>
     <div class="swatches" aria-hidden="true">${[...SWATCHES, 'lane'].map((name) => html`<span data-swatch=${name} style=${`color: var(--_${name})`}></span>`)}</div>`;
 }
