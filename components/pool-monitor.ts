@@ -237,7 +237,11 @@ export class PoolMonitorElement extends SignalWatcher(LitElement) {
     this.renderRoot.querySelector<HTMLElement>('[part="timeline"]')?.focus();
   };
 
-  /** The task open in the inspector, if any (the timeline refreshes it while it runs). */
+  /**
+   * The task open in the inspector, if any (the timeline refreshes it while it runs).
+   *
+   * @internal
+   */
   get inspecting(): number | undefined {
     return this.inspect ? this._inspected?.id : undefined;
   }
@@ -290,6 +294,7 @@ export class PoolMonitorElement extends SignalWatcher(LitElement) {
         onLeave: this.#pointer.onLeave,
         onClick: this.#pointer.onClick,
         onKey: this.#pointer.onKey,
+        onBlur: this.#pointer.onBlur,
       })}
       ${this.inspect && this._inspected ? inspectorFor(pool, this._inspected, this.#closeInspector) : nothing}
     `;

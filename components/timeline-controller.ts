@@ -123,11 +123,13 @@ export class TimelineController implements ReactiveController {
       this.#measure();
       this.invalidate();
     });
-    void host.updateComplete.then(() => {
-      if (!host.isConnected) return;
-      for (const el of host.renderRoot.querySelectorAll('.plot, .spark')) ro.observe(el);
-    });
-    this.#observeNew = (el) => ro.observe(el);
+    const observed = new WeakSet<Element>();
+    this.#observeNew = (el) => {
+      if (observed.has(el)) return false;
+      observed.add(el);
+      ro.observe(el);
+      return true;
+    };
     this.#teardown = [
       () => io.disconnect(),
       () => document.removeEventListener('visibilitychange', visibility),
@@ -151,16 +153,12 @@ export class TimelineController implements ReactiveController {
   }
 
   hostUpdated(): void {
-    // The canvases come and go with the pool: watch the sizes of new ones.
-    for (const el of this.#host.renderRoot.querySelectorAll<HTMLElement>('.plot, .spark')) {
-      if (el.dataset.observed) continue;
-      el.dataset.observed = '';
-      this.#observeNew?.(el);
-      this.invalidate();
-    }
+    // The canvases come and go with the pool (and the observer with the connection): watch the sizes of new ones.
+    for (const el of this.#host.renderRoot.querySelectorAll('.plot, .spark')) if (this.#observeNew?.(el)) this.invalidate();
   }
 
-  #observeNew: ((el: Element) => void) | undefined;
+  /** Watches an element's size, if not yet; true if it was new. */
+  #observeNew: ((el: Element) => boolean) | undefined;
 
   /** Follow the host's pool (again: after it changes, or `inspect` does), holding its details while inspecting. */
   follow(): void {

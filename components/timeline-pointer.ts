@@ -122,6 +122,11 @@ export class TimelinePointer {
   readonly onPointer = (event: PointerEvent): void => this.#point(this.#timeline.frame?.ids[this.#barAt(event)], false);
   readonly onLeave = (): void => this.#point(undefined, false);
 
+  /** The focus left the timeline (not for a part of it): no bar is focused, the tooltip goes. */
+  readonly onBlur = (event: FocusEvent): void => {
+    if (!(event.currentTarget as Element).contains(event.relatedTarget as Node | null)) this.#point(undefined, true);
+  };
+
   readonly onClick = (event: MouseEvent): void => {
     const id = this.#timeline.frame?.ids[this.#barAt(event)];
     if (id === undefined) return;

@@ -61,6 +61,7 @@ export interface TimelineTemplate {
   readonly onLeave: () => void;
   readonly onClick: (event: MouseEvent) => void;
   readonly onKey: (event: KeyboardEvent) => void;
+  readonly onBlur: (event: FocusEvent) => void;
 }
 
 /** The timeline part (axis, lanes, queue, canvas, tooltip), the throughput part, and the swatches. */
@@ -70,7 +71,7 @@ export function timelineTemplate(t: TimelineTemplate): TemplateResult {
   for (const d of t.frame?.queueDepth ?? []) peak = Math.max(peak, d);
   const description = `Task timeline of the last ${durationText(t.windowMs)}: one lane per worker, one bar per task. Arrow keys move between tasks${t.inspect ? ', Enter opens one' : ''}.`;
   const tip = t.tip;
-  return html`<div part="timeline" tabindex="0" role="group" aria-roledescription="timeline" aria-label=${description} @keydown=${t.onKey}>
+  return html`<div part="timeline" tabindex="0" role="group" aria-roledescription="timeline" aria-label=${description} @keydown=${t.onKey} @focusout=${t.onBlur}>
       <div class="axis" aria-hidden="true">
         <span class="title">${lanes.length} workers</span>
         <div class="ticks">${t.ticks.map((tick) => html`<span style=${`left: ${(tick.at * 100).toFixed(3)}%`}>${tick.text}</span>`)}</div>

@@ -229,7 +229,7 @@ describe('<pool-monitor> timeline', function () {
     expect(pool.state.recent.value.details(again.id)).to.equal(undefined);
   });
 
-  it('draws nothing while hidden, and again once shown', async () => {
+  it('draws nothing while hidden, and again once shown or moved', async () => {
     mount();
     await monitor.nextDraw();
     monitor.hidden = true;
@@ -242,5 +242,10 @@ describe('<pool-monitor> timeline', function () {
     const view = await monitor.nextDraw();
     expect(monitor.drawStats.frames).to.be.greaterThan(drawn);
     expect(view.bars.length).to.be.greaterThan(0);
+    // Moved in the page: its observers start again, and so does drawing.
+    monitor.remove();
+    document.body.prepend(monitor);
+    const moved = await monitor.nextDraw();
+    expect(moved.to).to.be.greaterThan(view.to);
   });
 });
