@@ -118,7 +118,8 @@ export class TimelineController implements ReactiveController {
     const scheme = matchMedia('(prefers-color-scheme: dark)');
     scheme.addEventListener('change', theme);
     const mo = new MutationObserver(theme);
-    for (const el of [document.documentElement, document.body]) mo.observe(el, { attributes: true, attributeFilter: ['class', 'style', 'data-theme', 'data-color-scheme'] });
+    for (const el of [document.documentElement, document.body].filter(Boolean))
+      mo.observe(el, { attributes: true, attributeFilter: ['class', 'style', 'data-theme', 'data-color-scheme'] });
     const ro = new ResizeObserver(() => {
       this.#measure();
       this.invalidate();
