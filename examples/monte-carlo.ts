@@ -31,15 +31,6 @@ effect(() => {
   $('queued').textContent = String(pool.state.queued.value);
   $('running').textContent = String(pool.state.running.value);
   $('completed').textContent = String(pool.state.completed.value);
-  $('worker-list').replaceChildren(
-    ...workers.map((w) => {
-      const chip = document.createElement('span');
-      chip.className = 'worker';
-      chip.dataset.status = w.status;
-      chip.textContent = `#${w.id} ${w.status} · ${w.tasksRun} tasks · ${(w.heapBytes / 2 ** 20).toFixed(0)} MB`;
-      return chip;
-    }),
-  );
 });
 
 function showEstimate(): void {

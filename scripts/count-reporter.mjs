@@ -13,7 +13,19 @@ function countGroup(group, counts) {
 }
 
 export function countReporter(file) {
+  // Files run one at a time (concurrency 1), so the time between two files' results is the
+  // later file's: boots in `before` hooks included. Written beside the counts, slowest first.
+  const took = [];
+  let last = Date.now();
   return {
+    onTestRunStarted() {
+      last = Date.now();
+    },
+    reportTestFileResults({ testFile }) {
+      const now = Date.now();
+      took.push([testFile.replace(process.cwd() + '/', ''), Math.round((now - last) / 1000)]);
+      last = now;
+    },
     onTestRunFinished({ sessions }) {
       const counts = { passed: 0, failed: 0, skipped: 0, files: sessions.length, fileErrors: 0 };
       for (const session of sessions) {
@@ -21,6 +33,7 @@ export function countReporter(file) {
         // A file that failed to load or threw outside a test counts as a failure of its own.
         if (!session.passed && (session.errors?.length ?? 0) > 0) counts.fileErrors++;
       }
+      counts.slowestSeconds = took.sort((a, b) => b[1] - a[1]).slice(0, 12);
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, JSON.stringify(counts));
     },
