@@ -222,6 +222,8 @@ export class TimelineController implements ReactiveController {
     const began = performance.now();
     const palette = (this.#palette ??= readPalette(root));
     if (!this.#size.width) this.#measure();
+    // Zero wide (collapsed by the page's layout): nothing to draw, as when off-screen.
+    if (this.#size.width <= 0) return;
     const recent = pool.state.recent.peek();
     const laneHeight = this.#laneHeight ?? this.#readLaneHeight();
     const frame = buildFrame({

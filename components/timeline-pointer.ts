@@ -56,9 +56,11 @@ export function moveFocus(frame: Frame, current: number, key: BarKey): number {
   for (let i = 0; i < frame.count; i++) byLane[frame.lane[i]!]!.push(i);
   for (const bars of byLane) bars.sort((a, b) => frame.start[a]! - frame.start[b]! || frame.ids[a]! - frame.ids[b]!);
   if (current < 0) {
+    // Nothing focused yet: start from the newest bar (Home: the first of its lane).
     let newest = 0;
     for (let i = 1; i < frame.count; i++) if (frame.start[i]! >= frame.start[newest]!) newest = i;
-    return newest;
+    if (key !== 'Home') return newest;
+    current = newest;
   }
   const lane = frame.lane[current]!;
   const bars = byLane[lane]!;

@@ -149,6 +149,13 @@ describe('<pool-monitor> timeline', function () {
     const tooltip = part(monitor, 'tooltip');
     expect(tooltip.getAttribute('aria-live')).to.equal('polite');
     timeline.focus();
+    // The first key starts from the newest bar; Home goes to the first bar of its lane.
+    const drawn = monitor.timelineView.bars;
+    const latest = drawn.reduce((a, b) => (b.start >= a.start ? b : a));
+    const firstOfLane = Math.min(...drawn.filter((b) => b.worker === latest.worker).map((b) => b.id));
+    key(monitor, 'Home');
+    await monitor.updateComplete;
+    expect(tooltip.textContent).to.contain(`Task #${firstOfLane} `);
     key(monitor, 'End');
     await monitor.updateComplete;
     expect(tooltip.textContent).to.match(/Task #\d+ · fourth = 4/);
@@ -227,6 +234,26 @@ describe('<pool-monitor> timeline', function () {
     expect(pool.state.recent.value.details(again.id)?.result).to.equal('2');
     monitor.remove();
     expect(pool.state.recent.value.details(again.id)).to.equal(undefined);
+  });
+
+  it('draws nothing while collapsed to zero width, without an error, and again once it has room', async () => {
+    mount();
+    await monitor.nextDraw();
+    const errors: unknown[] = [];
+    const onError = (event: ErrorEvent) => errors.push(event.error);
+    window.addEventListener('error', onError);
+    try {
+      monitor.style.cssText = 'display:block;width:0;height:0;overflow:hidden';
+      await frames(2);
+      await pool.run('"while collapsed"');
+      await frames(4);
+      monitor.style.cssText = '';
+      const view = await monitor.nextDraw();
+      expect(view.bars.length).to.be.greaterThan(0);
+      expect(errors).to.deep.equal([]);
+    } finally {
+      window.removeEventListener('error', onError);
+    }
   });
 
   it('draws nothing while hidden, and again once shown or moved', async () => {

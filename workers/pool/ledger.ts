@@ -90,7 +90,7 @@ export class PoolLedger {
       else this.failed.value++;
       if (was === 'running') this.running.value--;
       else this.queued.value--;
-      this.recent.settled(record, status, status === 'done' ? { value } : { error });
+      this.recent.settled(record, status, value, error);
     });
   }
 }

@@ -95,8 +95,40 @@ export interface RecentActivity {
   keepDetails(): () => void;
 }
 
-/** A timing as the log writes it. */
-type Entry = { -readonly [K in keyof TaskTiming]: TaskTiming[K] };
+/**
+ * A timing as the log writes it: one shape for every task (a class, so the engine keeps
+ * its fields fixed). It holds its task only while the task is unsettled (the pool holds it
+ * anyway), in a private field that views never see.
+ */
+class Entry implements TaskTiming {
+  started: number | undefined = undefined;
+  ended: number | undefined = undefined;
+  worker: number | undefined = undefined;
+  outcome: TaskOutcome | undefined = undefined;
+  urgent = false;
+  kind: TaskKind;
+  readonly id: number;
+  readonly label: string;
+  readonly queued: number;
+  #record: TaskRecord | undefined;
+
+  constructor(record: TaskRecord, now: number) {
+    this.id = record.id;
+    this.kind = record.chunk ? 'map-chunk' : 'task';
+    this.label = firstLine(record.code);
+    this.queued = now;
+    this.#record = record;
+  }
+
+  /** The task, while unsettled. */
+  static live(entry: Entry): TaskRecord | undefined {
+    return entry.#record;
+  }
+
+  static settle(entry: Entry): void {
+    entry.#record = undefined;
+  }
+}
 
 /** A fixed-size ring, oldest first when copied. */
 class Ring<T> {
@@ -120,41 +152,28 @@ class Ring<T> {
 export class RecentLog {
   readonly #tasks = new Ring<Entry>(RECENT_TASKS);
   readonly #workers = new Ring<WorkerEvent>(RECENT_WORKER_EVENTS);
-  readonly #entries = new WeakMap<TaskRecord, Entry>();
-  /** Unsettled tasks (the pool holds them anyway), for their live details. */
-  readonly #live = new Map<number, TaskRecord>();
   /** Settled tasks' details, newest last, while anyone keeps them. */
   readonly #details = new Map<number, TaskDetails>();
   #keeping = 0;
   readonly #version = signal(0);
   #bumping = false;
+  #clock: number | undefined;
 
   readonly value: ReadonlySignal<RecentActivity> = computed(() => this.#activity(this.#version.value));
 
   /** A task was submitted. */
   queued(record: TaskRecord): void {
-    const entry: Entry = {
-      id: record.id,
-      kind: record.chunk ? 'map-chunk' : 'task',
-      label: firstLine(record.code),
-      queued: performance.now(),
-      started: undefined,
-      ended: undefined,
-      worker: undefined,
-      outcome: undefined,
-      urgent: false,
-    };
-    this.#entries.set(record, entry);
-    this.#live.set(record.id, record);
+    const entry = new Entry(record, this.#now());
+    record.logEntry = entry;
     this.#tasks.push(entry);
     this.#changed();
   }
 
   /** It began on `worker`. */
   started(record: TaskRecord, worker: number | undefined, urgent: boolean): void {
-    const entry = this.#entries.get(record);
+    const entry = record.logEntry as Entry | undefined;
     if (!entry) return;
-    entry.started = performance.now();
+    entry.started = this.#now();
     entry.worker = worker;
     entry.urgent = urgent;
     this.#changed();
@@ -162,7 +181,7 @@ export class RecentLog {
 
   /** It went back to the queue before it began. */
   requeued(record: TaskRecord): void {
-    const entry = this.#entries.get(record);
+    const entry = record.logEntry as Entry | undefined;
     if (!entry) return;
     entry.started = undefined;
     entry.worker = undefined;
@@ -171,35 +190,36 @@ export class RecentLog {
 
   /** It turned out to be a generator task. */
   generator(record: TaskRecord): void {
-    const entry = this.#entries.get(record);
+    const entry = record.logEntry as Entry | undefined;
     if (entry && entry.kind === 'task') entry.kind = 'generator';
   }
 
-  settled(record: TaskRecord, status: TaskStatus, outcome: { value?: unknown; error?: unknown }): void {
-    const entry = this.#entries.get(record);
+  /** It settled, with `value` (done) or `error`. */
+  settled(record: TaskRecord, status: TaskStatus, value: unknown, error: unknown): void {
+    const entry = record.logEntry as Entry | undefined;
     if (!entry) return;
-    entry.ended = performance.now();
+    Entry.settle(entry);
+    entry.ended = this.#now();
     entry.outcome =
       status === 'done'
         ? 'done'
         : status === 'cancelled'
           ? 'cancelled'
-          : outcome.error instanceof TaskTimeoutError
+          : error instanceof TaskTimeoutError
             ? 'timeout'
-            : outcome.error instanceof WorkerCrashedError
+            : error instanceof WorkerCrashedError
               ? 'crashed'
               : 'failed';
     if (this.#keeping > 0) {
-      this.#details.set(record.id, taskDetails(record, entry, outcome));
+      this.#details.set(record.id, taskDetails(record, entry, status === 'done' ? { value } : { error }));
       if (this.#details.size > RECENT_DETAILS) this.#details.delete(this.#details.keys().next().value!);
     }
-    this.#live.delete(record.id);
     this.#changed();
   }
 
   /** Something happened to a worker. */
   worker(worker: number, event: WorkerEventKind, more: { mode?: WorkerEvent['mode']; detail?: string } = {}): void {
-    this.#workers.push({ worker, at: performance.now(), event, ...more });
+    this.#workers.push({ worker, at: this.#now(), event, ...more });
     this.#changed();
   }
 
@@ -222,9 +242,17 @@ export class RecentLog {
   }
 
   #detailsOf(id: number): TaskDetails | undefined {
-    const live = this.#live.get(id);
-    const entry = live && this.#entries.get(live);
-    return live && entry ? taskDetails(live, entry, {}) : this.#details.get(id);
+    const kept = this.#details.get(id);
+    if (kept) return kept;
+    // A task still waiting or running is read live: look for it from the newest end.
+    const tasks = this.#tasks.toArray();
+    for (let i = tasks.length - 1; i >= 0; i--) {
+      const entry = tasks[i]!;
+      if (entry.id !== id) continue;
+      const record = Entry.live(entry);
+      return record && taskDetails(record, entry, {});
+    }
+    return undefined;
   }
 
   #keep(): () => void {
@@ -237,12 +265,21 @@ export class RecentLog {
     };
   }
 
+  /**
+   * The clock, read once per turn: a batch of outcomes settles dozens of tasks in one turn,
+   * microseconds apart, and they share its time. The turn's `#changed` clears it.
+   */
+  #now(): number {
+    return (this.#clock ??= performance.now());
+  }
+
   /** One new value per microtask turn, however many tasks moved in it. */
   #changed(): void {
     if (this.#bumping) return;
     this.#bumping = true;
     queueMicrotask(() => {
       this.#bumping = false;
+      this.#clock = undefined;
       this.#version.value++;
     });
   }

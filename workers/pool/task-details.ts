@@ -82,7 +82,7 @@ function describe(value: unknown, depth: number): string {
     if (value instanceof ArrayBuffer) return `ArrayBuffer(${value.byteLength} bytes)`;
     if (value instanceof Blob) return `${value instanceof File ? `File ${JSON.stringify(value.name)}` : 'Blob'} (${value.size} bytes)`;
     if (value instanceof Error) return `${value.name}: ${value.message}`;
-    if (value instanceof Date) return value.toISOString();
+    if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
     if (Array.isArray(value))
       return depth === 0
         ? `Array(${value.length})`

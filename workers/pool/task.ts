@@ -143,6 +143,8 @@ export class TaskRecord<W = unknown> {
    * transition function. The getters below read it.
    */
   phase: TaskPhase<W> = QUEUED;
+  /** Its entry in `pool.state.recent`: written by the recent log alone (see `recent-log.ts`). */
+  logEntry: unknown = undefined;
   /** Set for a map chunk: its items; cancelling it lets the item running end (no interrupt). */
   readonly chunk: ChunkSpec | undefined;
   /** input() answers and messages (see `TaskChannel`). */
