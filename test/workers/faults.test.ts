@@ -26,7 +26,7 @@ describe('faults', () => {
       const { tasks, workers } = pool.state.recent.value;
       const events = workers.map((e) => `${e.worker} ${e.event}`);
       expect(events).to.include.members([`${first!.id} started`, `${first!.id} booted`, `${first!.id} died`, `${successor} started`, `${successor} booted`]);
-      expect(workers.find((e) => e.worker === successor && e.event === 'started')!.detail).to.equal(`replaces #${first!.id} (crashed)`);
+      expect(workers.find((e) => e.worker === successor && e.event === 'started')).to.include({ replaces: first!.id, detail: `replaces #${first!.id} (crashed)` });
       expect(workers.find((e) => e.worker === first!.id && e.event === 'booted')!.mode).to.be.oneOf(['normal', 'base-snapshot', 'snapshot']);
       expect(tasks.find((t) => t.id === crash.id)).to.include({ outcome: 'crashed', worker: first!.id, label: 'import js' });
       expect(tasks.find((t) => t.id === next.id)).to.include({ outcome: 'done', worker: successor });

@@ -207,7 +207,7 @@ export class WorkerFleet implements Fleet {
     const first = !this.#workers.some((w) => w.status === 'starting');
     if (first) this.runtime.prepare(worker);
     this.#workers.push(worker);
-    this.events.noted(worker, 'started', replaces && { detail: `replaces #${replaces.id} (${replaces.reason})` });
+    this.events.noted(worker, 'started', replaces && { replaces: replaces.id, detail: `replaces #${replaces.id} (${replaces.reason})` });
     this.events.changed();
     void this.#boot(worker, first);
     return worker;

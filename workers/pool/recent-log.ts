@@ -53,8 +53,8 @@ export interface TaskTiming {
 export type WorkerEventKind = 'started' | 'booted' | 'boot-failed' | 'recycled' | 'retired' | 'trimmed' | 'died' | 'ended';
 
 /**
- * A moment in a worker's life. `started`: its boot began (`detail` names the worker it
- * replaces); `booted`: it is warm (`mode` says how); `recycled` (`detail`: why),
+ * A moment in a worker's life. `started`: its boot began (`replaces`, `detail`: the
+ * worker it replaces, and why); `booted`: it is warm (`mode` says how); `recycled` (`detail`: why),
  * `retired` (idle past `idleTimeout`), `trimmed` (beyond a lowered `max`), `died`
  * (`detail`: why), `boot-failed`, and `ended` (stopped to end its task, or the pool ended).
  */
@@ -65,7 +65,12 @@ export interface WorkerEvent {
   /** `booted` only: a restore of the pool's snapshot, a boot from the base snapshot shipped with the package, or a normal boot. */
   readonly mode?: 'snapshot' | 'base-snapshot' | 'normal';
   readonly detail?: string;
+  /** `started` only: the worker this one replaces (recycled, or dead). */
+  readonly replaces?: number;
 }
+
+/** What a worker event says beyond its kind. */
+export type WorkerEventMore = Pick<WorkerEvent, 'mode' | 'detail' | 'replaces'>;
 
 /**
  * The value of `pool.state.recent`: the latest task timings and worker events, oldest
@@ -218,7 +223,7 @@ export class RecentLog {
   }
 
   /** Something happened to a worker. */
-  worker(worker: number, event: WorkerEventKind, more: { mode?: WorkerEvent['mode']; detail?: string } = {}): void {
+  worker(worker: number, event: WorkerEventKind, more: WorkerEventMore = {}): void {
     this.#workers.push({ worker, at: this.#now(), event, ...more });
     this.#changed();
   }

@@ -6,7 +6,7 @@
  * @internal
  */
 import type { BootFailure, WorkerMessage } from '../shared/protocol.js';
-import type { WorkerEvent, WorkerEventKind } from './recent-log.js';
+import type { WorkerEventKind, WorkerEventMore } from './recent-log.js';
 import type { WorkerHandle } from './worker-handle.js';
 import type { PreemptCandidate } from './dispatcher.js';
 import type { WorkerBootError } from './errors.js';
@@ -58,7 +58,7 @@ export interface FleetEvents {
   /** The list of workers changed. */
   changed(): void;
   /** A moment in a worker's life, for `pool.state.recent`. */
-  noted(worker: SchedulableWorker, event: WorkerEventKind, more?: { mode?: WorkerEvent['mode']; detail?: string }): void;
+  noted(worker: SchedulableWorker, event: WorkerEventKind, more?: WorkerEventMore): void;
 }
 
 /** The fleet as the scheduler drives it: which workers exist, and their starts and ends. */
