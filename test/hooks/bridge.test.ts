@@ -161,6 +161,8 @@ describe('hooks bridge', () => {
     await until(t.result, (r) => r === 8);
     expect(state.value.ready).to.equal(true);
     expect(state.value.workers).to.have.length(2);
+    // The pool's recent activity comes with the state, for charts of one's own.
+    await until(state, (s) => s.recent.tasks.some((task) => task.label === 'double(4)' && task.outcome === 'done'));
     dispose();
     t.dispose();
   });
