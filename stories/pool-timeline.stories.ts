@@ -86,7 +86,8 @@ export const KeyboardAndInspector: Story = {
       timeline.focus();
       await userEvent.keyboard('{End}');
       const tooltip = monitor.shadowRoot!.querySelector('[part~="tooltip"]')!;
-      await expect(tooltip.textContent).toContain('raise ValueError');
+      // Named by its first line, as text.
+      await expect(tooltip.textContent).toContain('print("<b>not bold</b>")');
     });
     await step('open it: its error is text, never markup', async () => {
       await userEvent.keyboard('{Enter}');
