@@ -109,6 +109,21 @@ describe('<pool-monitor> timeline', function () {
     expect(monitor.shadowRoot!.querySelector('[part="counts"]')!.textContent).to.contain('tasks/s');
   });
 
+  it('draws a bar for each of many tiny tasks, though they are handed over and answered in batches', async () => {
+    mount({ window: '10s' });
+    const tasks = Array.from({ length: 300 }, (_, i) => pool.submit(`${i} * 2`));
+    await Promise.all(tasks.map((t) => t.result));
+    const ids = new Set(tasks.map((t) => t.id));
+    const view = await drawUntil(monitor, (v) => v.bars.filter((b) => ids.has(b.id)).length === ids.size, 'a bar per task');
+    const bars = view.bars.filter((b) => ids.has(b.id));
+    expect(bars.every((b) => b.outcome === 'done' && b.end! >= b.start)).to.equal(true);
+    // Each lies inside its worker's batch, not at one instant: the bars of a worker do not overlap.
+    for (const worker of new Set(bars.map((b) => b.worker))) {
+      const mine = bars.filter((b) => b.worker === worker).sort((a, b) => a.start - b.start);
+      for (let i = 1; i < mine.length; i++) expect(mine[i]!.start).to.be.at.least(mine[i - 1]!.end! - 0.01);
+    }
+  });
+
   it('reads `window` as ms, s, m or seconds, and warns once about anything else', async () => {
     expect([parseWindow('500ms'), parseWindow('30s'), parseWindow('2m'), parseWindow('45'), parseWindow('1.5')]).to.deep.equal([500, 30_000, 120_000, 45_000, 1_500]);
     expect([parseWindow('soon'), parseWindow('-3s'), parseWindow('10h'), parseWindow('0')]).to.deep.equal([undefined, undefined, undefined, undefined]);

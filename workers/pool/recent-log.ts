@@ -38,7 +38,11 @@ export interface TaskTiming {
   /** The first line of its code (a module pool's call: the export's name), up to 120 characters. */
   readonly label: string;
   readonly queued: number;
-  /** When it began in a worker (undefined while it waits; reset if it goes back to the queue). */
+  /**
+   * When it began in a worker (undefined while it waits; reset if it goes back to the
+   * queue). Tiny tasks handed to a worker several at once answer in batches: their start
+   * and end share out the batch's time in the worker, which is all the page learns of them.
+   */
   readonly started: number | undefined;
   readonly ended: number | undefined;
   /** The worker it ran (or runs) on. */
@@ -184,6 +188,28 @@ export class RecentLog {
     this.#changed();
   }
 
+  /**
+   * A worker answered a batch: `records` ran back to back over its last `busyMs`, ending
+   * now. Handed over several at once, most were never seen to begin; each gets an equal
+   * share of that span (one known to have begun keeps its start), so the timeline shows
+   * them where they ran rather than all at the batch's end.
+   */
+  ranTogether(records: readonly TaskRecord[], worker: number, busyMs: number): void {
+    const now = this.#now();
+    const share = busyMs / records.length;
+    let at = now - busyMs;
+    for (const record of records) {
+      const entry = record.logEntry as Entry | undefined;
+      at += share;
+      if (!entry || entry.ended !== undefined) continue;
+      if (entry.started === undefined) {
+        entry.started = at - share;
+        entry.worker = worker;
+      }
+      entry.ended = Math.max(entry.started, Math.min(at, now));
+    }
+  }
+
   /** It went back to the queue before it began. */
   requeued(record: TaskRecord): void {
     const entry = record.logEntry as Entry | undefined;
@@ -204,7 +230,8 @@ export class RecentLog {
     const entry = record.logEntry as Entry | undefined;
     if (!entry) return;
     Entry.settle(entry);
-    entry.ended = this.#now();
+    // Already set when it ended in a batch (see `ranTogether`).
+    entry.ended ??= this.#now();
     entry.outcome =
       status === 'done'
         ? 'done'

@@ -77,6 +77,7 @@ export class Scheduler {
       },
       pump: () => this.pump(),
       lost: (worker, reason) => this.#host.lost?.(worker, reason),
+      ranTogether: (worker, records, busyMs) => this.#ledger.recent.ranTogether(records, worker.id, busyMs),
     });
     this.#fleet = makeFleet({
       message: (worker, message) => this.onMessage(worker, message),

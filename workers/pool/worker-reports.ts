@@ -38,6 +38,8 @@ export interface ReportHost {
   pump(): void;
   /** A warm worker was lost, after its tasks were settled or requeued. */
   lost(worker: WorkerHandle, reason: string): void;
+  /** `records` ran back to back on `worker` over its last `busyMs` (for `pool.state.recent`). */
+  ranTogether(worker: WorkerHandle, records: readonly TaskRecord[], busyMs: number): void;
 }
 
 export class WorkerReports {
@@ -77,6 +79,13 @@ export class WorkerReports {
   }
 
   #onResults(worker: WorkerHandle, message: Extract<WorkerMessage, { t: 'results' }>): void {
+    // Pipelined tasks are never seen to begin: the batch's time is all the page learns of them.
+    const together: TaskRecord[] = [];
+    for (const outcome of message.list) {
+      const record = 'skipped' in outcome ? undefined : worker.line.inflight.get(outcome.seq);
+      if (record) together.push(record);
+    }
+    if (together.length > 0) this.#host.ranTogether(worker, together, message.busyMs);
     let ran = 0;
     let memoryError = false;
     for (const outcome of message.list) {
