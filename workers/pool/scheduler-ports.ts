@@ -10,6 +10,7 @@ import type { WorkerEventKind, WorkerEventMore } from './recent-log.js';
 import type { WorkerHandle } from './worker-handle.js';
 import type { PreemptCandidate } from './dispatcher.js';
 import type { WorkerBootError } from './errors.js';
+import type { ResolvedOptions } from './options.js';
 import type { ChannelWorker } from './task-channel.js';
 import type { TaskLine, WorkerStatus } from './task-line.js';
 import type { TaskRecord } from './task.js';
@@ -115,4 +116,21 @@ export interface WorkerClaims {
   offer(worker: SchedulableWorker): boolean;
   /** How many `acquire()` calls wait for a worker (more workers start for them, up to `max`). */
   readonly waiting: number;
+}
+
+/** What the scheduler needs of the pool it serves. */
+export interface SchedulerHost {
+  options(): ResolvedOptions;
+  /** `terminate()` was called. */
+  ended(): boolean;
+  /** `ready()` waits on a `min: 0` pool: start one worker anyway. */
+  wantOne(): boolean;
+  /** Enough workers are warm: `ready()` resolves. */
+  ready(): void;
+  /** Boots keep failing: `ready()` rejects. */
+  broken(error: WorkerBootError): void;
+  /** A warm worker was lost (it died, or was ended to stop its task), after its tasks were settled or requeued. */
+  lost?(worker: SchedulableWorker, reason: string): void;
+  /** Workers leased to one caller (`WasmPool.acquire`): none of the queue's tasks go to them. */
+  claims?: WorkerClaims;
 }

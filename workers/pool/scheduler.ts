@@ -10,13 +10,12 @@
 import { batch } from '@preact/signals-core';
 import { distribute, preemptTarget, roomFor, stealPlan } from './dispatcher.js';
 import { TaskCancelledError, type WorkerBootError } from './errors.js';
-import type { ResolvedOptions } from './options.js';
 import type { PoolLedger } from './ledger.js';
 import type { WorkerMessage } from '../shared/protocol.js';
 import { TaskQueue } from './task-queue.js';
 import type { TaskRecord as AnyTaskRecord } from './task.js';
 import { nextPhase, type PhaseEvent } from './task-phase.js';
-import type { Ending, Fleet, FleetEvents, SchedulableWorker, WorkerClaims } from './scheduler-ports.js';
+import type { Ending, Fleet, FleetEvents, SchedulableWorker, SchedulerHost } from './scheduler-ports.js';
 import { TaskTimers } from './task-timers.js';
 import { Stopper } from './stopper.js';
 import { WorkerReports } from './worker-reports.js';
@@ -24,23 +23,6 @@ import { WorkerReports } from './worker-reports.js';
 /** A task as the scheduler holds it: handed over, it is with one of the fleet's workers. */
 type TaskRecord = AnyTaskRecord<SchedulableWorker>;
 type WorkerHandle = SchedulableWorker;
-
-/** What the scheduler needs of the pool it serves. */
-export interface SchedulerHost {
-  options(): ResolvedOptions;
-  /** `terminate()` was called. */
-  ended(): boolean;
-  /** `ready()` waits on a `min: 0` pool: start one worker anyway. */
-  wantOne(): boolean;
-  /** Enough workers are warm: `ready()` resolves. */
-  ready(): void;
-  /** Boots keep failing: `ready()` rejects. */
-  broken(error: WorkerBootError): void;
-  /** A warm worker was lost (it died, or was ended to stop its task), after its tasks were settled or requeued. */
-  lost?(worker: WorkerHandle, reason: string): void;
-  /** Workers leased to one caller (`WasmPool.acquire`): none of the queue's tasks go to them. */
-  claims?: WorkerClaims;
-}
 
 export class Scheduler {
   readonly #fleet: Fleet;
