@@ -14,6 +14,7 @@ import { computed, signal, type ReadonlySignal } from '@preact/signals-core';
 import { TaskTimeoutError, WorkerCrashedError } from './errors.js';
 import { taskDetails, type TaskDetails } from './task-details.js';
 import type { TaskRecord, TaskStatus } from './task.js';
+import { TimingRing } from './timing-ring.js';
 
 /** How many task timings `pool.state.recent` keeps (the oldest are dropped first). */
 export const RECENT_TASKS = 10_000;
@@ -104,41 +105,6 @@ export interface RecentActivity {
   keepDetails(): () => void;
 }
 
-/**
- * A timing as the log writes it: one shape for every task (a class, so the engine keeps
- * its fields fixed). It holds its task only while the task is unsettled (the pool holds it
- * anyway), in a private field that views never see.
- */
-class Entry implements TaskTiming {
-  started: number | undefined = undefined;
-  ended: number | undefined = undefined;
-  worker: number | undefined = undefined;
-  outcome: TaskOutcome | undefined = undefined;
-  urgent = false;
-  kind: TaskKind;
-  readonly id: number;
-  readonly label: string;
-  readonly queued: number;
-  #record: TaskRecord | undefined;
-
-  constructor(record: TaskRecord, now: number) {
-    this.id = record.id;
-    this.kind = record.chunk ? 'map-chunk' : 'task';
-    this.label = firstLine(record.code);
-    this.queued = now;
-    this.#record = record;
-  }
-
-  /** The task, while unsettled. */
-  static live(entry: Entry): TaskRecord | undefined {
-    return entry.#record;
-  }
-
-  static settle(entry: Entry): void {
-    entry.#record = undefined;
-  }
-}
-
 /** A fixed-size ring, oldest first when copied. */
 class Ring<T> {
   readonly #items: (T | undefined)[];
@@ -159,7 +125,7 @@ class Ring<T> {
 }
 
 export class RecentLog {
-  readonly #tasks = new Ring<Entry>(RECENT_TASKS);
+  readonly #tasks = new TimingRing(RECENT_TASKS);
   readonly #workers = new Ring<WorkerEvent>(RECENT_WORKER_EVENTS);
   /** Settled tasks' details, newest last, while anyone keeps them. */
   readonly #details = new Map<number, TaskDetails>();
@@ -172,19 +138,15 @@ export class RecentLog {
 
   /** A task was submitted. */
   queued(record: TaskRecord): void {
-    const entry = new Entry(record, this.#now());
-    record.logEntry = entry;
-    this.#tasks.push(entry);
+    this.#tasks.add(record, this.#now(), firstLine(record.code));
     this.#changed();
   }
 
   /** It began on `worker`. */
   started(record: TaskRecord, worker: number | undefined, urgent: boolean): void {
-    const entry = record.logEntry as Entry | undefined;
-    if (!entry) return;
-    entry.started = this.#now();
-    entry.worker = worker;
-    entry.urgent = urgent;
+    const s = this.#tasks.slotOf(record);
+    if (s < 0) return;
+    this.#tasks.begin(s, this.#now(), worker ?? -1, urgent);
     this.#changed();
   }
 
@@ -195,44 +157,42 @@ export class RecentLog {
    * them where they ran rather than all at the batch's end.
    */
   ranTogether(records: readonly TaskRecord[], worker: number, busyMs: number): void {
+    const ring = this.#tasks;
     const now = this.#now();
     const share = busyMs / records.length;
     let at = now - busyMs;
     for (const record of records) {
-      const entry = record.logEntry as Entry | undefined;
+      const s = ring.slotOf(record);
       at += share;
-      if (!entry || entry.ended !== undefined) continue;
-      if (entry.started === undefined) {
-        entry.started = at - share;
-        entry.worker = worker;
-      }
-      entry.ended = Math.max(entry.started, Math.min(at, now));
+      if (s < 0 || !Number.isNaN(ring.ended(s))) continue;
+      if (Number.isNaN(ring.started(s))) ring.begin(s, at - share, worker, false);
+      ring.end(s, Math.max(ring.started(s), Math.min(at, now)));
     }
   }
 
   /** It went back to the queue before it began. */
   requeued(record: TaskRecord): void {
-    const entry = record.logEntry as Entry | undefined;
-    if (!entry) return;
-    entry.started = undefined;
-    entry.worker = undefined;
+    const s = this.#tasks.slotOf(record);
+    if (s < 0) return;
+    this.#tasks.begin(s, NaN, -1, false);
     this.#changed();
   }
 
   /** It turned out to be a generator task. */
   generator(record: TaskRecord): void {
-    const entry = record.logEntry as Entry | undefined;
-    if (entry && entry.kind === 'task') entry.kind = 'generator';
+    const s = this.#tasks.slotOf(record);
+    if (s >= 0 && this.#tasks.isKind(s, 'task')) this.#tasks.kind(s, 'generator');
   }
 
   /** It settled, with `value` (done) or `error`. */
   settled(record: TaskRecord, status: TaskStatus, value: unknown, error: unknown): void {
-    const entry = record.logEntry as Entry | undefined;
-    if (!entry) return;
-    Entry.settle(entry);
+    const ring = this.#tasks;
+    const s = ring.slotOf(record);
+    if (s < 0) return;
     // Already set when it ended in a batch (see `ranTogether`).
-    entry.ended ??= this.#now();
-    entry.outcome =
+    if (Number.isNaN(ring.ended(s))) ring.end(s, this.#now());
+    ring.settle(
+      s,
       status === 'done'
         ? 'done'
         : status === 'cancelled'
@@ -241,9 +201,10 @@ export class RecentLog {
             ? 'timeout'
             : error instanceof WorkerCrashedError
               ? 'crashed'
-              : 'failed';
+              : 'failed',
+    );
     if (this.#keeping > 0) {
-      this.#details.set(record.id, taskDetails(record, entry, status === 'done' ? { value } : { error }));
+      this.#details.set(record.id, taskDetails(record, ring.timing(s), status === 'done' ? { value } : { error }));
       if (this.#details.size > RECENT_DETAILS) this.#details.delete(this.#details.keys().next().value!);
     }
     this.#changed();
@@ -276,15 +237,9 @@ export class RecentLog {
   #detailsOf(id: number): TaskDetails | undefined {
     const kept = this.#details.get(id);
     if (kept) return kept;
-    // A task still waiting or running is read live: look for it from the newest end.
-    const tasks = this.#tasks.toArray();
-    for (let i = tasks.length - 1; i >= 0; i--) {
-      const entry = tasks[i]!;
-      if (entry.id !== id) continue;
-      const record = Entry.live(entry);
-      return record && taskDetails(record, entry, {});
-    }
-    return undefined;
+    // A task still waiting or running is read live.
+    const live = this.#tasks.live(id);
+    return live && taskDetails(live.record, this.#tasks.timing(live.slot), {});
   }
 
   #keep(): () => void {
